@@ -1,0 +1,67 @@
+"""The `kiosk` command line: argument parsing only; every command calls services.
+
+Each command group lives in its own module with a `register(subparsers, common)` function; add the
+module to COMMAND_MODULES. Exit codes: 0 success, 1 a state change the rules refuse, 2 usage or
+validation error (one line on stderr, nothing written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Sequence
+
+COMMAND_MODULES: list[str] = [
+    # "kiosk.cli.staff", ... each module registers its subcommands
+]
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad input from the user: exit 2 with a one-line message and nothing written."""
+
+
+class Refused(Exception):
+    """The rules refuse a state change (e.g. a lone visit to a flagged place): exit 1."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse would print usage and exit 2: keep one line
+        raise UsageError(message)
+
+
+def common_options() -> argparse.ArgumentParser:
+    """--db/--config/--json accepted before or after the subcommand."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", default=argparse.SUPPRESS, help="SQLite database path (created on first use)")
+    common.add_argument("--config", default=argparse.SUPPRESS, help="TOML config file")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = common_options()
+    parser = _Parser(prog="kiosk", parents=[common], description="Home-visit safety board.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub, common)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return EXIT_USAGE
+        return int(args.func(args) or 0)
+    except UsageError as exc:
+        print(f"kiosk: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except Refused as exc:
+        print(f"kiosk: refused: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    except KeyboardInterrupt:
+        return 130
