@@ -8,10 +8,16 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from kiosk.clock import FakeClock
 
 REPO = Path(__file__).resolve().parents[1]
+
+# Property tests: a fixed, derandomized profile in CI (CI=true) so a run is reproducible.
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+if os.environ.get("CI") == "true":
+    settings.load_profile("ci")
 
 
 @pytest.fixture
