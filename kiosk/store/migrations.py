@@ -1,0 +1,89 @@
+"""Schema versions: a school's database is upgraded in place, never rebuilt.
+
+The `schema_version` table holds one row per applied version. A new, empty database gets the
+current schema in one go (`create_tables` from the models, which is what every version up to
+LATEST adds up to) and is stamped LATEST. An existing database runs, in order and each in its own
+transaction, every step above its version. Steps use `playhouse.migrate`, so they work on SQLite
+and PostgreSQL alike.
+
+Changing the schema: change the model, then append a step that makes the same change to an
+existing database, and let the upgrade test (tests/store/test_migrations.py) prove that an
+upgraded database and a fresh one have the same tables, columns and indexes.
+This module must never drop data in a step without a copy, nor skip a version.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Callable
+
+import peewee
+from playhouse.migrate import SchemaMigrator, migrate as run_operations
+
+from kiosk.store import models as m
+
+Step = Callable[[peewee.Database, SchemaMigrator], None]
+
+
+class SchemaVersion(peewee.Model):
+    version = peewee.IntegerField(primary_key=True)
+    applied_at = peewee.CharField()  # ISO 8601 UTC; written by the migrator, not the clock
+
+    class Meta:
+        table_name = "schema_version"
+
+
+def _v2_outbox_and_board_indexes(db: peewee.Database, migrator: SchemaMigrator) -> None:
+    """v2: indexes the outbox sender and the board query use on every pass."""
+    run_operations(
+        migrator.add_index("message", ("direction", "state", "priority"), False),
+        migrator.add_index("alarm", ("resolved_at",), False),
+        migrator.add_index("visit", ("ended_at",), False),
+    )
+
+
+# (version, what it does, how). Version 1 is the first release: the tables themselves.
+STEPS: list[tuple[int, str, Step]] = [
+    (2, "indexes for the outbox and the board", _v2_outbox_and_board_indexes),
+]
+LATEST = max([1] + [version for version, _, _ in STEPS])
+
+
+def current_version(db: peewee.Database) -> int:
+    """0 for an empty database, else the highest applied version."""
+    if not db.table_exists("schema_version"):
+        return 1 if db.table_exists("visit") else 0
+    with db.bind_ctx([SchemaVersion]):
+        top = SchemaVersion.select(peewee.fn.MAX(SchemaVersion.version)).scalar()
+    return int(top or 0)
+
+
+def migrate(db: peewee.Database) -> int:
+    """Bring `db` to LATEST; returns the version it is at. Safe to call on every start."""
+    with db.bind_ctx([SchemaVersion]):
+        version = current_version(db)
+        if version > LATEST:
+            raise RuntimeError(f"database schema v{version} is newer than this kiosk (v{LATEST}): upgrade kiosk")
+        if version == LATEST:
+            return version
+        with db.atomic():
+            SchemaVersion.create_table(safe=True)
+            if version == 0:
+                with db.bind_ctx(m.ALL_MODELS):
+                    db.create_tables(m.ALL_MODELS)
+                _stamp(LATEST)
+                return LATEST
+        migrator = SchemaMigrator.from_database(db)
+        for step_version, _, step in STEPS:
+            if step_version <= version:
+                continue
+            with db.atomic():
+                step(db, migrator)
+                _stamp(step_version)
+            version = step_version
+    return version
+
+
+def _stamp(version: int) -> None:
+    applied = datetime.now(timezone.utc).replace(microsecond=0).isoformat()  # record keeping, not logic
+    SchemaVersion.insert(version=version, applied_at=applied).on_conflict_ignore().execute()

@@ -1,0 +1,181 @@
+"""The tables of kiosk: staff, phones, visits, the register, messages, alarms and the audit trail.
+
+Models are declarations only: no rules, no queries beyond what peewee gives. They must never store
+a code word anywhere but Staff.code_word / Visit.code_word, and never store times other than aware
+UTC (see UtcDateTimeField).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import peewee
+
+from kiosk.store.db import database_proxy
+
+UTC = timezone.utc
+
+
+class UtcDateTimeField(peewee.DateTimeField):
+    """Aware UTC datetimes in, aware UTC datetimes out.
+
+    Stored as naive UTC ('YYYY-MM-DD HH:MM:SS[.ffffff]'), which sorts and compares correctly as text
+    in SQLite and maps to `timestamp` in PostgreSQL. A naive datetime is refused: it is a bug."""
+
+    def db_value(self, value):
+        if isinstance(value, datetime):
+            if value.tzinfo is None or value.utcoffset() is None:
+                raise ValueError(f"{self.name}: naive datetime refused, store aware UTC")
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return super().db_value(value)
+
+    def python_value(self, value):
+        value = super().python_value(value)
+        if isinstance(value, datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+class BaseModel(peewee.Model):
+    class Meta:
+        database = database_proxy
+        legacy_table_names = False
+
+
+class Staff(BaseModel):
+    """A member of staff: may go out on visits (needs a code word) and/or receive alerts."""
+
+    name = peewee.CharField(unique=True)
+    mobile = peewee.CharField(unique=True, null=True)  # E.164
+    role = peewee.CharField(default="")
+    receives_alerts = peewee.BooleanField(default=False)
+    code_word = peewee.CharField(null=True)  # normalised; never printed, never in a message
+    vehicle_reg = peewee.CharField(default="")
+    vehicle_make = peewee.CharField(default="")  # make and model
+    vehicle_colour = peewee.CharField(default="")
+    active = peewee.BooleanField(default=True)
+    created_at = UtcDateTimeField()
+
+
+class Phone(BaseModel):
+    """A school mobile that staff may carry instead of their own."""
+
+    number = peewee.CharField(unique=True)  # E.164
+    label = peewee.CharField(default="")
+    active = peewee.BooleanField(default=True)
+    created_at = UtcDateTimeField()
+
+
+class Visit(BaseModel):
+    """One home visit, from sign-out to back. `label` is generated (never typed from the address)."""
+
+    label = peewee.CharField(default="")
+    place = peewee.TextField()  # full address: never on the public board
+    home_phone = peewee.CharField(default="")
+    family_ref = peewee.CharField(default="")
+    purpose = peewee.CharField(default="other")
+    travel = peewee.CharField(default="")
+    vehicle = peewee.CharField(default="")
+    code_word = peewee.CharField(null=True)  # one word for this visit, else each member's own
+    approved_by = peewee.CharField(null=True)
+    approved_at = UtcDateTimeField(null=True)
+    started_by = peewee.CharField(default="kiosk")  # kiosk | cli | sms
+    created_at = UtcDateTimeField()
+    left_at = UtcDateTimeField()
+    due_back = UtcDateTimeField()
+    check_in_minutes = peewee.IntegerField(null=True)
+    last_contact_at = UtcDateTimeField(null=True)
+    state = peewee.CharField(default="out")  # out | on-site | leaving | back
+    ended_at = UtcDateTimeField(null=True, index=True)
+    ended_by = peewee.CharField(null=True)
+    outcome = peewee.TextField(default="")
+
+
+class VisitMember(BaseModel):
+    """A member of staff on a visit and the phone number they carry (default: their own mobile)."""
+
+    visit = peewee.ForeignKeyField(Visit, backref="members", on_delete="CASCADE")
+    staff = peewee.ForeignKeyField(Staff, backref="visits")
+    phone_number = peewee.CharField(null=True)  # E.164
+
+    class Meta:
+        indexes = ((("visit", "staff"), True),)
+
+
+class RegisterEntry(BaseModel):
+    """The "don't visit alone" / prohibited-places register: a flagged address or postcode."""
+
+    address = peewee.TextField(default="")
+    postcode = peewee.CharField(default="")  # normalised, e.g. "LU4 9AB"
+    reason = peewee.TextField()
+    prohibited = peewee.BooleanField(default=False)  # no visit at all, not even in pairs
+    active = peewee.BooleanField(default=True)
+    created_at = UtcDateTimeField()
+
+
+class Alarm(BaseModel):
+    """Something reception must act on. Amber may resolve by itself on contact; red never does."""
+
+    visit = peewee.ForeignKeyField(Visit, backref="alarms", null=True)
+    kind = peewee.CharField()  # overdue | missed-check-in | no-reply | duress | sos | send-failed
+    level = peewee.CharField()  # amber | red
+    raised_at = UtcDateTimeField()
+    parent = peewee.ForeignKeyField("self", backref="children", null=True)  # the amber a no-reply came from
+    summary = peewee.TextField(default="")  # what triggered it: never SMS text, never a code word
+    owner = peewee.ForeignKeyField(Staff, backref="owned_alarms", null=True)  # ACK by SMS
+    owner_at = UtcDateTimeField(null=True)
+    acknowledged_by = peewee.CharField(null=True)  # initials at the kiosk / CLI
+    acknowledged_at = UtcDateTimeField(null=True)
+    action = peewee.CharField(null=True)
+    police_ref = peewee.CharField(null=True)
+    note = peewee.TextField(null=True)
+    resolved_at = UtcDateTimeField(null=True, index=True)
+    resolved_by = peewee.CharField(null=True)
+    last_alert_at = UtcDateTimeField(null=True)
+    alert_count = peewee.IntegerField(default=0)
+
+
+class Message(BaseModel):
+    """Every SMS in and out. The outbox is the rows with direction 'out' and state 'queued'."""
+
+    direction = peewee.CharField()  # in | out
+    number = peewee.CharField()
+    text = peewee.TextField()  # code words already replaced by "[code word]"
+    state = peewee.CharField()  # received processed ignored | queued sending sent failed delivered
+    error = peewee.TextField(null=True)
+    kind = peewee.CharField(null=True)  # out: reply | reminder | alert | stand-down | report
+    priority = peewee.IntegerField(default=5)  # lower is sent first: alerts 0
+    attempts = peewee.IntegerField(default=0)
+    next_attempt_at = UtcDateTimeField(null=True)
+    modem_ref = peewee.IntegerField(null=True)  # TP-MR, to match delivery reports
+    created_at = UtcDateTimeField()
+    sent_at = UtcDateTimeField(null=True)
+    delivered_at = UtcDateTimeField(null=True)
+    visit = peewee.ForeignKeyField(Visit, backref="messages", null=True)
+    alarm = peewee.ForeignKeyField(Alarm, backref="messages", null=True)
+    staff = peewee.ForeignKeyField(Staff, backref="messages", null=True)  # sender / recipient
+    duress = peewee.BooleanField(default=False)
+    fingerprint = peewee.CharField(unique=True, null=True)  # exactly-once inbound
+
+    class Meta:
+        indexes = ((("direction", "state", "priority"), False),)
+
+
+class Event(BaseModel):
+    """The audit trail: append-only, ids and short summaries, never SMS text or code words.
+
+    Ids are plain integers (no foreign keys) so that the trail outlives what it refers to."""
+
+    at = UtcDateTimeField()
+    kind = peewee.CharField()
+    visit_id = peewee.IntegerField(null=True)
+    alarm_id = peewee.IntegerField(null=True)
+    staff_id = peewee.IntegerField(null=True)
+    message_id = peewee.IntegerField(null=True)
+    actor = peewee.CharField(default="")  # "kiosk:AB", "cli:AB", "sms:+447700900123", "ladder"
+    summary = peewee.TextField(default="")
+
+
+ALL_MODELS: list[type[BaseModel]] = [
+    Staff, Phone, Visit, VisitMember, RegisterEntry, Alarm, Message, Event,
+]

@@ -1,0 +1,24 @@
+-- kiosk schema v1 (first release), as SQLite wrote it: the upgrade test starts from this.
+CREATE TABLE "alarm" ("id" INTEGER NOT NULL PRIMARY KEY, "visit_id" INTEGER, "kind" VARCHAR(255) NOT NULL, "level" VARCHAR(255) NOT NULL, "raised_at" DATETIME NOT NULL, "parent_id" INTEGER, "summary" TEXT NOT NULL, "owner_id" INTEGER, "owner_at" DATETIME, "acknowledged_by" VARCHAR(255), "acknowledged_at" DATETIME, "action" VARCHAR(255), "police_ref" VARCHAR(255), "note" TEXT, "resolved_at" DATETIME, "resolved_by" VARCHAR(255), "last_alert_at" DATETIME, "alert_count" INTEGER NOT NULL, FOREIGN KEY ("visit_id") REFERENCES "visit" ("id"), FOREIGN KEY ("parent_id") REFERENCES "alarm" ("id"), FOREIGN KEY ("owner_id") REFERENCES "staff" ("id"));
+CREATE TABLE "event" ("id" INTEGER NOT NULL PRIMARY KEY, "at" DATETIME NOT NULL, "kind" VARCHAR(255) NOT NULL, "visit_id" INTEGER, "alarm_id" INTEGER, "staff_id" INTEGER, "message_id" INTEGER, "actor" VARCHAR(255) NOT NULL, "summary" TEXT NOT NULL);
+CREATE TABLE "message" ("id" INTEGER NOT NULL PRIMARY KEY, "direction" VARCHAR(255) NOT NULL, "number" VARCHAR(255) NOT NULL, "text" TEXT NOT NULL, "state" VARCHAR(255) NOT NULL, "error" TEXT, "kind" VARCHAR(255), "priority" INTEGER NOT NULL, "attempts" INTEGER NOT NULL, "next_attempt_at" DATETIME, "modem_ref" INTEGER, "created_at" DATETIME NOT NULL, "sent_at" DATETIME, "delivered_at" DATETIME, "visit_id" INTEGER, "alarm_id" INTEGER, "staff_id" INTEGER, "duress" INTEGER NOT NULL, "fingerprint" VARCHAR(255), FOREIGN KEY ("visit_id") REFERENCES "visit" ("id"), FOREIGN KEY ("alarm_id") REFERENCES "alarm" ("id"), FOREIGN KEY ("staff_id") REFERENCES "staff" ("id"));
+CREATE TABLE "phone" ("id" INTEGER NOT NULL PRIMARY KEY, "number" VARCHAR(255) NOT NULL, "label" VARCHAR(255) NOT NULL, "active" INTEGER NOT NULL, "created_at" DATETIME NOT NULL);
+CREATE TABLE "register_entry" ("id" INTEGER NOT NULL PRIMARY KEY, "address" TEXT NOT NULL, "postcode" VARCHAR(255) NOT NULL, "reason" TEXT NOT NULL, "prohibited" INTEGER NOT NULL, "active" INTEGER NOT NULL, "created_at" DATETIME NOT NULL);
+CREATE TABLE "schema_version" ("version" INTEGER NOT NULL PRIMARY KEY, "applied_at" VARCHAR(255) NOT NULL);
+CREATE TABLE "staff" ("id" INTEGER NOT NULL PRIMARY KEY, "name" VARCHAR(255) NOT NULL, "mobile" VARCHAR(255), "role" VARCHAR(255) NOT NULL, "receives_alerts" INTEGER NOT NULL, "code_word" VARCHAR(255), "vehicle_reg" VARCHAR(255) NOT NULL, "vehicle_make" VARCHAR(255) NOT NULL, "vehicle_colour" VARCHAR(255) NOT NULL, "active" INTEGER NOT NULL, "created_at" DATETIME NOT NULL);
+CREATE TABLE "visit" ("id" INTEGER NOT NULL PRIMARY KEY, "label" VARCHAR(255) NOT NULL, "place" TEXT NOT NULL, "home_phone" VARCHAR(255) NOT NULL, "family_ref" VARCHAR(255) NOT NULL, "purpose" VARCHAR(255) NOT NULL, "travel" VARCHAR(255) NOT NULL, "vehicle" VARCHAR(255) NOT NULL, "code_word" VARCHAR(255), "approved_by" VARCHAR(255), "approved_at" DATETIME, "started_by" VARCHAR(255) NOT NULL, "created_at" DATETIME NOT NULL, "left_at" DATETIME NOT NULL, "due_back" DATETIME NOT NULL, "check_in_minutes" INTEGER, "last_contact_at" DATETIME, "state" VARCHAR(255) NOT NULL, "ended_at" DATETIME, "ended_by" VARCHAR(255), "outcome" TEXT NOT NULL);
+CREATE TABLE "visit_member" ("id" INTEGER NOT NULL PRIMARY KEY, "visit_id" INTEGER NOT NULL, "staff_id" INTEGER NOT NULL, "phone_number" VARCHAR(255), FOREIGN KEY ("visit_id") REFERENCES "visit" ("id") ON DELETE CASCADE, FOREIGN KEY ("staff_id") REFERENCES "staff" ("id"));
+CREATE INDEX "alarm_owner_id" ON "alarm" ("owner_id");
+CREATE INDEX "alarm_parent_id" ON "alarm" ("parent_id");
+CREATE INDEX "alarm_visit_id" ON "alarm" ("visit_id");
+CREATE INDEX "message_alarm_id" ON "message" ("alarm_id");
+CREATE UNIQUE INDEX "message_fingerprint" ON "message" ("fingerprint");
+CREATE INDEX "message_staff_id" ON "message" ("staff_id");
+CREATE INDEX "message_visit_id" ON "message" ("visit_id");
+CREATE UNIQUE INDEX "phone_number" ON "phone" ("number");
+CREATE UNIQUE INDEX "staff_mobile" ON "staff" ("mobile");
+CREATE UNIQUE INDEX "staff_name" ON "staff" ("name");
+CREATE INDEX "visit_member_staff_id" ON "visit_member" ("staff_id");
+CREATE INDEX "visit_member_visit_id" ON "visit_member" ("visit_id");
+CREATE UNIQUE INDEX "visit_member_visit_id_staff_id" ON "visit_member" ("visit_id", "staff_id");
+INSERT INTO "schema_version" VALUES (1, '2026-09-01T08:00:00+00:00');

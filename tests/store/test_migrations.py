@@ -1,0 +1,60 @@
+"""A school's database upgrades in place: from the first release's schema to the current one."""
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from kiosk.store import open_database
+from kiosk.store.migrations import LATEST, current_version, migrate
+
+V1_SQL = Path(__file__).with_name("schema_v1.sql").read_text()
+
+
+def schema(db):
+    """Tables -> columns (name, type, not null) and indexes (name, columns, unique)."""
+    out = {}
+    for table in sorted(db.get_tables()):
+        columns = [(c.name, c.data_type.upper(), c.null) for c in db.get_columns(table)]
+        indexes = sorted((i.name, tuple(i.columns), i.unique) for i in db.get_indexes(table))
+        out[table] = (columns, indexes)
+    return out
+
+
+def make_v1(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    conn.executescript(V1_SQL)
+    conn.execute("INSERT INTO staff (name, mobile, role, receives_alerts, code_word, vehicle_reg, vehicle_make,"
+                 " vehicle_colour, active, created_at) VALUES ('Ann Lee', '+447700900123', '', 1, 'bluebird',"
+                 " '', '', '', 1, '2026-09-01 08:00:00')")
+    conn.commit()
+    conn.close()
+
+
+def test_v1_database_upgrades_to_the_fresh_schema_and_keeps_its_rows(tmp_path):
+    old = tmp_path / "old.db"
+    make_v1(old)
+    db = open_database(old)
+    assert current_version(db) == LATEST
+    upgraded = schema(db)
+    rows = db.execute_sql("SELECT name, code_word FROM staff").fetchall()
+    db.close()
+    fresh = open_database(tmp_path / "fresh.db")
+    assert upgraded == schema(fresh)
+    assert rows == [("Ann Lee", "bluebird")]
+    assert LATEST >= 2  # there is a real step to run
+
+
+def test_migrate_is_idempotent(db_path):
+    db = open_database(db_path)
+    assert migrate(db) == LATEST
+    assert migrate(db) == LATEST
+    versions = [r[0] for r in db.execute_sql("SELECT version FROM schema_version ORDER BY version")]
+    assert versions == [LATEST]
+
+
+def test_newer_database_is_refused(db_path):
+    db = open_database(db_path)
+    db.execute_sql("INSERT INTO schema_version VALUES (?, ?)", (LATEST + 1, "2030-01-01T00:00:00+00:00"))
+    with pytest.raises(RuntimeError, match="newer"):
+        migrate(db)
