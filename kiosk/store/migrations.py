@@ -42,9 +42,40 @@ def _v2_outbox_and_board_indexes(db: peewee.Database, migrator: SchemaMigrator) 
     )
 
 
+def _v3_gateway_health_and_sms_parts(db: peewee.Database, migrator: SchemaMigrator) -> None:
+    """v3: the gateway's health row and the parts of multi-part SMS awaiting the rest.
+
+    The tables as they were at v3 (frozen here, so a later change to the models needs its own step)."""
+    dt, txt, char, num = m.UtcDateTimeField, peewee.TextField, peewee.CharField, peewee.IntegerField
+
+    class GatewayHealth(peewee.Model):
+        heartbeat_at, pid, started_at, stopped_at = dt(null=True), num(null=True), dt(null=True), dt(null=True)
+        port, modem_connected = char(default=""), peewee.BooleanField(default=False)
+        modem_gone_at, modem_back_at = dt(null=True), dt(null=True)
+        signal_bars, signal_dbm = num(null=True), num(null=True)
+        operator, registration, sim_state, modem_model = char(default=""), char(default=""), char(default=""), char(default="")
+        last_exchange_at, queue_length = dt(null=True), num(default=0)
+        last_error, last_error_at = txt(null=True), dt(null=True)
+        clock_source, clock_warning, sound_warning = char(default="system"), txt(null=True), txt(null=True)
+
+        class Meta:
+            table_name = "gateway_health"
+
+    class SmsPart(peewee.Model):
+        key, seq, total, text, received_at = char(), num(), num(), txt(), dt()
+
+        class Meta:
+            table_name = "sms_part"
+            primary_key = peewee.CompositeKey("key", "seq")
+
+    with db.bind_ctx([GatewayHealth, SmsPart]):
+        db.create_tables([GatewayHealth, SmsPart])
+
+
 # (version, what it does, how). Version 1 is the first release: the tables themselves.
 STEPS: list[tuple[int, str, Step]] = [
     (2, "indexes for the outbox and the board", _v2_outbox_and_board_indexes),
+    (3, "gateway health row and multi-part SMS parts", _v3_gateway_health_and_sms_parts),
 ]
 LATEST = max([1] + [version for version, _, _ in STEPS])
 

@@ -179,3 +179,51 @@ class Event(BaseModel):
 ALL_MODELS: list[type[BaseModel]] = [
     Staff, Phone, Visit, VisitMember, RegisterEntry, Alarm, Message, Event,
 ]
+
+
+class GatewayHealth(BaseModel):
+    """The gateway's heartbeat and modem status: one row (id 1), rewritten by the gateway, read by
+    the board. Never holds message text, numbers or code words."""
+
+    heartbeat_at = UtcDateTimeField(null=True)
+    pid = peewee.IntegerField(null=True)
+    started_at = UtcDateTimeField(null=True)
+    stopped_at = UtcDateTimeField(null=True)  # set on a clean shutdown
+    port = peewee.CharField(default="")
+    modem_connected = peewee.BooleanField(default=False)
+    modem_gone_at = UtcDateTimeField(null=True)  # start of the current (or last) outage
+    modem_back_at = UtcDateTimeField(null=True)
+    signal_bars = peewee.IntegerField(null=True)  # 0..5
+    signal_dbm = peewee.IntegerField(null=True)
+    operator = peewee.CharField(default="")
+    registration = peewee.CharField(default="")
+    sim_state = peewee.CharField(default="")
+    modem_model = peewee.CharField(default="")
+    last_exchange_at = UtcDateTimeField(null=True)
+    queue_length = peewee.IntegerField(default=0)
+    last_error = peewee.TextField(null=True)
+    last_error_at = UtcDateTimeField(null=True)
+    clock_source = peewee.CharField(default="system")  # system | network | floor
+    clock_warning = peewee.TextField(null=True)
+    sound_warning = peewee.TextField(null=True)
+
+    class Meta:
+        table_name = "gateway_health"
+
+
+class SmsPart(BaseModel):
+    """One received part of a multi-part SMS, kept until the whole message is stored (then deleted
+    in the same transaction). The gateway's durable PartStore for kiosk.devices.concat."""
+
+    key = peewee.CharField()
+    seq = peewee.IntegerField()
+    total = peewee.IntegerField()
+    text = peewee.TextField()
+    received_at = UtcDateTimeField()
+
+    class Meta:
+        table_name = "sms_part"
+        primary_key = peewee.CompositeKey("key", "seq")
+
+
+ALL_MODELS += [GatewayHealth, SmsPart]

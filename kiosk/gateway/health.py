@@ -1,0 +1,101 @@
+"""Gateway liveness and modem status on the board: the health row and what the UI makes of it.
+
+`link_state` is pure (the UI calls it with the row it read and its clock); `HealthRecorder` is the
+gateway's writer of the single `gateway_health` row. Never put message text, phone numbers or code
+words in the health row or its warnings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+DEFAULT_STALE_SECONDS = 90
+
+
+@dataclass(frozen=True)
+class LinkState:
+    """`up` False means the board shows a red "SMS link down" banner with `reason`;
+    `warnings` are shown in amber whatever the link (clock, sound, signal, errors)."""
+
+    up: bool
+    reason: str | None
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def banner(self) -> str | None:
+        return None if self.up else f"SMS link down: {self.reason}"
+
+
+def _hhmm(at: datetime | None) -> str:
+    return "never" if at is None else at.strftime("%H:%M UTC")
+
+
+def link_state(row: Any | None, now: datetime, stale_seconds: float = DEFAULT_STALE_SECONDS) -> LinkState:
+    """What the board says about the SMS link, from the health row (None: the gateway never ran)."""
+    if row is None or getattr(row, "heartbeat_at", None) is None:
+        return LinkState(False, "the gateway has not started")
+    warnings = tuple(w for w in (getattr(row, "clock_warning", None), getattr(row, "sound_warning", None)) if w)
+    heartbeat = row.heartbeat_at
+    stopped = getattr(row, "stopped_at", None)
+    if stopped is not None and stopped >= heartbeat:
+        return LinkState(False, f"the gateway was stopped at {_hhmm(stopped)}", warnings)
+    if now - heartbeat > timedelta(seconds=stale_seconds):
+        return LinkState(False, f"no heartbeat from the gateway since {_hhmm(heartbeat)}", warnings)
+    if not getattr(row, "modem_connected", False):
+        gone = getattr(row, "modem_gone_at", None)
+        since = f" since {_hhmm(gone)}" if gone else ""
+        return LinkState(False, f"modem disconnected{since}", warnings)
+    registration = getattr(row, "registration", "") or ""
+    if registration and registration not in ("home", "roaming", "registered"):
+        return LinkState(False, f"modem not on the network ({registration})", warnings)
+    extra = list(warnings)
+    if getattr(row, "signal_bars", None) == 0:
+        extra.append("no mobile signal")
+    if getattr(row, "queue_length", 0) and getattr(row, "queue_length", 0) > 5:
+        extra.append(f"{row.queue_length} messages waiting to be sent")
+    return LinkState(True, None, tuple(extra))
+
+
+class HealthRecorder:
+    """Writes the gateway_health row (id 1). Each method is one short write."""
+
+    def __init__(self, clock) -> None:
+        from kiosk.store.models import GatewayHealth
+
+        self.model = GatewayHealth
+        self.clock = clock
+
+    def _update(self, **fields: Any) -> None:
+        fields.setdefault("heartbeat_at", self.clock.now())
+        if not self.model.update(**fields).where(self.model.id == 1).execute():
+            self.model.insert(id=1, **fields).on_conflict_replace().execute()
+
+    def started(self, pid: int, port: str) -> None:
+        now = self.clock.now()
+        self._update(pid=pid, port=port, started_at=now, stopped_at=None, heartbeat_at=now,
+                     modem_connected=False, last_error=None, last_error_at=None)
+
+    def heartbeat(self, **fields: Any) -> None:
+        self._update(**fields)
+
+    def modem(self, *, connected: bool, gone_at: datetime | None = None, back_at: datetime | None = None,
+              **status: Any) -> None:
+        fields: dict[str, Any] = {"modem_connected": connected, **status}
+        if gone_at is not None:
+            fields["modem_gone_at"] = gone_at
+        if back_at is not None:
+            fields["modem_back_at"] = back_at
+        self._update(**fields)
+
+    def error(self, text: str) -> None:
+        now = self.clock.now()
+        self._update(last_error=text[:300], last_error_at=now)
+
+    def stopped(self) -> None:
+        now = self.clock.now()
+        self._update(stopped_at=now, heartbeat_at=now, modem_connected=False)
+
+    def read(self):
+        return self.model.get_or_none(self.model.id == 1)
