@@ -1,0 +1,160 @@
+"""Code words: choosing a safe one, spotting one in a text, and keeping it out of storage.
+
+A code word is a duress signal hidden in an ordinary text. These functions must never echo a code
+word in an error message, never match part of a word, and `redact` must never leave one findable.
+Matching is on whole words after normalising (NFKC, casefold, accents removed, split on anything
+that is not a letter), so "BLUEBIRD!", "Bluebírd" and "ｂｌｕｅｂｉｒｄ" are all "bluebird".
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+from kiosk.domain.parser import COMMAND_WORDS, KEYWORDS
+from kiosk.domain.text import normalise, normalise_with_map, words
+
+_WORD_RE = re.compile(r"[^\W\d_]+")
+REDACTED = "[code word]"
+MIN_LETTERS = 4
+MAX_LETTERS = 30
+
+# The most common English words, and what staff text anyway: a code word must stand out from them.
+COMMON_WORDS: frozenset[str] = frozenset("""
+the be to of and a in that have i it for not on with he as you do at this but his by from they we say
+her she or an will my one all would there their what so up out if about who get which go me when make
+can like time no just him know take people into year your good some could them see other than then
+now look only come its over think also back after use two how our work first well way even new want
+because any these give day most us is was are been has had were said did got made went came told
+very much more many such here where why through down off should may must might shall own same still
+between under never again last long great little right old big high different small large next
+early young important few public bad able each every both those something nothing anything everything
+thing things man men woman women child children life world home school house family friend friends
+name word code words hand part place case week month point number night morning evening afternoon
+today tomorrow yesterday tonight late soon fine done safe okay thanks thank please sorry yes yeah
+hello help call text phone mobile visit visits office staff love from with what when will
+late home back safe fine done here soon okay thanks running traffic coming leaving left arrived
+minutes minute hours hour until till stop start wait ready going sure really need want keep call
+""".split())
+
+
+class CodeWordError(ValueError):
+    """A code word that must not be used; the message says why without repeating the word."""
+
+
+def validate_code_word(word: str) -> str:
+    """The normalised code word, or CodeWordError saying what is wrong with it."""
+    if not isinstance(word, str):
+        raise CodeWordError("code word must be text")
+    folded = normalise(word)
+    if not folded:
+        raise CodeWordError("code word is empty")
+    if not all(ch.isalpha() for ch in folded) or words(word) != [folded]:
+        raise CodeWordError("code word must be one word of letters only (no spaces, digits or punctuation)")
+    if len(folded) < MIN_LETTERS:
+        raise CodeWordError(f"code word must have at least {MIN_LETTERS} letters")
+    if len(folded) > MAX_LETTERS:
+        raise CodeWordError(f"code word must have at most {MAX_LETTERS} letters")
+    if folded in COMMAND_WORDS or folded in KEYWORDS:
+        raise CodeWordError("code word must not be an SMS command word or part of the command language")
+    if folded in COMMON_WORDS:
+        raise CodeWordError("code word is too common; choose an unusual one (e.g. a bird or a tree)")
+    return folded
+
+
+def _folded_set(code_words: Iterable[str]) -> set[str]:
+    return {f for f in (normalise(w) for w in code_words) if f}
+
+
+def find_code_words(text: str, code_words: Iterable[str]) -> set[str]:
+    """The (normalised) code words that appear in `text` as whole words."""
+    wanted = _folded_set(code_words)
+    if not wanted:
+        return set()
+    found = set()
+    for escapes in (True, False):
+        folded, _ = normalise_with_map(text, escapes=escapes)
+        found |= {w for w in _WORD_RE.findall(folded) if w in wanted}
+    return found
+
+
+def _spans(text: str, wanted: set[str], *, whole_words: bool) -> list[tuple[int, int]]:
+    """Spans of `text` (the original) whose normalised form is a code word, read both with
+    terminal escapes dropped whole and with only the ESC byte dropped; overlapping spans merged.
+    whole_words=False also finds a code word inside a longer word (for redaction)."""
+    found: list[tuple[int, int]] = []
+    for escapes in (True, False):
+        folded, src = normalise_with_map(text, escapes=escapes)
+        if whole_words:
+            hits = [(m.start(), m.end()) for m in _WORD_RE.finditer(folded) if m.group(0) in wanted]
+        else:
+            hits = []
+            for word in wanted:
+                at = folded.find(word)
+                while at != -1:
+                    hits.append((at, at + len(word)))
+                    at = folded.find(word, at + 1)
+        for first, last in hits:
+            start = src[first]
+            end = src[last - 1] + 1
+            # Take along what folding dropped right after the word (combining accents, zero-width
+            # characters), stopping at whitespace or anything that is part of the next word.
+            while end < len(text) and not text[end].isspace() and normalise(text[end]) == "":
+                end += 1
+            found.append((start, end))
+    spans: list[tuple[int, int]] = []
+    for start, end in sorted(found):
+        if spans and start < spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
+        else:
+            spans.append((start, end))
+    return spans
+
+
+def _replace(text: str, code_words: Iterable[str], by: str, *, whole_words: bool) -> str:
+    wanted = _folded_set(code_words)
+    if not wanted:
+        return text
+    spans = _spans(text, wanted, whole_words=whole_words)
+    if not spans:
+        return text
+    out: list[str] = []
+    last = 0
+    for start, end in spans:
+        out.append(text[last:start])
+        out.append(by)
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def redact(text: str, code_words: Iterable[str]) -> str:
+    """`text` with every code word replaced by "[code word]"; the rest exactly as received.
+
+    Stricter than detection: the word is also replaced inside a longer word ("bluebirds" ->
+    "[code word]s"), which raises no duress but must not keep the word in storage either.
+    """
+    words_list = list(code_words)
+    result = text
+    for _ in range(4):
+        replaced = _replace(result, words_list, REDACTED, whole_words=False)
+        if replaced == result:
+            break
+        result = replaced
+    return result
+
+
+def strip_code_words(text: str, code_words: Iterable[str]) -> str:
+    """`text` without its code words (whole words, as duress is detected), whitespace tidied: what
+    the reply is computed from.
+
+    "OK running late bluebird" -> "OK running late"; a bare code word -> "" (a Note).
+    """
+    words_list = list(code_words)
+    stripped = text
+    for _ in range(4):
+        replaced = _replace(stripped, words_list, " ", whole_words=True)
+        if replaced == stripped:
+            break
+        stripped = replaced
+    return " ".join(stripped.split())
