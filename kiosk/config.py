@@ -1,0 +1,508 @@
+"""The TOML configuration: found, read, validated in full at start, then frozen.
+
+It must never start kiosk on a value it has not checked: every key is validated at load, unknown
+keys and sections are errors, and each error names the key ("ladder.reply_window_minutes: must be
+a whole number between 1 and 240, got 'x'"). It never writes files and never reads the clock.
+
+Lookup order: an explicit path (`--config`), then `$KIOSK_CONFIG`, then `/etc/kiosk/kiosk.toml`,
+then `$XDG_CONFIG_HOME/kiosk/kiosk.toml` (or `~/.config/kiosk/kiosk.toml`); none found -> the
+defaults. `KIOSK_CONFIG=/dev/null` is an empty file: the defaults (the tests use it). Every key,
+its default and its meaning are in `data/kiosk.example.toml`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import time as dtime
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Callable, Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+SYSTEM_CONFIG = Path("/etc/kiosk/kiosk.toml")
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+BAUDRATES = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600)
+
+
+class ConfigError(ValueError):
+    """A config that kiosk will not start with; the message names the key (and the file)."""
+
+    def __init__(self, message: str, *, key: str | None = None, source: Path | None = None) -> None:
+        super().__init__(message)
+        self.key = key
+        self.source = source
+
+
+# --- checks: each returns the accepted value or raises _Bad("must be ...") ------------------------
+
+class _Bad(Exception):
+    pass
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        text = value if len(value) <= 40 else value[:37] + "..."
+        return repr(text)
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _integer(lo: int, hi: int) -> Callable[[Any], int]:
+    def check(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+            raise _Bad(f"must be a whole number between {lo} and {hi}")
+        return value
+    return check
+
+
+def _boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _Bad("must be true or false")
+    return value
+
+
+def _printable(value: str) -> bool:
+    return all(ch.isprintable() for ch in value)
+
+
+def _text(max_len: int = 200, *, empty: bool = True) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if not isinstance(value, str):
+            raise _Bad("must be text in quotes")
+        if not _printable(value):
+            raise _Bad("must not contain control characters")
+        if len(value) > max_len:
+            raise _Bad(f"must be at most {max_len} characters")
+        if not empty and not value.strip():
+            raise _Bad("must not be empty")
+        return value
+    return check
+
+
+def _choice(*options: str) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if not isinstance(value, str) or value not in options:
+            raise _Bad("must be one of " + ", ".join(f'"{o}"' for o in options))
+        return value
+    return check
+
+
+def _timezone(value: Any) -> str:
+    if not isinstance(value, str) or not value or len(value) > 64 or not _printable(value):
+        raise _Bad('must be a time zone name such as "Europe/London"')
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise _Bad('must be a time zone name such as "Europe/London"') from None
+    return value
+
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+def _clock_time(value: Any) -> str:
+    if isinstance(value, dtime) and value.tzinfo is None and value.second == 0 and not value.microsecond:
+        return value.strftime("%H:%M")  # TOML local time (08:00:00) accepted
+    if not isinstance(value, str) or not _HHMM.match(value):
+        raise _Bad('must be a time "HH:MM" (24-hour), e.g. "08:00"')
+    return value
+
+
+_FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _days(value: Any) -> tuple[str, ...]:
+    """Day names: "mon".."sun" (full names and any case accepted, stored short)."""
+    if not isinstance(value, list) or not all(isinstance(d, str) for d in value):
+        raise _Bad('must be a list of day names, e.g. ["mon", "tue"]')
+    days = []
+    for raw in value:
+        name = raw.strip().lower()
+        if name in _FULL_DAYS:
+            name = name[:3]
+        if name not in DAY_NAMES:
+            raise _Bad("must list days as " + ", ".join(DAY_NAMES))
+        days.append(name)
+    if len(set(days)) != len(days):
+        raise _Bad("must not list a day twice")
+    return tuple(days)
+
+
+def _at_commands(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise _Bad('must be a list of AT commands, e.g. ["AT+CSCS=\\"GSM\\""]')
+    for command in value:
+        if (not isinstance(command, str) or not command.upper().startswith("AT")
+                or not _printable(command) or len(command) > 200):
+            raise _Bad("must be a list of AT commands, each starting with AT, one line each")
+    return tuple(value)
+
+
+def _sim_pin(value: Any) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"(\d{4,8})?", value):
+        raise _Bad("must be empty or 4 to 8 digits in quotes")
+    return value
+
+
+def _baudrate(value: Any) -> int:
+    if isinstance(value, bool) or value not in BAUDRATES:
+        raise _Bad("must be one of " + ", ".join(str(b) for b in BAUDRATES))
+    return value
+
+
+def _database_url(value: Any) -> str:
+    _text(500)(value)
+    if value and not value.startswith(("postgresql://", "postgres://")):
+        raise _Bad('must be empty or a "postgresql://..." address')
+    return value
+
+
+def _path(value: Any) -> str:
+    return _text(1000)(value)
+
+
+def _key(default: Any, check: Callable[[Any], Any], doc: str) -> Any:
+    """A config key: its default, its check, and one line for the example file and `kiosk config`."""
+    if isinstance(default, list):
+        default = tuple(default)
+    return field(default=default, metadata={"check": check, "doc": doc})
+
+
+# --- the sections -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SchoolConfig:
+    """Who we are and which clock the school lives by."""
+
+    name: str = _key("Our School", _text(80, empty=False), "shown on the board and in SMS to alert receivers")
+    timezone: str = _key("Europe/London", _timezone, "local time for display and for times people type")
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class DatabaseConfig:
+    """Where the facts live."""
+
+    path: str = _key("", _path, 'SQLite file; "" = $XDG_DATA_HOME/kiosk/kiosk.db or ~/.local/share/kiosk/kiosk.db')
+    url: str = _key("", _database_url, 'reserved for a later PostgreSQL store ("postgresql://..."); unused today')
+
+    def resolved_path(self, env: Mapping[str, str] | None = None) -> Path:
+        """The database file: `path` if set (~ expanded), else the user's data directory."""
+        env = os.environ if env is None else env
+        if self.path:
+            return Path(os.path.expanduser(self.path))
+        data_home = env.get("XDG_DATA_HOME") or str(Path(env.get("HOME") or Path.home()) / ".local" / "share")
+        return Path(data_home) / "kiosk" / "kiosk.db"
+
+
+@dataclass(frozen=True)
+class LadderConfig:
+    """The escalation ladder's timings, in minutes."""
+
+    due_soon_minutes: int = _key(10, _integer(0, 120), "board shows due-soon this long before due-back")
+    overdue_grace_minutes: int = _key(0, _integer(0, 120), "amber this long after due-back")
+    check_in_grace_minutes: int = _key(5, _integer(0, 60), "amber this long after a missed check-in")
+    reply_window_minutes: int = _key(15, _integer(1, 240), "red if no contact this long after amber")
+    alert_repeat_minutes: int = _key(10, _integer(1, 240), "repeat red alerts until someone takes charge")
+    max_extend_minutes: int = _key(240, _integer(1, 1440), "most one text may push due-back")
+
+
+@dataclass(frozen=True)
+class StaffedHoursConfig:
+    """When someone is at reception; outside these hours amber also texts the alert receivers."""
+
+    days: tuple[str, ...] = _key(("mon", "tue", "wed", "thu", "fri"), _days, "days reception is staffed")
+    start: str = _key("08:00", _clock_time, "reception staffed from (local time)")
+    end: str = _key("17:30", _clock_time, "until (local time); alert receivers get the open-visits report then")
+
+    @property
+    def start_time(self) -> dtime:
+        return dtime.fromisoformat(self.start)
+
+    @property
+    def end_time(self) -> dtime:
+        return dtime.fromisoformat(self.end)
+
+    @property
+    def weekdays(self) -> frozenset[int]:
+        """Monday = 0, as datetime.weekday()."""
+        return frozenset(DAY_NAMES.index(d) for d in self.days)
+
+
+@dataclass(frozen=True)
+class VisitsConfig:
+    """School policy for visits."""
+
+    lone_visits: str = _key("warn", _choice("allow", "warn", "refuse"), "a visit with one member of staff")
+    allow_start_by_text: bool = _key(True, _boolean, "OUT by SMS starts a visit (marked unapproved)")
+    default_check_in_minutes: int = _key(0, _integer(0, 240), "check-in interval for new visits; 0 = none")
+
+
+@dataclass(frozen=True)
+class ModemConfig:
+    """The GSM modem on a serial port."""
+
+    port: str = _key("/dev/kiosk-modem", _text(1000, empty=False), "serial device (the udev rule makes this name)")
+    baudrate: int = _key(115200, _baudrate, "serial speed")
+    rtscts: bool = _key(False, _boolean, "hardware flow control")
+    dsrdtr: bool = _key(False, _boolean, "DSR/DTR flow control")
+    mode: str = _key("pdu", _choice("pdu", "text"), "SMS mode: pdu (all alphabets, multi-part) or text")
+    pin: str = _key("", _sim_pin, "SIM PIN, if the SIM asks for one")
+    init: tuple[str, ...] = _key((), _at_commands, "extra AT commands sent after the standard set-up")
+    model: str = _key("", _text(80), 'quirks override; "" = detect from AT+CGMM')
+
+
+@dataclass(frozen=True)
+class GatewayConfig:
+    """The gateway's pacing."""
+
+    tick_seconds: int = _key(15, _integer(1, 3600), "run the ladder this often")
+    sweep_seconds: int = _key(60, _integer(5, 3600), "read the SIM for missed messages this often")
+    health_seconds: int = _key(60, _integer(5, 3600), "check signal/registration this often")
+    heartbeat_stale_seconds: int = _key(90, _integer(10, 3600), 'the board shows "SMS link down" after this')
+
+
+@dataclass(frozen=True)
+class SoundConfig:
+    """The kiosk's alarm sound."""
+
+    enabled: bool = _key(True, _boolean, "play a sound while a red alarm is unacknowledged")
+    command: str = _key("aplay", _text(200, empty=False), "player program")
+    device: str = _key("", _text(200), 'ALSA device; "" = default')
+
+
+@dataclass(frozen=True)
+class RetentionConfig:
+    """How long records are kept (days)."""
+
+    closed_visits_days: int = _key(396, _integer(1, 36500), "closed visits")
+    messages_days: int = _key(396, _integer(1, 36500), "SMS in and out")
+    alarms_days: int = _key(396, _integer(1, 36500), "resolved alarms")
+    audit_days: int = _key(2190, _integer(1, 36500), "the audit trail (events)")
+
+
+@dataclass(frozen=True)
+class SecurityConfig:
+    """Secrets and abuse limits."""
+
+    admin_pin_hash: str = _key("", _text(500), 'salted scrypt hash of the admin PIN (set with kiosk admin-pin); never the PIN')
+    flood_texts_per_minute: int = _key(10, _integer(1, 1000), "more texts a minute from one number get no replies")
+
+
+@dataclass(frozen=True)
+class UiConfig:
+    """The reception screen."""
+
+    reveal_seconds: int = _key(30, _integer(1, 600), "a revealed code word hides again after this")
+    alarm_privacy_seconds: int = _key(60, _integer(0, 3600), "alarm details hide from passers-by after this")
+    theme: str = _key("auto", _choice("auto", "full", "console"), "auto, full (colour terminal) or console (tty1)")
+
+
+SECTIONS: dict[str, type] = {
+    "school": SchoolConfig, "database": DatabaseConfig, "ladder": LadderConfig,
+    "staffed_hours": StaffedHoursConfig, "visits": VisitsConfig, "modem": ModemConfig,
+    "gateway": GatewayConfig, "sound": SoundConfig, "retention": RetentionConfig,
+    "security": SecurityConfig, "ui": UiConfig,
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything configurable, validated. `source` is the file read (None: built-in defaults)."""
+
+    school: SchoolConfig = field(default_factory=SchoolConfig)
+    database: DatabaseConfig = field(default_factory=DatabaseConfig)
+    ladder: LadderConfig = field(default_factory=LadderConfig)
+    staffed_hours: StaffedHoursConfig = field(default_factory=StaffedHoursConfig)
+    visits: VisitsConfig = field(default_factory=VisitsConfig)
+    modem: ModemConfig = field(default_factory=ModemConfig)
+    gateway: GatewayConfig = field(default_factory=GatewayConfig)
+    sound: SoundConfig = field(default_factory=SoundConfig)
+    retention: RetentionConfig = field(default_factory=RetentionConfig)
+    security: SecurityConfig = field(default_factory=SecurityConfig)
+    ui: UiConfig = field(default_factory=UiConfig)
+    source: Path | None = field(default=None, compare=False)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return self.school.tz
+
+    def to_toml_dict(self) -> dict[str, dict[str, Any]]:
+        """The effective values as plain TOML types ({section: {key: value}}), for `kiosk config`."""
+        out: dict[str, dict[str, Any]] = {}
+        for name in SECTIONS:
+            section = getattr(self, name)
+            out[name] = {f.name: (list(v) if isinstance(v := getattr(section, f.name), tuple) else v)
+                         for f in dataclasses.fields(section)}
+        return out
+
+    def ladder_settings(self):
+        """The ladder's timings and staffed hours as `kiosk.domain.ladder.LadderSettings`."""
+        from kiosk.domain.ladder import LadderSettings
+
+        ladder, hours = self.ladder, self.staffed_hours
+        return LadderSettings(
+            due_soon=timedelta(minutes=ladder.due_soon_minutes),
+            overdue_grace=timedelta(minutes=ladder.overdue_grace_minutes),
+            check_in_grace=timedelta(minutes=ladder.check_in_grace_minutes),
+            reply_window=timedelta(minutes=ladder.reply_window_minutes),
+            alert_repeat=timedelta(minutes=ladder.alert_repeat_minutes),
+            staffed_days=hours.weekdays, staffed_start=hours.start_time, staffed_end=hours.end_time,
+            tz=self.tz,
+        )
+
+
+# --- rendering ------------------------------------------------------------------------------------
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+        return f'"{escaped}"'
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise TypeError(f"no TOML form for {value!r}")
+
+
+def render_toml(config: Config, *, comments: bool = True, hide_secrets: bool = True) -> str:
+    """The effective config as TOML that `load_config` reads back to the same values.
+
+    Comments give each key's meaning (the example file is this with the defaults). With
+    hide_secrets, a set admin_pin_hash is shown as "(set)" in a comment instead of its value.
+    """
+    lines: list[str] = []
+    for name, cls in SECTIONS.items():
+        section = getattr(config, name)
+        if lines:
+            lines.append("")
+        if comments and cls.__doc__:
+            lines.append(f"# {cls.__doc__.strip()}")
+        lines.append(f"[{name}]")
+        for f in dataclasses.fields(section):
+            value = getattr(section, f.name)
+            if comments:
+                lines.append(f"# {f.metadata['doc']}")
+            if hide_secrets and f.name == "admin_pin_hash" and value:
+                lines.append(f"# {f.name} is set (not shown)")
+                continue
+            lines.append(f"{f.name} = {_toml_value(value)}")
+    return "\n".join(lines) + "\n"
+
+
+# --- loading --------------------------------------------------------------------------------------
+
+def _where(source: Path | None) -> str:
+    return f" (in {source})" if source else ""
+
+
+def config_from_mapping(data: Mapping[str, Any], source: Path | None = None) -> Config:
+    """A validated Config from parsed TOML; ConfigError naming the first bad key."""
+    if not isinstance(data, Mapping):
+        raise ConfigError("config must be a TOML table of sections", source=source)
+    sections: dict[str, Any] = {}
+    for name, raw in data.items():
+        if name not in SECTIONS:
+            raise ConfigError(f"{name}: unknown section (known: {', '.join(SECTIONS)}){_where(source)}",
+                              key=str(name), source=source)
+        if not isinstance(raw, Mapping):
+            raise ConfigError(f"{name}: must be a section [{name}], got {_shown(raw)}{_where(source)}",
+                              key=name, source=source)
+        cls = SECTIONS[name]
+        known = {f.name: f for f in dataclasses.fields(cls)}
+        values: dict[str, Any] = {}
+        for key, value in raw.items():
+            dotted = f"{name}.{key}"
+            if key not in known:
+                raise ConfigError(f"{dotted}: unknown key (known: {', '.join(known)}){_where(source)}",
+                                  key=dotted, source=source)
+            try:
+                values[key] = known[key].metadata["check"](value)
+            except _Bad as bad:
+                raise ConfigError(f"{dotted}: {bad}, got {_shown(value)}{_where(source)}",
+                                  key=dotted, source=source) from None
+        sections[name] = cls(**values)
+    config = Config(**sections, source=source)
+    _check_across(config)
+    return config
+
+
+def _check_across(config: Config) -> None:
+    hours = config.staffed_hours
+    if hours.start_time >= hours.end_time:
+        raise ConfigError(f"staffed_hours.end: must be later than staffed_hours.start ({hours.start}), "
+                          f"got {_shown(hours.end)}{_where(config.source)}",
+                          key="staffed_hours.end", source=config.source)
+    gateway = config.gateway
+    if gateway.heartbeat_stale_seconds <= gateway.tick_seconds:
+        raise ConfigError(f"gateway.heartbeat_stale_seconds: must be more than gateway.tick_seconds "
+                          f"({gateway.tick_seconds}), got {gateway.heartbeat_stale_seconds}"
+                          f"{_where(config.source)}", key="gateway.heartbeat_stale_seconds",
+                          source=config.source)
+
+
+def _read(path: Path) -> Config:
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(1_000_001)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such config file", source=path) from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a directory, not a config file", source=path) from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the config file ({exc.strerror or exc})", source=path) from None
+    if len(raw) > 1_000_000:
+        raise ConfigError(f"{path}: config file is too large (over 1 MB)", source=path)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: config file is not UTF-8 text", source=path) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}", source=path) from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid TOML: nested too deeply", source=path) from None
+    return config_from_mapping(data, source=path)
+
+
+def find_config(path: str | os.PathLike[str] | None = None,
+                env: Mapping[str, str] | None = None) -> Path | None:
+    """The file `load_config` would read, or None for the built-in defaults."""
+    env = os.environ if env is None else env
+    if path is not None and str(path) != "":
+        return Path(path)
+    from_env = env.get("KIOSK_CONFIG", "")
+    if from_env:
+        return Path(from_env)
+    if SYSTEM_CONFIG.is_file():
+        return SYSTEM_CONFIG
+    config_home = env.get("XDG_CONFIG_HOME") or str(Path(env.get("HOME") or Path.home()) / ".config")
+    user = Path(config_home) / "kiosk" / "kiosk.toml"
+    if user.is_file():
+        return user
+    return None
+
+
+def load_config(path: str | os.PathLike[str] | None = None,
+                env: Mapping[str, str] | None = None) -> Config:
+    """Find, read and validate the config (see the module docstring for the lookup order).
+
+    An explicit path or $KIOSK_CONFIG must exist; the system and user files are optional.
+    Raises ConfigError (and nothing else) for anything wrong with the file.
+    """
+    found = find_config(path, env)
+    if found is None:
+        return Config()
+    return _read(found)
