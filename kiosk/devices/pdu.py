@@ -181,10 +181,10 @@ def decode_pdu(hex_str: str, *, smsc_included: bool = True,
 def _decode(data: bytes, raw_hex: str, smsc_included: bool,
             direction: str) -> Deliver | StatusReport | Submit:
     r = _Reader(data)
-    smsc = _read_smsc(r) if smsc_included else None
+    problems: list[str] = []
+    smsc = _read_smsc(r, problems) if smsc_included else None
     first = r.octet("first octet")
     mti = first & 0x03
-    problems: list[str] = []
     if direction == "mo":
         if mti != 1:
             raise PduError(f"not an SMS-SUBMIT: TP-MTI is {mti}")
@@ -199,7 +199,7 @@ def _decode(data: bytes, raw_hex: str, smsc_included: bool,
     return _decode_deliver(r, first, smsc, raw_hex, problems)
 
 
-def _read_smsc(r: _Reader) -> str | None:
+def _read_smsc(r: _Reader, problems: list[str]) -> str | None:
     length = r.octet("SMSC length")
     if length == 0:
         return None
@@ -208,7 +208,7 @@ def _read_smsc(r: _Reader) -> str | None:
     body = r.take(length, "SMSC address")
     toa = body[0]
     if not toa & 0x80:
-        raise PduError(f"SMSC type-of-address 0x{toa:02X} lacks its high bit")
+        problems.append(f"SMSC type-of-address 0x{toa:02X} lacks its high bit")
     digits = _bcd_digits(body[1:], (length - 1) * 2)
     return ("+" + digits) if (toa & 0x70) == 0x10 and digits else digits
 
@@ -379,13 +379,21 @@ def _read_user_data(r: _Reader, udhi: bool, encoding: Encoding, problems: list[s
         return _UserData(text, bytes(septets), udh, concat)
     body = ud[header_octets:]
     if encoding == "ucs2":
-        if len(body) % 2:
-            problems.append("UCS-2 text has an odd number of octets; last octet shown as U+FFFD")
-        text = body.decode("utf-16-be", errors="replace")
-        if "\ufffd" in text and len(body) % 2 == 0:
-            problems.append("UCS-2 text has an unpaired surrogate, shown as U+FFFD")
-        return _UserData(text, bytes(body), udh, concat)
+        return _UserData(_decode_ucs2(body, problems), bytes(body), udh, concat)
     return _UserData(body.decode("latin-1"), bytes(body), udh, concat)
+
+
+def _decode_ucs2(body: bytes, problems: list[str]) -> str:
+    """UTF-16BE as phones send it (surrogate pairs for emoji); never raises."""
+    tail = ""
+    if len(body) % 2:
+        problems.append("UCS-2 text has an odd number of octets; the last one is shown as U+FFFD")
+        body, tail = body[:-1], "\ufffd"
+    text = body.decode("utf-16-be", errors="surrogatepass")
+    if any("\ud800" <= ch <= "\udfff" for ch in text):
+        problems.append("UCS-2 text has an unpaired surrogate, shown as U+FFFD")
+        text = "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in text)
+    return text + tail
 
 
 def _decode_deliver(r: _Reader, first: int, smsc: str | None, raw_hex: str,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+import time
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from kiosk.devices import gsm7
 from kiosk.devices.pdu import (
-    Concat, Deliver, PduError, StatusReport, Submit, decode_pdu, encode_deliver,
+    Concat, Deliver, PduError, _PduInternalError, StatusReport, Submit, decode_pdu, encode_deliver,
     encode_deliver_parts, encode_status_report, encode_submit, split_text,
 )
 
@@ -302,3 +304,88 @@ def test_encode_refuses_bad_numbers_and_naive_times():
         encode_submit("", "x")
     with pytest.raises(PduError, match="aware"):
         encode_deliver("+44", "x", datetime(2026, 1, 1))
+
+
+# --- fuzz: only PduError ever escapes, nothing hangs ----------------------------------------------
+
+FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _decode_all_ways(hex_: str) -> list[object]:
+    """Decode in every mode; return results, assert that failures are clear PduErrors."""
+    results = []
+    for smsc_included in (True, False):
+        for direction in ("mt", "mo"):
+            started = time.perf_counter()
+            try:
+                results.append(decode_pdu(hex_, smsc_included=smsc_included, direction=direction))
+            except PduError as exc:
+                assert not isinstance(exc, _PduInternalError), exc  # a codec bug, not bad input
+                assert str(exc) and "\n" not in str(exc)
+            assert time.perf_counter() - started < 1.0  # nothing hangs
+    for r in results:
+        assert isinstance(r, (Deliver, StatusReport, Submit))
+        if isinstance(r, (Deliver, Submit)):
+            assert isinstance(r.text, str)
+        stamp = r.timestamp if isinstance(r, Deliver) else getattr(r, "scts", None)
+        assert stamp is None or stamp.tzinfo == UTC
+    return results
+
+
+@FUZZ
+@given(st.binary(max_size=200))
+def test_random_bytes_never_raise_anything_but_pdu_error(data):
+    _decode_all_ways(data.hex())
+
+
+@FUZZ
+@given(st.text(max_size=80))
+def test_random_strings_never_raise_anything_but_pdu_error(text):
+    _decode_all_ways(text)
+
+
+valid_pdus = st.one_of(
+    st.builds(lambda s, t, ref, bits: encode_deliver_parts(s, t, T, ref=ref, ref_bits=bits),
+              st.sampled_from(["+447700900123", "VODAFONE", "85075", "0123"]),
+              st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=200),
+              st.integers(0, 255), st.sampled_from([8, 16])),
+    st.builds(lambda t: [p.hex for p in encode_submit("+447700900123", t)],
+              st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=200)),
+    st.builds(lambda mr, st_: [encode_status_report(mr, "+447700900123", st_, T, T)],
+              st.integers(0, 255), st.integers(0, 255)),
+)
+
+
+@st.composite
+def mutated_pdus(draw):
+    data = bytearray(bytes.fromhex(draw(st.sampled_from(draw(valid_pdus)))))
+    for _ in range(draw(st.integers(1, 4))):
+        kind = draw(st.sampled_from(["flip", "set", "cut", "insert", "drop"]))
+        i = draw(st.integers(0, max(len(data) - 1, 0)))
+        if kind == "flip" and data:
+            data[i] ^= 1 << draw(st.integers(0, 7))
+        elif kind == "set" and data:
+            data[i] = draw(st.sampled_from([0x00, 0x01, 0x7F, 0x80, 0xA0, 0xFF, len(data) & 0xFF]))
+        elif kind == "cut":
+            del data[i:]
+        elif kind == "insert":
+            data[i:i] = draw(st.binary(min_size=1, max_size=4))
+        elif kind == "drop" and data:
+            del data[i]
+    return data.hex()
+
+
+@FUZZ
+@given(mutated_pdus())
+def test_mutated_valid_pdus_never_raise_anything_but_pdu_error(hex_):
+    _decode_all_ways(hex_)
+
+
+@settings(max_examples=100, deadline=None)
+@given(valid_pdus)
+def test_every_valid_pdu_we_make_decodes_cleanly(hexes):
+    for hex_ in hexes:
+        is_submit = bytes.fromhex(hex_)[1] & 0x03 == 1  # after the "00" SMSC octet
+        msg = decode_pdu(hex_, direction="mo" if is_submit else "mt")
+        assert msg.problems == ()
+        assert msg.raw_hex == hex_
