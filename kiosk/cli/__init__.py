@@ -14,6 +14,7 @@ from typing import Sequence
 
 COMMAND_MODULES: list[str] = [
     # "kiosk.cli.staff", ... each module registers its subcommands
+    "kiosk.cli.backup",
 ]
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
