@@ -1,0 +1,185 @@
+"""Raising, alerting, taking charge of and acknowledging alarms.
+
+An alarm row is committed in the same transaction as the texts it queues, before any screen can
+show it. Red alarms are only ever resolved by a person (an action at the kiosk or `kiosk ack`),
+never by a text. Alert texts go to the alert receivers who are not on the visit; they never
+contain a code word or the text of the SMS that triggered them.
+"""
+
+from __future__ import annotations
+
+from kiosk.domain import ladder as L
+from kiosk.domain import replies
+from kiosk.services import audit, lookup, outbox
+from kiosk.services.context import Context
+from kiosk.services.errors import Invalid, NotFound, Refused
+from kiosk.store.models import Alarm, Message, Staff, Visit
+
+ACTIONS = ("answered", "no-answer", "police", "stood-down", "false-alarm", "other")
+RESOLVING = ("answered", "stood-down", "false-alarm")
+
+
+def national(number: str | None) -> str:
+    if not number:
+        return ""
+    try:
+        from kiosk.domain.phones import national_format
+    except ImportError:  # pragma: no cover - phones lands with the parser
+        return number
+    return national_format(number)
+
+
+def _member_ids(visit: Visit | None) -> set[int]:
+    return {m.staff_id for m in lookup.members(visit)} if visit is not None else set()
+
+
+def _vehicle(visit: Visit) -> str:
+    if visit.vehicle:
+        return visit.vehicle
+    for m in lookup.members(visit):
+        s = m.staff
+        car = " ".join(x for x in (s.vehicle_reg, s.vehicle_colour, s.vehicle_make) if x)
+        if car:
+            return car
+    return ""
+
+
+def alert_text(ctx: Context, alarm: Alarm, *, repeat: bool = False, sender: Staff | None = None) -> str:
+    visit = alarm.visit
+    now = ctx.now()
+    if visit is not None:
+        people = lookup.members(visit)
+        who = [m.staff.name for m in people]
+        phones = [national(m.phone_number) for m in people if m.phone_number]
+        return replies.alert(alarm_id=alarm.id, kind=alarm.kind, level=alarm.level, names=who, now=now, tz=ctx.tz,
+                             visit_id=visit.id, place=visit.place, phones=phones, vehicle=_vehicle(visit),
+                             due=visit.due_back, missed=alarm.raised_at,
+                             staffed=L.in_staffed_hours(now, ctx.ladder), repeat=repeat)
+    who = [sender.name] if sender else []
+    phones = [national(sender.mobile)] if sender and sender.mobile else []
+    return replies.alert(alarm_id=alarm.id, kind=alarm.kind, level=alarm.level, names=who or [alarm.summary],
+                         now=now, tz=ctx.tz, phones=phones, staffed=L.in_staffed_hours(now, ctx.ladder),
+                         repeat=repeat)
+
+
+def alert_receivers(alarm: Alarm) -> list[Staff]:
+    return lookup.alert_receivers(_member_ids(alarm.visit))
+
+
+def send_alert(ctx: Context, alarm: Alarm, *, repeat: bool = False, sender: Staff | None = None) -> int:
+    """Queue the alert for every alert receiver not on the visit; returns how many were queued."""
+    text = alert_text(ctx, alarm, repeat=repeat, sender=sender)
+    receivers = alert_receivers(alarm)
+    for receiver in receivers:
+        outbox.queue(ctx, receiver.mobile, text, "alert", visit=alarm.visit_id, alarm=alarm, staff=receiver)
+    if receivers:
+        alarm.alert_count += 1
+        alarm.last_alert_at = ctx.now()
+        alarm.save()
+    return len(receivers)
+
+
+def raise_alarm(ctx: Context, kind: str, level: str, *, visit: Visit | None, summary: str, actor: str,
+                parent: Alarm | int | None = None, alert: bool = False, sender: Staff | None = None) -> Alarm:
+    """Persist a new alarm, audit it and (if `alert`) queue its alert texts, all in one transaction."""
+    with ctx.atomic():
+        alarm = Alarm.create(visit=visit, kind=kind, level=level, raised_at=ctx.now(), parent=parent,
+                             summary=summary)
+        audit.record("alarm-raised", ctx.now(), actor=actor, visit=visit, alarm=alarm,
+                     summary=f"{level} {kind} alarm {alarm.id}: {summary}")
+        if alert:
+            send_alert(ctx, alarm, sender=sender)
+    return alarm
+
+
+def send_failed(ctx: Context, msg: Message) -> Alarm:
+    """A text that could not be sent becomes an alarm: red if it was an alert, amber otherwise.
+    It is shown at the kiosk only (the SMS link is what is failing)."""
+    recipient = msg.staff.name if msg.staff_id else national(msg.number)
+    what = {"alert": "alert", "stand-down": "stand-down", "reply": "reply", "reminder": "reminder",
+            "report": "end-of-day report"}.get(msg.kind or "", "text")
+    level = L.RED if msg.kind == "alert" else L.AMBER
+    return raise_alarm(ctx, L.SEND_FAILED, level, visit=msg.visit_id, actor="gateway",
+                       summary=f"{what} to {recipient} not delivered (message {msg.id}): {msg.error}")
+
+
+def take_charge(ctx: Context, staff: Staff, alarm_id: int | None) -> tuple[str, Alarm | None]:
+    """ACK by SMS from an alert receiver: set the owner, tell the other receivers, stop repeats.
+    Does not acknowledge or silence the kiosk. Returns (reply, alarm)."""
+    if alarm_id is not None:
+        alarm = Alarm.get_or_none(Alarm.id == alarm_id)
+        if alarm is None or alarm.resolved_at is not None:
+            return replies.ack_not_open(alarm_id), None
+    else:
+        candidates = list(lookup.unresolved_alarms())
+        unowned = [a for a in candidates if a.owner_id is None]
+        pool = sorted(unowned or candidates, key=lambda a: (a.level != L.RED, -a.id))
+        if not pool:
+            return replies.ack_nothing_open(), None
+        alarm = pool[0]
+    now = ctx.now()
+    with ctx.atomic():
+        if alarm.owner_id is None:
+            alarm.owner, alarm.owner_at = staff, now
+            alarm.save()
+            for other in alert_receivers(alarm):
+                if other.id != staff.id:
+                    outbox.queue(ctx, other.mobile, replies.ack_told(alarm.id, staff.name, now, ctx.tz), "alert",
+                                 visit=alarm.visit_id, alarm=alarm, staff=other)
+            audit.record("alarm-owned", now, actor=f"sms:{staff.mobile}", alarm=alarm, staff=staff,
+                         visit=alarm.visit_id, summary=f"alarm {alarm.id} taken by staff {staff.id}")
+    return replies.ack_taken(alarm.id), alarm
+
+
+def acknowledge(ctx: Context, alarm_id: int, *, by: str, action: str, ref: str | None = None,
+                note: str | None = None, actor: str = "cli") -> Alarm:
+    """A person at the kiosk (or `kiosk ack`) records what they did.
+
+    answered / stood-down / false-alarm resolve the alarm (and stand-down texts go to the alert
+    receivers if they had been alerted); police (needs `ref`) and no-answer acknowledge but leave
+    it open; other needs a `note`. `answered` also counts as contact with the visit."""
+    by = _initials(by)
+    if action not in ACTIONS:
+        raise Invalid(f"unknown action {action!r}: use one of {', '.join(ACTIONS)}")
+    ref = (ref or "").strip() or None
+    note = " ".join((note or "").split()) or None
+    if action == "police" and not ref:
+        raise Invalid("action police needs --ref (the police reference)")
+    if action == "other" and not note:
+        raise Invalid("action other needs --note")
+    alarm = Alarm.get_or_none(Alarm.id == alarm_id)
+    if alarm is None:
+        raise NotFound(f"no alarm {alarm_id}")
+    if alarm.resolved_at is not None:
+        raise Refused(f"alarm {alarm_id} is already resolved")
+    now = ctx.now()
+    with ctx.atomic():
+        alarm.acknowledged_by, alarm.acknowledged_at, alarm.action = by, now, action
+        if ref:
+            alarm.police_ref = ref
+        if note:
+            alarm.note = note
+        summary = f"alarm {alarm.id} {action}" + (" (police ref recorded)" if ref else "")
+        if action in RESOLVING:
+            alarm.resolved_at, alarm.resolved_by = now, by
+            alarm.save()
+            if alarm.alert_count > 0:
+                text = replies.stand_down(alarm.id, lookup.names(alarm.visit), action, by, now, ctx.tz)
+                for receiver in alert_receivers(alarm):
+                    outbox.queue(ctx, receiver.mobile, text, "stand-down", visit=alarm.visit_id, alarm=alarm,
+                                 staff=receiver)
+            if action == "answered" and alarm.visit is not None and alarm.visit.state != "back":
+                from kiosk.services import visits  # visits raise alarms through this module
+                visits.record_contact(ctx, alarm.visit, actor=f"{actor}:{by}", how="answered the call")
+        else:
+            alarm.save()
+        audit.record("alarm-acknowledged", now, actor=f"{actor}:{by}", alarm=alarm, visit=alarm.visit_id,
+                     summary=summary)
+    return alarm
+
+
+def _initials(by: str) -> str:
+    cleaned = " ".join((by or "").split())
+    if not cleaned or len(cleaned) > 40 or not cleaned.isprintable():
+        raise Invalid("--by needs the initials (or name) of the person acting")
+    return cleaned

@@ -1,0 +1,89 @@
+"""Reading the store the way the rules need it: who sent a text, who gets alerts, which code words
+are live, and the ladder's snapshot of a visit. Read-only: nothing here writes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kiosk.domain import ladder as L
+from kiosk.domain.visits import OPEN_STATES
+from kiosk.store.models import Alarm, Phone, Staff, Visit, VisitMember
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who a number is: matched to an open visit by the phone it carries first, then to staff."""
+
+    number: str
+    visit: Visit | None = None
+    staff: Staff | None = None
+    phone: Phone | None = None
+
+    @property
+    def registered(self) -> bool:
+        return self.visit is not None or self.staff is not None or self.phone is not None
+
+
+def open_visits():
+    return Visit.select().where(Visit.state.in_(OPEN_STATES)).order_by(Visit.due_back, Visit.id)
+
+
+def members(visit: Visit) -> list[VisitMember]:
+    return list(VisitMember.select(VisitMember, Staff).join(Staff).where(VisitMember.visit == visit)
+                .order_by(VisitMember.id))
+
+
+def names(visit: Visit | None) -> list[str]:
+    return [m.staff.name for m in members(visit)] if visit is not None else []
+
+
+def open_visit_of_staff(staff: Staff) -> Visit | None:
+    return (open_visits().join(VisitMember).where(VisitMember.staff == staff).first())
+
+
+def identify(number: str) -> Sender:
+    carried = (VisitMember.select(VisitMember, Visit).join(Visit)
+               .where((VisitMember.phone_number == number) & Visit.state.in_(OPEN_STATES))
+               .order_by(Visit.left_at.desc(), Visit.id.desc()).first())
+    if carried is not None:
+        return Sender(number, visit=carried.visit, staff=carried.staff)
+    staff = Staff.get_or_none((Staff.mobile == number) & (Staff.active == True))  # noqa: E712
+    if staff is not None:
+        return Sender(number, visit=open_visit_of_staff(staff), staff=staff)
+    phone = Phone.get_or_none((Phone.number == number) & (Phone.active == True))  # noqa: E712
+    return Sender(number, phone=phone)
+
+
+def live_code_words() -> set[str]:
+    """Every active member's standing code word and every open visit's code word."""
+    words = {s.code_word for s in Staff.select(Staff.code_word).where(Staff.code_word.is_null(False))}
+    words |= {v.code_word for v in open_visits().where(Visit.code_word.is_null(False))}
+    return {w for w in words if w}
+
+
+def alert_receivers(exclude_staff_ids: set[int] | frozenset[int] = frozenset()) -> list[Staff]:
+    """Active alert receivers with a mobile, minus the people on the visit in question."""
+    query = Staff.select().where((Staff.receives_alerts == True) & (Staff.active == True)  # noqa: E712
+                                 & Staff.mobile.is_null(False)).order_by(Staff.id)
+    return [s for s in query if s.id not in exclude_staff_ids]
+
+
+def unresolved_alarms(visit: Visit | None = None):
+    query = Alarm.select().where(Alarm.resolved_at.is_null())
+    if visit is not None:
+        query = query.where(Alarm.visit == visit)
+    return query.order_by(Alarm.id)
+
+
+def alarm_facts(alarm: Alarm) -> L.AlarmFacts:
+    escalated = Alarm.select().where(Alarm.parent == alarm).exists()
+    return L.AlarmFacts(id=alarm.id, kind=alarm.kind, level=alarm.level, raised_at=alarm.raised_at,
+                        owned=alarm.owner_id is not None, last_alert_at=alarm.last_alert_at,
+                        alert_count=alarm.alert_count, escalated=escalated)
+
+
+def visit_facts(visit: Visit) -> L.VisitFacts:
+    return L.VisitFacts(id=visit.id, state=visit.state, left_at=visit.left_at, due_back=visit.due_back,
+                        check_in_minutes=visit.check_in_minutes, last_contact_at=visit.last_contact_at,
+                        alarms=tuple(alarm_facts(a) for a in unresolved_alarms(visit)))

@@ -1,0 +1,120 @@
+"""The outbox: outgoing SMS are Message rows; the gateway's sender works through them.
+
+The spool *is* the queue (as smstools does it): a text exists in the database before any attempt
+to send it, so a crash loses nothing. Order: priority first (alerts before replies), then oldest.
+This module must never send anything itself and never delete a message.
+
+Gateway loop, roughly:
+    msg = next_outgoing(ctx)
+    if msg and mark_sending(ctx, msg.id):
+        try: ref = modem.send(msg.number, msg.text)
+        except Exception as exc: mark_failed(ctx, msg.id, str(exc), retryable=True)
+        else: mark_sent(ctx, msg.id, ref)
+    ... later, on a delivery report: mark_delivered_by_ref(ctx, ref, ok=True)
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from kiosk.services import audit
+from kiosk.services.context import Context
+from kiosk.store.models import Message
+
+PRIORITY = {"alert": 0, "stand-down": 1, "reply": 2, "reminder": 2, "report": 3}
+KINDS = tuple(PRIORITY)
+MAX_ATTEMPTS = 5
+BACKOFF_START = timedelta(seconds=30)
+BACKOFF_MAX = timedelta(minutes=10)
+IN_FLIGHT_TIMEOUT = timedelta(minutes=5)
+
+
+def queue(ctx: Context, number: str, text: str, kind: str, *, visit=None, alarm=None, staff=None) -> Message:
+    """Queue one outgoing SMS (call inside the caller's transaction)."""
+    if kind not in PRIORITY:
+        raise ValueError(f"unknown outgoing kind {kind!r}")
+    return Message.create(direction="out", number=number, text=text, state="queued", kind=kind,
+                          priority=PRIORITY[kind], created_at=ctx.now(), next_attempt_at=None,
+                          visit=visit, alarm=alarm, staff=staff)
+
+
+def next_outgoing(ctx: Context) -> Message | None:
+    """The message to send now: alerts first, then the oldest; skips those backing off."""
+    now = ctx.now()
+    return (Message.select()
+            .where((Message.direction == "out") & (Message.state == "queued")
+                   & (Message.next_attempt_at.is_null() | (Message.next_attempt_at <= now)))
+            .order_by(Message.priority, Message.created_at, Message.id)
+            .first())
+
+
+def mark_sending(ctx: Context, message_id: int) -> bool:
+    """Claim a queued message for sending. False if someone else claimed it or it is not queued."""
+    with ctx.atomic():
+        claimed = (Message.update(state="sending", attempts=Message.attempts + 1, next_attempt_at=ctx.now())
+                   .where((Message.id == message_id) & (Message.state == "queued") & (Message.direction == "out"))
+                   .execute())
+    return claimed == 1
+
+
+def mark_sent(ctx: Context, message_id: int, modem_ref: int | None = None) -> None:
+    """The modem accepted it (+CMGS: <mr>)."""
+    with ctx.atomic():
+        (Message.update(state="sent", sent_at=ctx.now(), modem_ref=modem_ref, error=None)
+         .where((Message.id == message_id) & (Message.state == "sending")).execute())
+
+
+def mark_failed(ctx: Context, message_id: int, error: str, *, retryable: bool = True) -> Message:
+    """A send failed. Retryable failures go back to the queue with backoff until MAX_ATTEMPTS;
+    then (or at once if not retryable) the message is `failed` and a `send-failed` alarm is raised:
+    nobody must believe an alert arrived when it did not."""
+    with ctx.atomic():
+        msg = Message.get_by_id(message_id)
+        error = " ".join(str(error).split())[:200] or "send failed"
+        if retryable and msg.attempts < MAX_ATTEMPTS:
+            delay = min(BACKOFF_START * (2 ** max(0, msg.attempts - 1)), BACKOFF_MAX)
+            msg.state, msg.error, msg.next_attempt_at = "queued", error, ctx.now() + delay
+            msg.save()
+            return msg
+        return _give_up(ctx, msg, error)
+
+
+def mark_delivered_by_ref(ctx: Context, modem_ref: int, *, ok: bool = True,
+                          error: str | None = None) -> Message | None:
+    """A delivery report for TP-MR `modem_ref`: it is about the most recent sent message with that
+    reference (references wrap at 256). A failed report fails the message (and alarms)."""
+    with ctx.atomic():
+        msg = (Message.select().where((Message.modem_ref == modem_ref) & (Message.state == "sent")
+                                      & (Message.direction == "out"))
+               .order_by(Message.sent_at.desc(), Message.id.desc()).first())
+        if msg is None:
+            return None
+        if not ok:
+            return _give_up(ctx, msg, error or "delivery report: not delivered")
+        msg.state, msg.delivered_at = "delivered", ctx.now()
+        msg.save()
+        return msg
+
+
+def _give_up(ctx: Context, msg: Message, error: str) -> Message:
+    from kiosk.services import alarms  # alarms queue their texts through this module
+
+    msg.state, msg.error, msg.next_attempt_at = "failed", error, None
+    msg.save()
+    audit.record("sms-failed", ctx.now(), actor="gateway", message=msg, visit=msg.visit_id,
+                 summary=f"message {msg.id} ({msg.kind}) not delivered after {msg.attempts} attempt(s)")
+    alarms.send_failed(ctx, msg)
+    return msg
+
+
+def recover_in_flight(ctx: Context) -> int:
+    """On gateway start: messages left `sending` by a crash go back to the queue (an alert sent
+    twice is better than an alert never sent). Returns how many."""
+    with ctx.atomic():
+        return (Message.update(state="queued", next_attempt_at=None)
+                .where((Message.direction == "out") & (Message.state == "sending")).execute())
+
+
+def outbox_size(ctx: Context) -> int:
+    return Message.select().where((Message.direction == "out") & (Message.state == "queued")).count()
+

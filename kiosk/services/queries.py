@@ -1,0 +1,82 @@
+"""What the board, the CLI listings and the UI read. Read-only.
+
+The board's level shows red/amber only for alarms already stored (every alarm is persisted before
+it is shown); due-soon is worked out from due-back and the clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from kiosk.domain import ladder as L
+from kiosk.services import lookup
+from kiosk.services.context import Context
+from kiosk.store.models import Alarm, Message
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    """One open visit on the board. `label` is the public one; `place` is for the alarm screen."""
+
+    id: int
+    staff: list[str]
+    label: str
+    state: str
+    level: str  # ok | due-soon | amber | red
+    due_back: datetime
+    last_contact: datetime | None
+    alarms: list[int]  # unresolved alarm ids
+    approved: bool
+    left_at: datetime
+    check_in_due: datetime | None
+    phones: list[str]
+    place: str
+
+
+def board(ctx: Context) -> list[BoardRow]:
+    """Open visits, most urgent first (red, amber, due-soon, ok; then earliest due-back)."""
+    now = ctx.now()
+    rows = []
+    for visit in lookup.open_visits():
+        facts = lookup.visit_facts(visit)
+        levels = {a.level for a in facts.alarms}
+        level = (L.RED if L.RED in levels else L.AMBER if L.AMBER in levels
+                 else L.DUE_SOON if now >= visit.due_back - ctx.ladder.due_soon else L.OK)
+        people = lookup.members(visit)
+        rows.append(BoardRow(id=visit.id, staff=[m.staff.name for m in people], label=visit.label,
+                             state=visit.state, level=level, due_back=visit.due_back,
+                             last_contact=visit.last_contact_at, alarms=[a.id for a in facts.alarms],
+                             approved=visit.approved_by is not None, left_at=visit.left_at,
+                             check_in_due=L.check_in_due(facts), phones=[m.phone_number for m in people if m.phone_number],
+                             place=visit.place))
+    rows.sort(key=lambda r: (L.more_urgent_first(r.level), r.due_back, r.id))
+    return rows
+
+
+def warnings(ctx: Context) -> list[str]:
+    """Conditions reception must see on every screen and every command."""
+    out = []
+    if not lookup.alert_receivers():
+        out.append("NO ALERT RECEIVER: no active member of staff with a mobile receives alerts; "
+                   "red alarms will reach nobody by text")
+    return out
+
+
+def ignored_count(ctx: Context) -> int:
+    """Texts from unregistered numbers (shown on the board as a count; they change nothing)."""
+    return Message.select().where((Message.direction == "in") & (Message.state == "ignored")).count()
+
+
+def list_messages(ctx: Context, *, limit: int = 200, visit_id: int | None = None) -> list[Message]:
+    query = Message.select()
+    if visit_id is not None:
+        query = query.where(Message.visit == visit_id)
+    return list(query.order_by(Message.id.desc()).limit(limit))
+
+
+def list_alarms(ctx: Context, *, open_only: bool = False, limit: int = 200) -> list[Alarm]:
+    query = Alarm.select()
+    if open_only:
+        query = query.where(Alarm.resolved_at.is_null())
+    return list(query.order_by(Alarm.id.desc()).limit(limit))

@@ -1,0 +1,93 @@
+"""One pass of the escalation ladder over everything open: what the gateway runs on its schedule
+and `kiosk tick` runs once.
+
+Each open visit is assessed and its decisions applied in its own transaction, from stored facts
+and the clock only, so a pass can be repeated (or interrupted, or run after a restart) without
+raising anything twice. This module must never decide a rule itself: that is `domain.ladder`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from kiosk.domain import ladder as L
+from kiosk.domain import replies
+from kiosk.services import alarms, audit, lookup, outbox
+from kiosk.services.context import Context
+from kiosk.store.models import Alarm, Event, Visit
+
+REPORT_EVENT = "end-of-day-report"
+
+
+@dataclass
+class TickResult:
+    raised: list[int] = field(default_factory=list)  # alarm ids
+    repeated: list[int] = field(default_factory=list)  # alarm ids whose alert went out again
+    report_sent: bool = False
+
+
+def tick(ctx: Context) -> TickResult:
+    result = TickResult()
+    for visit_id in [v.id for v in lookup.open_visits()]:
+        with ctx.atomic():
+            visit = Visit.get_by_id(visit_id)
+            if visit.state in ("out", "on-site", "leaving"):
+                result.raised += _apply(ctx, visit, L.assess(lookup.visit_facts(visit), ctx.ladder, ctx.now()))
+    for alarm_id in [a.id for a in lookup.unresolved_alarms()]:
+        with ctx.atomic():
+            alarm = Alarm.get_by_id(alarm_id)
+            if alarm.resolved_at is None and L.repeat_due(lookup.alarm_facts(alarm), ctx.ladder, ctx.now()):
+                if alarms.send_alert(ctx, alarm, repeat=True):
+                    result.repeated.append(alarm.id)
+    result.report_sent = end_of_day_report(ctx)
+    return result
+
+
+def _apply(ctx: Context, visit: Visit, assessment: L.Assessment) -> list[int]:
+    raised = []
+    for decision in assessment.raise_:
+        alarm = alarms.raise_alarm(ctx, decision.kind, decision.level, visit=visit, actor="ladder",
+                                   parent=decision.parent_id, alert=decision.alert_receivers,
+                                   summary=_summary(ctx, visit, decision))
+        if decision.remind_members:
+            text = (replies.reminder_overdue(decision.missed, ctx.tz) if decision.kind == L.OVERDUE
+                    else replies.reminder_check_in(decision.missed, ctx.tz))
+            for member in lookup.members(visit):
+                if member.phone_number:
+                    outbox.queue(ctx, member.phone_number, text, "reminder", visit=visit, alarm=alarm,
+                                 staff=member.staff)
+        raised.append(alarm.id)
+    return raised
+
+
+def _summary(ctx: Context, visit: Visit, decision: L.Raise) -> str:
+    at = replies.hhmm(decision.missed, ctx.tz)
+    if decision.kind == L.OVERDUE:
+        return f"visit {visit.id} past due-back {at}"
+    if decision.kind == L.MISSED_CHECK_IN:
+        return f"visit {visit.id}: no check-in since the one due {at}"
+    return f"visit {visit.id}: no contact within {int(ctx.ladder.reply_window.total_seconds() // 60)} min of amber alarm {decision.parent_id}"
+
+
+def _last_report_day() -> date | None:
+    last = Event.select().where(Event.kind == REPORT_EVENT).order_by(Event.id.desc()).first()
+    return date.fromisoformat(last.summary[:10]) if last else None
+
+
+def end_of_day_report(ctx: Context) -> bool:
+    """Once per staffed day, at the end of staffed hours: the alert receivers get one text listing
+    the visits still open and when each is due (Tees Valley 2.4: report back at the end of the day)."""
+    with ctx.atomic():
+        day = L.report_due(ctx.now(), ctx.ladder, _last_report_day())
+        if day is None:
+            return False
+        rows = [(v.id, ", ".join(lookup.names(v)), v.due_back) for v in lookup.open_visits()]
+        receivers = lookup.alert_receivers() if rows else []
+        if rows:
+            text = replies.end_of_day_report(rows, ctx.now(), ctx.tz)
+            for receiver in receivers:
+                outbox.queue(ctx, receiver.mobile, text, "report", staff=receiver)
+        audit.record(REPORT_EVENT, ctx.now(), actor="ladder",
+                     summary=f"{day.isoformat()}: {len(rows)} visit(s) open, {len(receivers)} receiver(s) texted")
+    return bool(rows and receivers)

@@ -1,0 +1,257 @@
+"""Visit actions: sign-out, contact, extend, back, approve, and what reception hears by phone.
+
+Every function here is one transaction that checks the rules before writing anything, so a refused
+or invalid request leaves the database as it was. The same functions serve the kiosk screen, the
+CLI and texts from staff (`kiosk.services.inbound`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from kiosk.domain import ladder as L
+from kiosk.domain.visits import OPEN_STATES, PURPOSES, REFUSE, WARN, Flag, matching_flags, public_label, sign_out_verdict
+from kiosk.services import alarms, audit, lookup
+from kiosk.services.context import Context
+from kiosk.services.errors import Invalid, NotFound, Refused
+from kiosk.store.models import Alarm, RegisterEntry, Staff, Visit, VisitMember
+
+
+@dataclass
+class SignOut:
+    visit: Visit
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Contact:
+    """What a contact did: the due-back before and after, and whether amber was cleared."""
+
+    old_due: datetime
+    new_due: datetime
+    cleared: list[int]
+
+    @property
+    def rearmed(self) -> bool:
+        return self.new_due != self.old_due
+
+
+def get_open(visit_id: int) -> Visit:
+    visit = Visit.get_or_none(Visit.id == visit_id)
+    if visit is None:
+        raise NotFound(f"no visit {visit_id}")
+    if visit.state not in OPEN_STATES:
+        raise Refused(f"visit {visit_id} is already over")
+    return visit
+
+
+def register_flags() -> list[Flag]:
+    return [Flag(e.id, e.reason, e.address, e.postcode, e.prohibited)
+            for e in RegisterEntry.select().where(RegisterEntry.active == True)]  # noqa: E712
+
+
+def sign_out(ctx: Context, staff: list[Staff | str | int], place: str, due_back: datetime, *,
+             check_in_minutes: int | None = None, approved_by: str | None = None,
+             code_word: str | None = None, phones: dict[int, str] | None = None, home_phone: str = "",
+             family_ref: str = "", purpose: str = "other", travel: str = "", vehicle: str = "",
+             started_by: str = "cli", by: str = "") -> SignOut:
+    """Start a visit. Refused (nothing written) when the register or `lone_visits` says no, when a
+    member has no code word (and the visit sets none), or is already out on another visit.
+
+    `staff`: Staff rows, names or ids. `phones`: staff id -> E.164 number carried, default each
+    member's own mobile. `due_back`: aware UTC, in the future and within max_extend_minutes."""
+    now = ctx.now()
+    people = [_staff(s) for s in staff]
+    if len({p.id for p in people}) != len(people):
+        raise Invalid("the same member of staff is listed twice")
+    place = " ".join((place or "").split())
+    if not place:
+        raise Invalid("--place is required: the full address of the visit")
+    if purpose not in PURPOSES:
+        raise Invalid(f"unknown purpose {purpose!r}: use one of {', '.join(PURPOSES)}")
+    if due_back <= now:
+        raise Invalid("due back must be in the future")
+    if due_back > now + timedelta(minutes=ctx.max_extend_minutes):
+        raise Invalid(f"due back more than {ctx.max_extend_minutes} minutes ahead is not accepted")
+    if check_in_minutes is not None and not 1 <= check_in_minutes <= 240:
+        raise Invalid("check-in interval must be 1-240 minutes")
+    if code_word is not None:
+        code_word = _code_word(code_word)
+    phones = dict(phones or {})
+    for person in people:
+        if not person.active:
+            raise Refused(f"{person.name} is not active")
+        if not person.code_word and not code_word:
+            raise Refused(f"{person.name} has no code word: set one before going out")
+        if lookup.open_visit_of_staff(person) is not None:
+            raise Refused(f"{person.name} is already out on a visit")
+        if not phones.get(person.id) and not person.mobile:
+            raise Invalid(f"{person.name} has no mobile: give the phone carried")
+    verdict = sign_out_verdict(len(people), matching_flags(place, register_flags()),
+                               ctx.config.visits.lone_visits)
+    if verdict.outcome == REFUSE:
+        raise Refused(verdict.reason)
+    warnings = [verdict.reason] if verdict.outcome == WARN else []
+    if check_in_minutes is None and ctx.config.visits.default_check_in_minutes:
+        check_in_minutes = int(ctx.config.visits.default_check_in_minutes)
+    with ctx.atomic():
+        visit = Visit.create(place=place, home_phone=home_phone, family_ref=family_ref, purpose=purpose,
+                             travel=travel, vehicle=vehicle, code_word=code_word,
+                             approved_by=approved_by or None, approved_at=now if approved_by else None,
+                             started_by=started_by, created_at=now, left_at=now, due_back=due_back,
+                             check_in_minutes=check_in_minutes, state="out")
+        visit.label = public_label(visit.id, place)
+        visit.save()
+        for person in people:
+            VisitMember.create(visit=visit, staff=person, phone_number=phones.get(person.id) or person.mobile)
+        audit.record("visit-out", now, actor=f"{started_by}:{by}" if by else started_by, visit=visit,
+                     summary=f"visit {visit.id} out, {len(people)} member(s), staff "
+                             f"{','.join(str(p.id) for p in people)}" + (", unapproved" if not approved_by else ""))
+    return SignOut(visit, warnings)
+
+
+def record_contact(ctx: Context, visit: Visit, *, actor: str, how: str = "contact") -> Contact:
+    """Any text or call from the visit: clears amber (never red), restarts the check-in interval,
+    and if the visit is past due-back re-arms it to now + the reply window."""
+    now = ctx.now()
+    old_due = visit.due_back
+    with ctx.atomic():
+        visit.last_contact_at = now
+        if visit.due_back <= now:
+            visit.due_back = now + ctx.ladder.reply_window
+        visit.save()
+        cleared = []
+        for alarm in lookup.unresolved_alarms(visit).where(Alarm.level == L.AMBER,
+                                                            Alarm.kind.in_(L.AMBER_KINDS)):
+            alarm.resolved_at, alarm.resolved_by, alarm.action = now, "contact", "contact"
+            alarm.save()
+            cleared.append(alarm.id)
+        audit.record("contact", now, actor=actor, visit=visit,
+                     summary=f"visit {visit.id}: {how}" + (f", amber {cleared} cleared" if cleared else "")
+                             + (", due back re-armed" if visit.due_back != old_due else ""))
+    return Contact(old_due, visit.due_back, cleared)
+
+
+def set_state(ctx: Context, visit: Visit, state: str, *, actor: str) -> None:
+    """ARRIVED -> on-site, LEAVING -> leaving."""
+    with ctx.atomic():
+        visit.state = state
+        visit.save()
+        audit.record(f"visit-{state}", ctx.now(), actor=actor, visit=visit, summary=f"visit {visit.id} {state}")
+
+
+def open_red_kinds(visit: Visit) -> set[str]:
+    return {a.kind for a in lookup.unresolved_alarms(visit).where(Alarm.level == L.RED)}
+
+
+def has_open_red(visit: Visit) -> bool:
+    return bool(open_red_kinds(visit))
+
+
+def close(ctx: Context, visit: Visit, *, actor: str, outcome: str = "") -> None:
+    """End a visit (no open red alarm may remain: checked by the callers)."""
+    now = ctx.now()
+    with ctx.atomic():
+        visit.state, visit.ended_at, visit.ended_by = "back", now, actor
+        if outcome:
+            visit.outcome = outcome
+        visit.save()
+        for alarm in lookup.unresolved_alarms(visit).where(Alarm.level == L.AMBER):
+            alarm.resolved_at, alarm.resolved_by, alarm.action = now, actor, "back"
+            alarm.save()
+        audit.record("visit-back", now, actor=actor, visit=visit, summary=f"visit {visit.id} back")
+
+
+def mark_back(ctx: Context, visit_id: int, *, by: str, outcome: str = "", actor: str = "cli") -> Visit:
+    """Reception records the visit as over. Refused while a red alarm on it is unresolved: red is
+    ended by an acknowledgement, so the board keeps showing it until then."""
+    visit = get_open(visit_id)
+    if has_open_red(visit):
+        raise Refused(f"visit {visit_id} has an unresolved red alarm: acknowledge it first")
+    close(ctx, visit, actor=f"{actor}:{_by(by)}", outcome=" ".join(outcome.split()))
+    return visit
+
+
+def extend(ctx: Context, visit_id: int, *, by: str, minutes: int | None = None, due: datetime | None = None,
+           actor: str = "cli") -> Visit:
+    """Reception moves due-back (they have spoken to the visit: counts as contact)."""
+    visit = get_open(visit_id)
+    by = _by(by)
+    now = ctx.now()
+    if (minutes is None) == (due is None):
+        raise Invalid("give either minutes or a due-back time")
+    if minutes is not None:
+        if not 1 <= minutes <= ctx.max_extend_minutes:
+            raise Invalid(f"extend by 1-{ctx.max_extend_minutes} minutes")
+        due = now + timedelta(minutes=minutes)
+    if due <= now or due > now + timedelta(minutes=ctx.max_extend_minutes):
+        raise Invalid(f"due back must be in the next {ctx.max_extend_minutes} minutes")
+    with ctx.atomic():
+        record_contact(ctx, visit, actor=f"{actor}:{by}", how="extended by reception")
+        set_due(ctx, visit, due, actor=f"{actor}:{by}")
+    return visit
+
+
+def set_due(ctx: Context, visit: Visit, due: datetime, *, actor: str) -> None:
+    with ctx.atomic():
+        visit.due_back = due
+        visit.save()
+        audit.record("visit-extended", ctx.now(), actor=actor, visit=visit, summary=f"visit {visit.id} due back moved")
+
+
+def check_in_by_phone(ctx: Context, visit_id: int, *, by: str, actor: str = "cli") -> Contact:
+    """A check-in phoned in to reception: counts as contact."""
+    visit = get_open(visit_id)
+    return record_contact(ctx, visit, actor=f"{actor}:{_by(by)}", how="check-in by phone")
+
+
+def duress_by_phone(ctx: Context, visit_id: int, *, by: str, actor: str = "cli") -> Alarm:
+    """The code word was heard on a call: red duress alarm at once, alert receivers texted."""
+    visit = get_open(visit_id)
+    by = _by(by)
+    return alarms.raise_alarm(ctx, L.DURESS, L.RED, visit=visit, actor=f"{actor}:{by}", alert=True,
+                              summary=f"code word heard on a call (recorded by {by})")
+
+
+def approve(ctx: Context, visit_id: int, *, by: str, actor: str = "cli") -> Visit:
+    """A senior leader approves the visit (visits started by text start unapproved)."""
+    visit = get_open(visit_id)
+    by = _by(by)
+    with ctx.atomic():
+        visit.approved_by, visit.approved_at = by, ctx.now()
+        visit.save()
+        audit.record("visit-approved", ctx.now(), actor=f"{actor}:{by}", visit=visit, summary=f"visit {visit.id} approved")
+    return visit
+
+
+def _staff(ref: Staff | str | int) -> Staff:
+    if isinstance(ref, Staff):
+        return ref
+    if isinstance(ref, int) or (isinstance(ref, str) and ref.strip().isdigit()):
+        found = Staff.get_or_none(Staff.id == int(ref))
+    else:
+        name = " ".join(str(ref).split())
+        found = Staff.get_or_none(Staff.name == name)
+        if found is None:
+            matches = [s for s in Staff.select() if s.name.casefold() == name.casefold()]
+            found = matches[0] if len(matches) == 1 else None
+    if found is None:
+        raise NotFound(f"no member of staff {ref!r}")
+    return found
+
+
+def _by(by: str) -> str:
+    cleaned = " ".join((by or "").split())
+    if not cleaned or len(cleaned) > 40 or not cleaned.isprintable():
+        raise Invalid("--by needs the initials (or name) of the person acting")
+    return cleaned
+
+
+def _code_word(word: str) -> str:
+    from kiosk.domain.codewords import CodeWordError, validate_code_word
+
+    try:
+        return validate_code_word(word)
+    except CodeWordError as exc:
+        raise Invalid(str(exc)) from exc
