@@ -13,7 +13,8 @@ decides. Decisions worth knowing (each has a test):
   minutes ("EXTEND 20"). Without am/pm, an hour from 1 to 12 is left for resolve_due to place.
 - More than `max_minutes` (240 = 4 hours) at once, zero or negative minutes, a time that cannot
   exist (25:99), OUT with no time or no place: Malformed, with the reply text as its reason.
-- Only a number ("20", "15:30") is a Note, not a guess; "999" alone is SOS.
+- Only a number ("20", "15:30") is a Note, not a guess; "999", "9 9 9" and "S.O.S" are SOS, "9.99"
+  is a Note.
 - "o k" is a Note ("o" is the first word); "ＯＫ", "ok.", "OK!!!", "Ok 👍" are CheckIns; "Arrivé" is
   Arrived; zero-width and bidi-override characters are dropped before reading.
 """
@@ -95,6 +96,12 @@ _OUT_KEYWORD_RE = re.compile(
     r"(?<!\w)(?:until|untill|till|til|due back(?: at| by| in)?|due(?: at| by| in)?"
     r"|back(?: at| by| in)?|for|at|by)(?!\w)"
 )
+
+
+# "S.O.S", "s o s", "9 9 9": spelt-out alarms. Not "9.99" (a price) nor "so sorry".
+_SPELT_OUT_SOS = re.compile(r"[^\w?+-]*(?:s[ .]{1,2}o[ .]{1,2}s|9 {1,2}9 {1,2}9)(?![^\W_])")
+
+MAX_PLACE_LENGTH = 200
 
 
 class _Refused(Exception):
@@ -281,6 +288,9 @@ def _out(text: str, max_minutes: int) -> Command:
     if not re.search(r"[^\W_]", place):
         return Malformed("OUT", _nothing_changed(
             "Not understood: OUT needs a place, e.g. OUT 14 Elm Rd UNTIL 15:30."))
+    if len(place) > MAX_PLACE_LENGTH:
+        return Malformed("OUT", _nothing_changed(
+            f"Not understood: the place is too long (over {MAX_PLACE_LENGTH} characters)."))
     return Out(place=place, due=due)
 
 
@@ -304,6 +314,8 @@ def _parse(text: str, max_minutes: int) -> Command:
     if head is None:
         return note
     word, rest = head
+    if _SPELT_OUT_SOS.match(norm):
+        return Sos()
     if word == "?":
         return Commands()
     if word in ("+", "-"):

@@ -137,6 +137,14 @@ HOSTILE = [
     ("OUTSIDE now", Note("OUTSIDE now")),
     ("inside", Note("inside")),
     ("  back  ", Back()),
+    ("S.O.S", Sos()),
+    ("s o s", Sos()),
+    ("9 9 9", Sos()),
+    ("9.99", Note("9.99")),
+    ("so sorry", Note("so sorry")),
+    ("OUT " + "x" * 300 + " until 15:30", _malformed("OUT", "too long")),
+    ("extend 1.5 hours", _malformed("EXTEND", "EXTEND needs minutes")),
+    ("Ok, back at 4", CheckIn()),  # the first word decides, even when the rest says more
 ]
 
 
