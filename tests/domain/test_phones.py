@@ -13,7 +13,7 @@ from kiosk.domain.phones import (
 
 @pytest.mark.parametrize("raw", [
     "07700 900123", "+44 7700 900123", "447700900123", "0044 7700 900123", "07700900123",
-    "+44 (0)7700 900123".replace("(0)", ""), " 07700-900-123 ", "０７７００ ９００１２３",
+    "+44 (0)7700 900123", " 07700-900-123 ", "０７７００ ９００１２３",
 ])
 def test_one_mobile_many_spellings(raw):
     assert normalise_mobile(raw) == "+447700900123"

@@ -49,3 +49,13 @@ def test_map_points_into_the_original_and_normalise_is_idempotent(text):
     assert src == sorted(src)
     assert normalise(folded) == folded
     assert words(folded) == words(text)
+
+
+def test_gsm7_count_agrees_with_the_pdu_codec():
+    """The domain keeps its own copy of the alphabet (it may not import devices): same answers."""
+    from kiosk.devices.gsm7 import can_encode_gsm7, septet_length
+
+    for code in range(0x3000):
+        ch = chr(code)
+        expected = septet_length(ch) if can_encode_gsm7(ch) else None
+        assert gsm7_septets(ch) == expected, hex(code)
