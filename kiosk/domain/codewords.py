@@ -78,22 +78,13 @@ def find_code_words(text: str, code_words: Iterable[str]) -> set[str]:
     return found
 
 
-def _spans(text: str, wanted: set[str], *, whole_words: bool) -> list[tuple[int, int]]:
-    """Spans of `text` (the original) whose normalised form is a code word, read both with
-    terminal escapes dropped whole and with only the ESC byte dropped; overlapping spans merged.
-    whole_words=False also finds a code word inside a longer word (for redaction)."""
+def _spans(text: str, wanted: set[str]) -> list[tuple[int, int]]:
+    """Spans of `text` (the original) whose normalised form is a whole code word, read both with
+    terminal escapes dropped whole and with only the ESC byte dropped; overlapping spans merged."""
     found: list[tuple[int, int]] = []
     for escapes in (True, False):
         folded, src = normalise_with_map(text, escapes=escapes)
-        if whole_words:
-            hits = [(m.start(), m.end()) for m in _WORD_RE.finditer(folded) if m.group(0) in wanted]
-        else:
-            hits = []
-            for word in wanted:
-                at = folded.find(word)
-                while at != -1:
-                    hits.append((at, at + len(word)))
-                    at = folded.find(word, at + 1)
+        hits = [(m.start(), m.end()) for m in _WORD_RE.finditer(folded) if m.group(0) in wanted]
         for first, last in hits:
             start = src[first]
             end = src[last - 1] + 1
@@ -111,11 +102,11 @@ def _spans(text: str, wanted: set[str], *, whole_words: bool) -> list[tuple[int,
     return spans
 
 
-def _replace(text: str, code_words: Iterable[str], by: str, *, whole_words: bool) -> str:
+def _replace(text: str, code_words: Iterable[str], by: str) -> str:
     wanted = _folded_set(code_words)
     if not wanted:
         return text
-    spans = _spans(text, wanted, whole_words=whole_words)
+    spans = _spans(text, wanted)
     if not spans:
         return text
     out: list[str] = []
@@ -131,13 +122,14 @@ def _replace(text: str, code_words: Iterable[str], by: str, *, whole_words: bool
 def redact(text: str, code_words: Iterable[str]) -> str:
     """`text` with every code word replaced by "[code word]"; the rest exactly as received.
 
-    Stricter than detection: the word is also replaced inside a longer word ("bluebirds" ->
-    "[code word]s"), which raises no duress but must not keep the word in storage either.
+    Exactly what detection finds (whole words), so a redacted message is always a duress message
+    and "Robinson" is not mangled for the code word "robin"; `find_code_words` finds nothing in
+    the result.
     """
     words_list = list(code_words)
     result = text
     for _ in range(4):
-        replaced = _replace(result, words_list, REDACTED, whole_words=False)
+        replaced = _replace(result, words_list, REDACTED)
         if replaced == result:
             break
         result = replaced
@@ -153,7 +145,7 @@ def strip_code_words(text: str, code_words: Iterable[str]) -> str:
     words_list = list(code_words)
     stripped = text
     for _ in range(4):
-        replaced = _replace(stripped, words_list, " ", whole_words=True)
+        replaced = _replace(stripped, words_list, " ")
         if replaced == stripped:
             break
         stripped = replaced

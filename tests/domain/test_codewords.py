@@ -12,7 +12,7 @@ from kiosk.domain.codewords import (
 )
 from kiosk.domain.commands import CheckIn, Note
 from kiosk.domain.parser import COMMAND_WORDS, parse_command
-from kiosk.domain.text import normalise, normalise_with_map
+from kiosk.domain.text import words
 
 WORDS = ["bluebird", "kestrel"]
 
@@ -95,7 +95,8 @@ def test_find_with_no_code_words_finds_nothing():
     ("kestrel bluebird kestrel", "[code word] [code word] [code word]"),
     ("Blue\u0301bird!", "[code word]!"),
     ("blue\u200bbird ok", "[code word] ok"),
-    ("bluebirds are nice", "[code word]s are nice"),  # no duress, but no word kept either
+    ("bluebirds are nice", "bluebirds are nice"),  # not the code word: no duress, nothing hidden
+    ("Robinson Rd", "Robinson Rd"),
     ("nothing here", "nothing here"),
 ])
 def test_redact_replaces_in_the_original_text(text, expected):
@@ -129,8 +130,7 @@ def test_redact_never_leaves_a_code_word_findable(text):
     redacted = redact(text, WORDS)
     assert find_code_words(redacted, WORDS) == set()
     for word in WORDS:
-        assert word not in redacted.lower()
-        assert word not in normalise(redacted)
+        assert word not in words(redacted)
     stripped = strip_code_words(text, WORDS)
     assert find_code_words(stripped, WORDS) == set()
 
@@ -138,9 +138,10 @@ def test_redact_never_leaves_a_code_word_findable(text):
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=40))
 def test_redact_changes_nothing_without_a_code_word(text):
-    if not any(word in normalise(text) or word in normalise_with_map(text, escapes=False)[0]
-               for word in WORDS):
+    if not find_code_words(text, WORDS):
         assert redact(text, WORDS) == text
+    else:
+        assert redact(text, WORDS) != text and "[code word]" in redact(text, WORDS)
 
 
 def test_redacted_marker_is_not_a_code_word():
