@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from types import SimpleNamespace
 
 import pytest
 
+from kiosk.config import config_from_mapping
 from kiosk.services import Context, add_staff, sign_out
 from kiosk.store import open_database
 from kiosk.store.models import Message
@@ -15,14 +15,8 @@ ANN, BOB, HANA, DEE = "+447700900123", "+447700900124", "+447700900200", "+44770
 
 
 def make_config(**visits):
-    return SimpleNamespace(
-        school=SimpleNamespace(name="Test School", timezone="Europe/London"),
-        ladder=SimpleNamespace(due_soon_minutes=10, overdue_grace_minutes=0, check_in_grace_minutes=5,
-                               reply_window_minutes=15, alert_repeat_minutes=10, max_extend_minutes=240),
-        staffed_hours=SimpleNamespace(days=("mon", "tue", "wed", "thu", "fri"), start="08:00", end="17:30"),
-        visits=SimpleNamespace(**{"lone_visits": "allow", "allow_start_by_text": True,
-                                  "default_check_in_minutes": 0, **visits}),
-    )
+    """The built-in defaults (Europe/London, weekdays 08:00-17:30, 15-minute reply window...)."""
+    return config_from_mapping({"visits": visits} if visits else {})
 
 
 class School:
