@@ -145,3 +145,16 @@ def test_source_without_example_config_is_refused_and_nothing_is_written(root, s
     result = run_install(root, "install", source=source, check=False)
     assert result.returncode == 2 and "no example config" in result.stderr
     assert tree(root) == {}
+
+
+def test_the_real_example_config_installs_as_a_valid_config(root):
+    """From the repository itself: the installed kiosk.toml loads and points at the installed
+    database and the udev rule's modem name, with every other key at its commented default."""
+    from kiosk.config import load_config
+
+    run_install(root, "install")  # --source defaults to the tree install.sh is in
+    installed = root / "etc/kiosk/kiosk.toml"
+    config = load_config(installed, env={})
+    assert config.database.resolved_path(env={}) == Path("/var/lib/kiosk/kiosk.db")
+    assert config.modem.port == "/dev/kiosk-modem"
+    assert config.school == load_config(Path(__file__).parents[2] / "data/kiosk.example.toml", env={}).school
