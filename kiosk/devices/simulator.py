@@ -100,7 +100,7 @@ class ModemSimulator:
                  ring_interval: float = 3.0, max_rings: int = 10, link_path: str | os.PathLike | None = None,
                  smsc: str = "+447785016005", pin: str = "", operator: str = "KIOSK NET",
                  empty_delete_error: bool = False, reject_delete_flag: bool = False,
-                 smmemfull: bool = False) -> None:
+                 smmemfull: bool = False, echo_locked: bool = False, slow_commands: tuple[str, ...] = ()) -> None:
         self.clock = clock or SystemClock()
         self.model, self.manufacturer, self.revision = model, manufacturer, revision
         self.imei, self.imsi, self.smsc, self.operator, self.pin = imei, imsi, smsc, operator, pin
@@ -111,6 +111,9 @@ class ModemSimulator:
         self.link_path = Path(link_path) if link_path else None
         self.empty_delete_error, self.reject_delete_flag, self.smmemfull = (
             empty_delete_error, reject_delete_flag, smmemfull)
+        self.slow_commands = tuple(c.upper() for c in slow_commands)  # reply_delay only for these (all if empty)
+        self._current = ""
+        self.echo_locked = echo_locked  # ignores ATE0 (echo stays as it is), as some firmware does
 
         self.sent: list[SentMessage] = []
         self.commands: list[str] = []  # every command line received, in order
@@ -122,7 +125,7 @@ class ModemSimulator:
         self._slots: dict[int, _Slot] = {}
         self._waiting: list[str] = []  # PDUs the network holds back while the SIM is full
         self._settings = _Settings(echo=echo, pin_ok=not pin)
-        self._fail_next_send: list[int] = []
+        self._fail_next_send: list[list[int]] = []  # [code, successes to allow first]
         self._silent: list[tuple[str, int]] = []  # (command prefix, remaining count)
         self._hung = False
         self._interleave: list[str] = []
@@ -273,10 +276,11 @@ class ModemSimulator:
                 self.lost_reports.append(message_ref)
         return pdu
 
-    def fail_next_send(self, code: int) -> None:
-        """The next AT+CMGS answers `+CMS ERROR: <code>` (queue several by calling again)."""
+    def fail_next_send(self, code: int, *, after: int = 0) -> None:
+        """The next AT+CMGS answers `+CMS ERROR: <code>` (queue several by calling again); with
+        `after`, that many sends succeed first (to fail part 2 of a multi-part message)."""
         with self._lock:
-            self._fail_next_send.append(code)
+            self._fail_next_send.append([code, after])
 
     def fill_sim(self) -> int:
         """Fill every free slot with old messages; returns how many were added."""
@@ -473,6 +477,7 @@ class ModemSimulator:
         if self._settings.echo:
             self._write(line.encode("utf-8") + b"\r")
         upper = line.upper()
+        self._current = upper
         with self._lock:
             if self._hung:
                 return
@@ -509,7 +514,7 @@ class ModemSimulator:
             pieces.insert(1 if pieces else 0, urcs)
         pieces.append(b"\r\n" + final.encode() + b"\r\n")
         data = b"".join(pieces)
-        if self.reply_delay:
+        if self.reply_delay and (not self.slow_commands or self._current.startswith(self.slow_commands)):
             time.sleep(self.reply_delay)
         if self.chunk_size > 0:
             for start in range(0, len(data), self.chunk_size):
@@ -539,7 +544,8 @@ class ModemSimulator:
                 "+CNMI=?": (["+CNMI: (0-2),(0-3),(0,2),(0-2),(0,1)"], "OK"),
             }.get(u, ok)
         if u in ("E0", "E1", "E"):
-            s.echo = u == "E1"
+            if not self.echo_locked:
+                s.echo = u == "E1"
             return ok
         if u in ("Z", "&F", "Z0", "&F0"):
             self._settings = _Settings(echo=self.power_on_echo, pin_ok=s.pin_ok)
@@ -800,8 +806,10 @@ class ModemSimulator:
     def _finish_send(self, body: str) -> None:
         kind, target = self._body_target or ("pdu", 0)
         with self._lock:
-            if self._fail_next_send:
-                self._reply([], f"+CMS ERROR: {self._fail_next_send.pop(0)}")
+            if self._fail_next_send and self._fail_next_send[0][1] > 0:
+                self._fail_next_send[0][1] -= 1
+            elif self._fail_next_send:
+                self._reply([], f"+CMS ERROR: {self._fail_next_send.pop(0)[0]}")
                 return
             if self.registration not in (1, 5):
                 self._reply([], "+CMS ERROR: 331")
