@@ -4,6 +4,8 @@ A code word is a duress signal hidden in an ordinary text. These functions must 
 word in an error message, never match part of a word, and `redact` must never leave one findable.
 Matching is on whole words after normalising (NFKC, casefold, accents removed, split on anything
 that is not a letter), so "BLUEBIRD!", "Bluebírd" and "ｂｌｕｅｂｉｒｄ" are all "bluebird".
+Redaction is wider than detection: any word that merely contains a code word ("bluebirds") is hidden
+too, because a secret must never be readable in storage even when the text is not a duress signal.
 """
 
 from __future__ import annotations
@@ -78,13 +80,17 @@ def find_code_words(text: str, code_words: Iterable[str]) -> set[str]:
     return found
 
 
-def _spans(text: str, wanted: set[str]) -> list[tuple[int, int]]:
+def _contains_code_word(word: str, wanted: set[str], whole: bool) -> bool:
+    return word in wanted if whole else any(code in word for code in wanted)
+
+
+def _spans(text: str, wanted: set[str], *, whole: bool) -> list[tuple[int, int]]:
     """Spans of `text` (the original) whose normalised form is a whole code word, read both with
     terminal escapes dropped whole and with only the ESC byte dropped; overlapping spans merged."""
     found: list[tuple[int, int]] = []
     for escapes in (True, False):
         folded, src = normalise_with_map(text, escapes=escapes)
-        hits = [(m.start(), m.end()) for m in _WORD_RE.finditer(folded) if m.group(0) in wanted]
+        hits = [(m.start(), m.end()) for m in _WORD_RE.finditer(folded) if _contains_code_word(m.group(0), wanted, whole)]
         for first, last in hits:
             start = src[first]
             end = src[last - 1] + 1
@@ -102,11 +108,11 @@ def _spans(text: str, wanted: set[str]) -> list[tuple[int, int]]:
     return spans
 
 
-def _replace(text: str, code_words: Iterable[str], by: str) -> str:
+def _replace(text: str, code_words: Iterable[str], by: str, *, whole: bool) -> str:
     wanted = _folded_set(code_words)
     if not wanted:
         return text
-    spans = _spans(text, wanted)
+    spans = _spans(text, wanted, whole=whole)
     if not spans:
         return text
     out: list[str] = []
@@ -122,14 +128,14 @@ def _replace(text: str, code_words: Iterable[str], by: str) -> str:
 def redact(text: str, code_words: Iterable[str]) -> str:
     """`text` with every code word replaced by "[code word]"; the rest exactly as received.
 
-    Exactly what detection finds (whole words), so a redacted message is always a duress message
-    and "Robinson" is not mangled for the code word "robin"; `find_code_words` finds nothing in
-    the result.
+    Every word that contains a code word is hidden ("bluebirds" too, though only the whole word
+    raises duress): no code word is ever readable in what is stored, and `find_code_words` finds
+    nothing in the result.
     """
     words_list = list(code_words)
     result = text
     for _ in range(4):
-        replaced = _replace(result, words_list, REDACTED)
+        replaced = _replace(result, words_list, REDACTED, whole=False)
         if replaced == result:
             break
         result = replaced
@@ -145,7 +151,7 @@ def strip_code_words(text: str, code_words: Iterable[str]) -> str:
     words_list = list(code_words)
     stripped = text
     for _ in range(4):
-        replaced = _replace(stripped, words_list, " ")
+        replaced = _replace(stripped, words_list, " ", whole=True)
         if replaced == stripped:
             break
         stripped = replaced

@@ -95,7 +95,7 @@ def test_find_with_no_code_words_finds_nothing():
     ("kestrel bluebird kestrel", "[code word] [code word] [code word]"),
     ("Blue\u0301bird!", "[code word]!"),
     ("blue\u200bbird ok", "[code word] ok"),
-    ("bluebirds are nice", "bluebirds are nice"),  # not the code word: no duress, nothing hidden
+    ("bluebirds are nice", "[code word] are nice"),  # no duress, but the secret is still hidden
     ("Robinson Rd", "Robinson Rd"),
     ("nothing here", "nothing here"),
 ])
