@@ -389,3 +389,26 @@ def test_every_valid_pdu_we_make_decodes_cleanly(hexes):
         msg = decode_pdu(hex_, direction="mo" if is_submit else "mt")
         assert msg.problems == ()
         assert msg.raw_hex == hex_
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.one_of(st.sampled_from(sorted(gsm7.EXTENSION_CHARS) + list("aé@")),
+                                  st.characters(exclude_categories=("Cs",)),
+                                  st.sampled_from("😀🆘")), max_size=700),
+       st.booleans())
+def test_submit_parts_fit_join_back_and_never_split_pairs(text, force_ucs2):
+    parts = encode_submit("+447700900123", text, force_ucs2=force_ucs2, concat_ref=1)
+    msgs = [decode_pdu(p.hex, direction="mo") for p in parts]
+    assert "".join(m.text for m in msgs) == text  # so no escape or surrogate pair was cut
+    assert all(m.problems == () for m in msgs)
+    ucs2 = force_ucs2 or not gsm7.can_encode_gsm7(text)
+    assert {m.encoding for m in msgs} == {"ucs2" if ucs2 else "gsm7"}
+    for p, m in zip(parts, msgs):
+        assert p.tpdu_length == len(p.hex) // 2 - 1 <= 164
+        cost = len(m.text.encode("utf-16-be")) // 2 if ucs2 else gsm7.septet_length(m.text)
+        limit = (70 if ucs2 else 160) if len(parts) == 1 else (67 if ucs2 else 153)
+        assert cost <= limit
+    if len(parts) > 1:  # each part but the last is full, up to one unit kept for a pair
+        for m in msgs[:-1]:
+            cost = len(m.text.encode("utf-16-be")) // 2 if ucs2 else gsm7.septet_length(m.text)
+            assert cost >= (66 if ucs2 else 152)
