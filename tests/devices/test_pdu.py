@@ -412,3 +412,89 @@ def test_submit_parts_fit_join_back_and_never_split_pairs(text, force_ucs2):
         for m in msgs[:-1]:
             cost = len(m.text.encode("utf-16-be")) // 2 if ucs2 else gsm7.septet_length(m.text)
             assert cost >= (66 if ucs2 else 152)
+
+
+# --- data coding schemes and user-data headers, built octet by octet ------------------------------
+
+OA = "0B917477000921F3"  # +447700901236... as semi-octets: "+47770090123" (international, 11 digits)
+SCTS = "62114241000040"  # 2026-11-24 14:00:00, zone +01:00 -> 13:00 UTC
+
+
+def deliver_hex(dcs: int, ud: str, udl: int, *, first: int = 0x04) -> str:
+    return f"00{first:02X}{OA}00{dcs:02X}{SCTS}{udl:02X}{ud}"
+
+
+def test_hand_built_deliver_reads_address_and_zone():
+    msg = decode_pdu(deliver_hex(0x08, "0041", 2))
+    assert (msg.sender, msg.text, msg.smsc) == ("+47770090123", "A", None)
+    assert msg.timestamp == datetime(2026, 11, 24, 13, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("dcs", "encoding", "message_class"), [
+    (0x00, "gsm7", None), (0x04, "8bit", None), (0x08, "ucs2", None),
+    (0x10, "gsm7", 0), (0x18, "ucs2", 0), (0x11, "gsm7", 1), (0x16, "8bit", 2),
+    (0x48, "ucs2", None),  # automatic-deletion group
+    (0xF0, "gsm7", 0), (0xF4, "8bit", 0), (0xF1, "gsm7", 1),  # data coding / message class group
+    (0xC0, "gsm7", None), (0xD8, "gsm7", None), (0xE0, "ucs2", None),  # message waiting groups
+])
+def test_data_coding_scheme_groups(dcs, encoding, message_class):
+    ud = {"gsm7": ("C1", 1), "8bit": ("41", 1), "ucs2": ("0041", 2)}[encoding]
+    msg = decode_pdu(deliver_hex(dcs, *ud))
+    assert (msg.text, msg.encoding, msg.message_class, msg.dcs) == ("A", encoding, message_class, dcs)
+
+
+def test_reserved_and_compressed_coding_are_read_leniently_and_reported():
+    reserved = decode_pdu(deliver_hex(0x0C, "C1", 1))
+    assert (reserved.text, reserved.encoding) == ("A", "gsm7") and reserved.problems
+    compressed = decode_pdu(deliver_hex(0x24, "41", 1))
+    assert compressed.encoding == "8bit" and "compressed" in compressed.problems[0]
+
+
+def test_gsm7_after_a_16_bit_reference_header_uses_fill_bits():
+    msg = decode_pdu(encode_deliver("+44", "fill", T, concat=Concat(0x1234, 2, 2, 16)))
+    assert (msg.text, msg.concat) == ("fill", Concat(0x1234, 2, 2, 16))
+    assert msg.udh == ((0x08, bytes([0x12, 0x34, 2, 2])),)
+
+
+def test_unknown_information_elements_are_kept_and_skipped():
+    # UDH: an application-port element (0x05) then a concatenation element, then UCS-2 "A"
+    ud = "0B" + "050400500050" + "00031B0201" + "0041"
+    msg = decode_pdu(deliver_hex(0x08, ud, len(ud) // 2, first=0x44))
+    assert msg.text == "A"
+    assert msg.concat == Concat(0x1B, 2, 1, 8)
+    assert msg.udh[0] == (0x05, bytes.fromhex("00500050"))
+
+
+@pytest.mark.parametrize("ie", ["00031B0200", "00031B0203", "00031B0002", "00021B02"])
+def test_impossible_concatenation_elements_are_ignored_as_the_standard_says(ie):
+    ud = f"{len(ie) // 2:02X}{ie}0041"
+    msg = decode_pdu(deliver_hex(0x08, ud, len(ud) // 2, first=0x44))
+    assert msg.text == "A" and msg.concat is None and msg.problems
+
+
+@pytest.mark.parametrize("ud", [
+    "0500041B0201",  # the element claims 4 octets; the 5-octet header holds only 3 after it
+    "0800031B02010041",  # header length 8 runs past the 8 octets of user data
+    "01000041",  # an element header cut by the end of the UDH
+    "",  # UDHI set, no user data at all
+])
+def test_broken_user_data_headers_are_pdu_errors(ud):
+    with pytest.raises(PduError, match="bad UDH"):
+        decode_pdu(deliver_hex(0x08, ud, len(ud) // 2, first=0x44))
+
+
+def test_gsm7_header_longer_than_the_septet_count_is_a_pdu_error():
+    with pytest.raises(PduError, match="TP-UDL"):
+        decode_pdu(deliver_hex(0x00, "0500031B0201", 6, first=0x44))  # 6 octets = 7 septets > 6
+
+
+def test_invalid_timestamp_keeps_the_message_and_reports():
+    hex_ = f"0004{OA}0000{'62134241000040'}01C1"  # month 31
+    msg = decode_pdu(hex_)
+    assert (msg.text, msg.timestamp) == ("A", None)
+    assert "TP-SCTS" in msg.problems[0]
+
+
+def test_trailing_octets_after_user_data_are_ignored_and_reported():
+    msg = decode_pdu(deliver_hex(0x08, "0041FFFF", 2))
+    assert msg.text == "A" and msg.problems
