@@ -171,3 +171,15 @@ def test_any_text_split_shuffled_and_duplicated_comes_back_whole_once(text, ref,
     assert len(whole) == 1
     assert (whole[0].text, whole[0].incomplete, whole[0].parts_total) == (text, False, len(parts))
     assert r.pending() == [] and r.expire(T0 + timedelta(days=1)) == []
+
+
+def test_expire_completes_a_message_left_whole_in_the_store_by_a_crash():
+    store = MemoryPartStore()
+    p1, p2 = parts_of("w" * 300)
+    key = Reassembler.key(SENDER, p1)
+    # the process died after storing the last part, before handing the message on
+    store.add(key, 2, 2, p2.text, T0)
+    store.add(key, 1, 2, p1.text, T0 + timedelta(seconds=1))
+    [whole] = Reassembler(store).expire(T0 + timedelta(seconds=2))
+    assert (whole.text, whole.incomplete, whole.sender) == ("w" * 300, False, SENDER)
+    assert store.keys() == []
