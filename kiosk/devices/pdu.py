@@ -12,25 +12,24 @@ from __future__ import annotations
 import math
 import zlib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Literal
 
 from kiosk.devices import gsm7
+from kiosk.devices.pdu_fields import (
+    UTC, Encoding, PduError, Reader, _PduInternalError, dcs_info, encode_number, encode_smsc,
+    encode_timestamp, from_hex, read_address, read_smsc, read_timestamp, relative_validity,
+    validity_octet,
+)
 
-UTC = timezone.utc
-
-Encoding = Literal["gsm7", "8bit", "ucs2"]
+__all__ = [
+    "UTC", "Concat", "Deliver", "Encoding", "PduError", "StatusReport", "Submit", "SubmitPart",
+    "decode_pdu", "encode_deliver", "encode_deliver_parts", "encode_status_report", "encode_submit",
+    "split_text",
+]
 
 MAX_GSM7_SEPTETS = 160
 MAX_UD_OCTETS = 140
-
-
-class PduError(ValueError):
-    """A PDU that cannot be decoded (or a message that cannot be encoded), with a clear reason."""
-
-
-class _PduInternalError(PduError):
-    """A bug in this codec surfaced while decoding: still a PduError so callers are safe."""
 
 
 # --------------------------------------------------------------------------------------------------
@@ -120,44 +119,6 @@ class SubmitPart:
 # Decoding
 
 
-class _Reader:
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-        self.pos = 0
-
-    def octet(self, what: str) -> int:
-        if self.pos >= len(self.data):
-            raise PduError(f"PDU truncated: no octet left for {what} (at octet {self.pos})")
-        value = self.data[self.pos]
-        self.pos += 1
-        return value
-
-    def take(self, n: int, what: str) -> bytes:
-        if n < 0 or self.pos + n > len(self.data):
-            raise PduError(f"PDU truncated: {what} needs {n} octets, {len(self.data) - self.pos} left")
-        chunk = self.data[self.pos:self.pos + n]
-        self.pos += n
-        return chunk
-
-    def rest(self) -> bytes:
-        chunk = self.data[self.pos:]
-        self.pos = len(self.data)
-        return chunk
-
-
-def _from_hex(hex_str: str) -> bytes:
-    if not isinstance(hex_str, str):
-        raise PduError(f"PDU must be a hex string, not {type(hex_str).__name__}")
-    s = hex_str.strip()
-    if not s:
-        raise PduError("PDU is empty")
-    if len(s) % 2:
-        raise PduError(f"PDU has an odd number of hex digits ({len(s)})")
-    if not all(c in "0123456789abcdefABCDEF" for c in s):
-        raise PduError("PDU contains characters that are not hex digits")
-    return bytes.fromhex(s)
-
-
 def decode_pdu(hex_str: str, *, smsc_included: bool = True,
                direction: Literal["mt", "mo"] = "mt") -> Deliver | StatusReport | Submit:
     """Decode one PDU as a modem prints it (AT+CMGL/CMGR/+CMT/+CDS, in PDU mode).
@@ -168,7 +129,7 @@ def decode_pdu(hex_str: str, *, smsc_included: bool = True,
     """
     if direction not in ("mt", "mo"):
         raise PduError(f"direction must be 'mt' or 'mo', not {direction!r}")
-    data = _from_hex(hex_str)
+    data = from_hex(hex_str)
     raw_hex = hex_str.strip().upper()
     try:
         return _decode(data, raw_hex, smsc_included, direction)
@@ -180,9 +141,9 @@ def decode_pdu(hex_str: str, *, smsc_included: bool = True,
 
 def _decode(data: bytes, raw_hex: str, smsc_included: bool,
             direction: str) -> Deliver | StatusReport | Submit:
-    r = _Reader(data)
+    r = Reader(data)
     problems: list[str] = []
-    smsc = _read_smsc(r, problems) if smsc_included else None
+    smsc = read_smsc(r, problems) if smsc_included else None
     first = r.octet("first octet")
     mti = first & 0x03
     if direction == "mo":
@@ -197,101 +158,6 @@ def _decode(data: bytes, raw_hex: str, smsc_included: bool,
     if mti == 3:
         problems.append("reserved TP-MTI 3 read as SMS-DELIVER (TS 23.040 9.2.3.1)")
     return _decode_deliver(r, first, smsc, raw_hex, problems)
-
-
-def _read_smsc(r: _Reader, problems: list[str]) -> str | None:
-    length = r.octet("SMSC length")
-    if length == 0:
-        return None
-    if length > 11:
-        raise PduError(f"SMSC address length {length} octets is impossible (max 11)")
-    body = r.take(length, "SMSC address")
-    toa = body[0]
-    if not toa & 0x80:
-        problems.append(f"SMSC type-of-address 0x{toa:02X} lacks its high bit")
-    digits = _bcd_digits(body[1:], (length - 1) * 2)
-    return ("+" + digits) if (toa & 0x70) == 0x10 and digits else digits
-
-
-def _read_address(r: _Reader, what: str, problems: list[str]) -> str:
-    digits_len = r.octet(f"{what} length")
-    if digits_len > 20:
-        raise PduError(f"{what} length {digits_len} semi-octets is impossible (max 20)")
-    toa = r.octet(f"{what} type-of-address")
-    body = r.take((digits_len + 1) // 2, what)
-    ton = (toa >> 4) & 0x07
-    if ton == 5:  # alphanumeric, GSM 7-bit packed (TS 23.040 9.1.2.5)
-        septets = gsm7.unpack_septets(body, (digits_len * 4) // 7)
-        return gsm7.decode_septets(septets, problems)
-    digits = _bcd_digits(body, digits_len)
-    return ("+" + digits) if ton == 1 and digits else digits
-
-
-_BCD = "0123456789*#abc"
-
-
-def _bcd_digits(body: bytes, count: int) -> str:
-    out: list[str] = []
-    for octet in body:
-        for nibble in (octet & 0x0F, octet >> 4):
-            if len(out) >= count or nibble == 0x0F:
-                continue
-            out.append(_BCD[nibble])
-    return "".join(out)
-
-
-def _read_timestamp(r: _Reader, what: str, problems: list[str]) -> datetime | None:
-    raw = r.take(7, what)
-    return _parse_timestamp(raw, what, problems)
-
-
-def _semi(octet: int) -> int | None:
-    lo, hi = octet & 0x0F, octet >> 4
-    if lo > 9 or hi > 9:
-        return None
-    return lo * 10 + hi
-
-
-def _parse_timestamp(raw: bytes, what: str, problems: list[str]) -> datetime | None:
-    parts = [_semi(o) for o in raw[:6]]
-    tz_octet = raw[6]
-    tz_lo, tz_hi = tz_octet & 0x07, tz_octet >> 4
-    if any(p is None for p in parts) or tz_hi > 9:
-        problems.append(f"{what}: not decimal ({raw.hex().upper()}), timestamp unknown")
-        return None
-    quarters = tz_lo * 10 + tz_hi
-    if tz_octet & 0x08:
-        quarters = -quarters
-    yy, mo, dd, hh, mi, ss = parts  # type: ignore[misc]
-    try:
-        offset = timedelta(minutes=15 * quarters)
-        local = datetime(2000 + yy, mo, dd, hh, mi, ss, tzinfo=timezone(offset))  # type: ignore[operator]
-    except ValueError as exc:
-        problems.append(f"{what}: invalid ({raw.hex().upper()}: {exc}), timestamp unknown")
-        return None
-    return local.astimezone(UTC)
-
-
-def _dcs_info(dcs: int, problems: list[str]) -> tuple[Encoding, int | None]:
-    """TS 23.038 section 4: the alphabet and message class a TP-DCS announces."""
-    group = dcs >> 4
-    if group <= 0x7:  # general data coding (00xx) or automatic deletion (01xx)
-        alphabet = (dcs >> 2) & 0x03
-        mclass = dcs & 0x03 if dcs & 0x10 else None
-        if dcs & 0x20:
-            problems.append("TP-DCS announces compressed text, which is not supported: shown as 8-bit")
-            return "8bit", mclass
-        if alphabet == 3:
-            problems.append(f"TP-DCS 0x{dcs:02X}: reserved alphabet, read as GSM 7-bit")
-        return ("gsm7", "8bit", "ucs2", "gsm7")[alphabet], mclass  # type: ignore[return-value]
-    if group in (0xC, 0xD):
-        return "gsm7", None
-    if group == 0xE:
-        return "ucs2", None
-    if group == 0xF:
-        return ("8bit" if dcs & 0x04 else "gsm7"), dcs & 0x03
-    problems.append(f"TP-DCS 0x{dcs:02X}: reserved coding group, read as GSM 7-bit")
-    return "gsm7", None
 
 
 def _parse_udh(header: bytes) -> tuple[tuple[tuple[int, bytes], ...], Concat | None, list[str]]:
@@ -335,7 +201,7 @@ class _UserData:
     problems: list[str] = field(default_factory=list)
 
 
-def _read_user_data(r: _Reader, udhi: bool, encoding: Encoding, problems: list[str]) -> _UserData:
+def _read_user_data(r: Reader, udhi: bool, encoding: Encoding, problems: list[str]) -> _UserData:
     udl = r.octet("TP-UDL")
     ud = r.rest()
     if encoding == "gsm7":
@@ -396,13 +262,13 @@ def _decode_ucs2(body: bytes, problems: list[str]) -> str:
     return text + tail
 
 
-def _decode_deliver(r: _Reader, first: int, smsc: str | None, raw_hex: str,
+def _decode_deliver(r: Reader, first: int, smsc: str | None, raw_hex: str,
                     problems: list[str]) -> Deliver:
-    sender = _read_address(r, "originating address", problems)
+    sender = read_address(r, "originating address", problems)
     pid = r.octet("TP-PID")
     dcs = r.octet("TP-DCS")
-    timestamp = _read_timestamp(r, "TP-SCTS", problems)
-    encoding, mclass = _dcs_info(dcs, problems)
+    timestamp = read_timestamp(r, "TP-SCTS", problems)
+    encoding, mclass = dcs_info(dcs, problems)
     ud = _read_user_data(r, bool(first & 0x40), encoding, problems)
     return Deliver(sender=sender, text=ud.text, timestamp=timestamp, encoding=encoding,
                    concat=ud.concat, pid=pid, dcs=dcs, smsc=smsc,
@@ -410,12 +276,12 @@ def _decode_deliver(r: _Reader, first: int, smsc: str | None, raw_hex: str,
                    message_class=mclass, data=ud.data, udh=ud.udh, problems=tuple(problems))
 
 
-def _decode_status_report(r: _Reader, first: int, smsc: str | None, raw_hex: str,
+def _decode_status_report(r: Reader, first: int, smsc: str | None, raw_hex: str,
                           problems: list[str]) -> StatusReport:
     mr = r.octet("TP-MR")
-    recipient = _read_address(r, "recipient address", problems)
-    scts = _read_timestamp(r, "TP-SCTS", problems)
-    discharge = _read_timestamp(r, "TP-DT", problems)
+    recipient = read_address(r, "recipient address", problems)
+    scts = read_timestamp(r, "TP-SCTS", problems)
+    discharge = read_timestamp(r, "TP-DT", problems)
     status = r.octet("TP-ST")
     # Optional TP-PI/PID/DCS/UDL/UD may follow; nothing we need is there.
     return StatusReport(message_ref=mr, recipient=recipient, status=status,
@@ -424,33 +290,22 @@ def _decode_status_report(r: _Reader, first: int, smsc: str | None, raw_hex: str
                         problems=tuple(problems))
 
 
-def _relative_validity(v: int) -> timedelta:
-    """TS 23.040 9.2.3.12.1."""
-    if v <= 143:
-        return timedelta(minutes=(v + 1) * 5)
-    if v <= 167:
-        return timedelta(hours=12, minutes=(v - 143) * 30)
-    if v <= 196:
-        return timedelta(days=v - 166)
-    return timedelta(weeks=v - 192)
-
-
-def _decode_submit(r: _Reader, first: int, smsc: str | None, raw_hex: str,
+def _decode_submit(r: Reader, first: int, smsc: str | None, raw_hex: str,
                    problems: list[str]) -> Submit:
     mr = r.octet("TP-MR")
-    recipient = _read_address(r, "destination address", problems)
+    recipient = read_address(r, "destination address", problems)
     pid = r.octet("TP-PID")
     dcs = r.octet("TP-DCS")
     vpf = (first >> 3) & 0x03
     validity: timedelta | datetime | None = None
     if vpf == 2:
-        validity = _relative_validity(r.octet("TP-VP"))
+        validity = relative_validity(r.octet("TP-VP"))
     elif vpf == 3:
-        validity = _read_timestamp(r, "TP-VP", problems)
+        validity = read_timestamp(r, "TP-VP", problems)
     elif vpf == 1:
         r.take(7, "TP-VP (enhanced)")
         problems.append("enhanced validity period format not interpreted")
-    encoding, mclass = _dcs_info(dcs, problems)
+    encoding, mclass = dcs_info(dcs, problems)
     ud = _read_user_data(r, bool(first & 0x40), encoding, problems)
     return Submit(recipient=recipient, text=ud.text, encoding=encoding, concat=ud.concat,
                   message_ref=mr, status_report_request=bool(first & 0x20), validity=validity,
@@ -461,65 +316,6 @@ def _decode_submit(r: _Reader, first: int, smsc: str | None, raw_hex: str,
 
 # --------------------------------------------------------------------------------------------------
 # Encoding
-
-
-def _encode_number(number: str, what: str, *, allow_alpha: bool) -> bytes:
-    """Address field (length, TOA, value) for a phone number, a short code or an alphanumeric name."""
-    number = number.strip()
-    if not number:
-        raise PduError(f"{what} is empty")
-    international = number.startswith("+")
-    digits = number[1:] if international else number
-    if digits and all(c in "0123456789*#" for c in digits):
-        if len(digits) > 20:
-            raise PduError(f"{what} {number!r} has more than 20 digits")
-        toa = 0x91 if international else 0x81
-        return bytes([len(digits), toa]) + _bcd_encode(digits)
-    if not allow_alpha:
-        raise PduError(f"{what} {number!r} is not a phone number (digits, optional leading +)")
-    if not gsm7.can_encode_gsm7(number):
-        raise PduError(f"alphanumeric {what} {number!r} is not GSM 7-bit text")
-    septets = gsm7.encode_septets(number)
-    packed = gsm7.pack_septets(septets)
-    semi_octets = math.ceil(len(septets) * 7 / 4)
-    if semi_octets > 20:
-        raise PduError(f"alphanumeric {what} {number!r} is longer than 11 characters")
-    return bytes([semi_octets, 0xD0]) + packed
-
-
-def _bcd_encode(digits: str) -> bytes:
-    nibbles = [_BCD.index(c) for c in digits]
-    if len(nibbles) % 2:
-        nibbles.append(0x0F)
-    return bytes(nibbles[i] | (nibbles[i + 1] << 4) for i in range(0, len(nibbles), 2))
-
-
-def _encode_smsc(smsc: str | None) -> bytes:
-    if not smsc:
-        return b"\x00"
-    addr = _encode_number(smsc, "SMSC", allow_alpha=False)
-    return bytes([len(addr) - 1]) + addr[1:]
-
-
-def _encode_timestamp(ts: datetime) -> bytes:
-    if ts.tzinfo is None or ts.utcoffset() is None:
-        raise PduError("timestamp must be timezone-aware")
-    offset = ts.utcoffset()
-    assert offset is not None
-    quarters, rest = divmod(int(offset.total_seconds()), 15 * 60)
-    if rest:
-        raise PduError(f"time zone offset {offset} is not a whole number of quarter hours")
-    if not -79 <= quarters <= 79:
-        raise PduError(f"time zone offset {offset} is out of range")
-    if not 2000 <= ts.year <= 2099:
-        raise PduError(f"year {ts.year} cannot be sent (2000..2099)")
-
-    def semi(v: int) -> int:
-        return (v // 10) | ((v % 10) << 4)
-
-    tz = semi(abs(quarters)) | (0x08 if quarters < 0 else 0)
-    return bytes([semi(ts.year - 2000), semi(ts.month), semi(ts.day), semi(ts.hour),
-                  semi(ts.minute), semi(ts.second), tz])
 
 
 def _choose_encoding(text: str, encoding: str | None, force_ucs2: bool = False) -> Encoding:
@@ -630,8 +426,8 @@ def encode_submit(number: str, text: str, *, request_report: bool = True, messag
         raise PduError("text must be a string")
     encoding = _choose_encoding(text, None, force_ucs2)
     texts = split_text(text, encoding)
-    da = _encode_number(number, "recipient", allow_alpha=False)
-    vp = b"" if validity is None else bytes([_validity_octet(validity)])
+    da = encode_number(number, "recipient", allow_alpha=False)
+    vp = b"" if validity is None else bytes([validity_octet(validity)])
     total = len(texts)
     if total > 1 and concat_ref is None:
         concat_ref = zlib.crc32(f"{number}\x00{text}".encode("utf-8", "surrogatepass")) & 0xFF
@@ -649,16 +445,6 @@ def encode_submit(number: str, text: str, *, request_report: bool = True, messag
     return parts
 
 
-def _validity_octet(validity: timedelta) -> int:
-    minutes = validity.total_seconds() / 60
-    if minutes < 5 or validity > timedelta(weeks=63):
-        raise PduError(f"validity {validity} is outside 5 minutes .. 63 weeks")
-    for v in range(256):  # smallest code that covers the wished validity
-        if _relative_validity(v) >= validity:
-            return v
-    return 255
-
-
 def encode_deliver(sender: str, text: str, timestamp: datetime, *, concat: Concat | None = None,
                    encoding: str | None = None, smsc: str | None = None,
                    status_report_indication: bool = False) -> str:
@@ -669,10 +455,10 @@ def encode_deliver(sender: str, text: str, timestamp: datetime, *, concat: Conca
     """
     enc = _choose_encoding(text, encoding)
     first = 0x04 | (0x40 if concat else 0) | (0x20 if status_report_indication else 0)  # TP-MMS: no more
-    tpdu = (bytes([first]) + _encode_number(sender, "sender", allow_alpha=True)
-            + bytes([0x00, _DCS[enc]]) + _encode_timestamp(timestamp)
+    tpdu = (bytes([first]) + encode_number(sender, "sender", allow_alpha=True)
+            + bytes([0x00, _DCS[enc]]) + encode_timestamp(timestamp)
             + _encode_user_data(text, enc, concat))
-    return (_encode_smsc(smsc) + tpdu).hex().upper()
+    return (encode_smsc(smsc) + tpdu).hex().upper()
 
 
 def encode_deliver_parts(sender: str, text: str, timestamp: datetime, *, ref: int,
@@ -695,6 +481,6 @@ def encode_status_report(message_ref: int, recipient: str, status: int, scts: da
         raise PduError(f"message reference {message_ref} is not 0..255")
     if not 0 <= status <= 255:
         raise PduError(f"status {status} is not 0..255")
-    tpdu = (bytes([0x06, message_ref]) + _encode_number(recipient, "recipient", allow_alpha=True)
-            + _encode_timestamp(scts) + _encode_timestamp(discharge) + bytes([status]))
-    return (_encode_smsc(smsc) + tpdu).hex().upper()
+    tpdu = (bytes([0x06, message_ref]) + encode_number(recipient, "recipient", allow_alpha=True)
+            + encode_timestamp(scts) + encode_timestamp(discharge) + bytes([status]))
+    return (encode_smsc(smsc) + tpdu).hex().upper()
