@@ -213,10 +213,10 @@ def encode_smsc(smsc: str | None) -> bytes:
 
 
 def encode_timestamp(ts: datetime) -> bytes:
-    if ts.tzinfo is None or ts.utcoffset() is None:
+    """TP-SCTS/TP-DT/TP-VP (absolute): local time of `ts` and its UTC offset, as semi-octets."""
+    offset = ts.utcoffset() if ts.tzinfo is not None else None
+    if offset is None:
         raise PduError("timestamp must be timezone-aware")
-    offset = ts.utcoffset()
-    assert offset is not None
     quarters, rest = divmod(int(offset.total_seconds()), 15 * 60)
     if rest:
         raise PduError(f"time zone offset {offset} is not a whole number of quarter hours")
@@ -224,13 +224,14 @@ def encode_timestamp(ts: datetime) -> bytes:
         raise PduError(f"time zone offset {offset} is out of range")
     if not 2000 <= ts.year <= 2099:
         raise PduError(f"year {ts.year} cannot be sent (2000..2099)")
+    tz = _semi_octet(abs(quarters)) | (0x08 if quarters < 0 else 0)
+    return bytes([_semi_octet(v) for v in (ts.year - 2000, ts.month, ts.day, ts.hour, ts.minute,
+                                           ts.second)] + [tz])
 
-    def semi(v: int) -> int:
-        return (v // 10) | ((v % 10) << 4)
 
-    tz = semi(abs(quarters)) | (0x08 if quarters < 0 else 0)
-    return bytes([semi(ts.year - 2000), semi(ts.month), semi(ts.day), semi(ts.hour),
-                  semi(ts.minute), semi(ts.second), tz])
+def _semi_octet(value: int) -> int:
+    """Two decimal digits, tens in the low nibble (TS 23.040 9.1.2.3)."""
+    return (value // 10) | ((value % 10) << 4)
 
 
 def validity_octet(validity: timedelta) -> int:
