@@ -15,6 +15,7 @@ from typing import Sequence
 COMMAND_MODULES: list[str] = [
     # "kiosk.cli.staff", ... each module registers its subcommands
     "kiosk.cli.backup",
+    "kiosk.cli.pins",
 ]
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2

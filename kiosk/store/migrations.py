@@ -72,10 +72,32 @@ def _v3_gateway_health_and_sms_parts(db: peewee.Database, migrator: SchemaMigrat
         db.create_tables([GatewayHealth, SmsPart])
 
 
+def _v4_reception_pins_and_post_visit_answers(db: peewee.Database, migrator: SchemaMigrator) -> None:
+    """v4: reception users with PIN hashes, and the post-visit answers on a visit."""
+    dt, char = m.UtcDateTimeField, peewee.CharField
+
+    class ReceptionUser(peewee.Model):
+        initials, name, pin_hash = char(unique=True), char(default=""), char()
+        active, created_at = peewee.BooleanField(default=True), dt()
+
+        class Meta:
+            table_name = "reception_user"
+            legacy_table_names = False
+
+    with db.bind_ctx([ReceptionUser]):
+        db.create_tables([ReceptionUser])
+    run_operations(
+        migrator.add_column("visit", "objective_achieved", char(null=True)),
+        migrator.add_column("visit", "follow_up_needed", peewee.BooleanField(null=True)),
+        migrator.add_column("visit", "safeguarding_concern", peewee.BooleanField(null=True)),
+    )
+
+
 # (version, what it does, how). Version 1 is the first release: the tables themselves.
 STEPS: list[tuple[int, str, Step]] = [
     (2, "indexes for the outbox and the board", _v2_outbox_and_board_indexes),
     (3, "gateway health row and multi-part SMS parts", _v3_gateway_health_and_sms_parts),
+    (4, "reception PINs and post-visit answers", _v4_reception_pins_and_post_visit_answers),
 ]
 LATEST = max([1] + [version for version, _, _ in STEPS])
 

@@ -89,6 +89,10 @@ class Visit(BaseModel):
     ended_at = UtcDateTimeField(null=True, index=True)
     ended_by = peewee.CharField(null=True)
     outcome = peewee.TextField(default="")
+    # The post-visit questions (asked when reception marks the visit back; each may be left unanswered).
+    objective_achieved = peewee.CharField(null=True)  # yes | partly | no
+    follow_up_needed = peewee.BooleanField(null=True)
+    safeguarding_concern = peewee.BooleanField(null=True)  # details go to the safeguarding system, not here
 
 
 class VisitMember(BaseModel):
@@ -227,3 +231,20 @@ class SmsPart(BaseModel):
 
 
 ALL_MODELS += [GatewayHealth, SmsPart]
+
+
+class ReceptionUser(BaseModel):
+    """A person at reception with a short personal PIN (set by an admin): acknowledging, marking
+    back and extending at the kiosk ask for it and record the initials. Only the salted hash is kept."""
+
+    initials = peewee.CharField(unique=True)  # upper case, e.g. "AB"
+    name = peewee.CharField(default="")
+    pin_hash = peewee.CharField()  # kiosk.security.pins.hash_pin: never the PIN
+    active = peewee.BooleanField(default=True)
+    created_at = UtcDateTimeField()
+
+    class Meta:
+        table_name = "reception_user"
+
+
+ALL_MODELS += [ReceptionUser]
