@@ -16,6 +16,7 @@ COMMAND_MODULES: list[str] = [
     # "kiosk.cli.staff", ... each module registers its subcommands
     "kiosk.cli.backup",
     "kiosk.cli.pins",
+    "kiosk.cli.simulator",
 ]
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2

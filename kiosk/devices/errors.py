@@ -124,7 +124,8 @@ CME_ERRORS: dict[int, ErrorInfo] = {e.code: e for e in (
     ErrorInfo(100, "unknown", True),
 )}
 
-_BY_TEXT = {info.message.lower(): info for table in (CMS_ERRORS, CME_ERRORS) for info in table.values()}
+_BY_TEXT = {kind: {info.message.lower(): info for info in table.values()}
+            for kind, table in (("cms", CMS_ERRORS), ("cme", CME_ERRORS))}
 
 EMPTY_INDEX_CMS = 321
 EMPTY_INDEX_CME = 21
@@ -139,7 +140,7 @@ def parse_error(command: str, reply: str) -> CommandError:
                 code = int(detail)
                 info = table.get(code)
                 return CommandError(command, reply, code, info.message if info else f"error {code}", kind)
-            info = _BY_TEXT.get(detail.lower())
+            info = _BY_TEXT[kind].get(detail.lower())
             code = info.code if info is not None else None
             return CommandError(command, reply, code, detail or "error", kind)
     return CommandError(command, reply, None, reply.lower() or "error", "plain")

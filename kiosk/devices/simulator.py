@@ -397,6 +397,10 @@ class ModemSimulator:
         return self._settings
 
     @property
+    def plugged(self) -> bool:
+        return self._master is not None
+
+    @property
     def ringing(self) -> bool:
         return bool(self._call and not self._call.ended)
 
