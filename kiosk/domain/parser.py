@@ -215,27 +215,26 @@ def _parse_due(rest: str, bare: str, *, max_minutes: int, usage: str) -> Due:
     return due
 
 
-def _head(norm: str) -> tuple[str, str] | None:
+def _head(norm: str) -> tuple[str, int] | None:
     """The first word and what follows it. A word is a run of letters or of digits; '?' and a
-    leading +/- before a number count as words too. Leading punctuation/emoji is skipped."""
+    leading +/- before a number count as words too. Leading punctuation/emoji is skipped.
+    Returns the word and the index in `norm` where the rest begins."""
     m = re.search(r"\?|[+-]\s*(?=\d)|\+\s*$|[^\W_]", norm)
     if not m:
         return None
     start = m.start()
     ch = norm[start]
     if ch in "?+-":
-        return ch, norm[start + 1:]
-    run = re.match(r"[^\W\d_]+|\d+", norm[start:])
-    assert run is not None
-    return run.group(0), norm[start + run.end():]
+        return ch, start + 1
+    run = re.compile(r"[^\W\d_]+|\d+").match(norm, start)
+    assert run is not None  # norm[start] is a letter or a digit
+    return run.group(0), run.end()
 
 
-def _out(text: str, max_minutes: int) -> Command:
+def _out(text: str, after: int, max_minutes: int) -> Command:
+    """OUT <place> <time>; `after` is where the rest begins in normalise(text)."""
     usage = _nothing_changed("Not understood: OUT needs a place and a time, e.g. OUT 14 Elm Rd UNTIL 15:30.")
     norm, src = normalise_with_map(text)
-    head = re.search(r"out(?!\w)", norm)
-    assert head is not None
-    after = head.end()
     body = norm[after:]
 
     def place_from(stop: int) -> str:
@@ -313,7 +312,8 @@ def _parse(text: str, max_minutes: int) -> Command:
     note = Note(text.strip())
     if head is None:
         return note
-    word, rest = head
+    word, rest_at = head
+    rest = norm[rest_at:]
     if _SPELT_OUT_SOS.match(norm):
         return Sos()
     if word == "?":
@@ -366,5 +366,5 @@ def _parse(text: str, max_minutes: int) -> Command:
         return Malformed("ACK", _nothing_changed(
             "Not understood: ACK takes an alarm number, e.g. ACK 12, or ACK alone."))
     if word == "out":
-        return _out(text, max_minutes)
+        return _out(text, rest_at, max_minutes)
     return note
