@@ -57,7 +57,8 @@ def validate_code_word(word: str) -> str:
         raise CodeWordError(f"code word must have at least {MIN_LETTERS} letters")
     if len(folded) > MAX_LETTERS:
         raise CodeWordError(f"code word must have at most {MAX_LETTERS} letters")
-    if folded in COMMAND_WORDS or folded in KEYWORDS:
+    if any(folded in word for word in COMMAND_WORDS | KEYWORDS):
+        # Also refused inside one ("tend" in EXTEND): redaction would break the command.
         raise CodeWordError("code word must not be an SMS command word or part of the command language")
     if folded in COMMON_WORDS:
         raise CodeWordError("code word is too common; choose an unusual one (e.g. a bird or a tree)")
@@ -130,7 +131,8 @@ def redact(text: str, code_words: Iterable[str]) -> str:
 
     Every word that contains a code word is hidden ("bluebirds" too, though only the whole word
     raises duress): no code word is ever readable in what is stored, and `find_code_words` finds
-    nothing in the result.
+    nothing in the result. A valid code word is never part of a command word, so redaction never
+    breaks a command.
     """
     words_list = list(code_words)
     result = text

@@ -31,6 +31,7 @@ def test_valid_code_words_come_back_normalised(word, expected):
     ("x" * 31, "at most 30"), ("help", "command word"), ("HELP", "command word"),
     ("back", "command word"), ("safe", "command word"), ("status", "command word"),
     ("leaving", "command word"), ("until", "command word"), ("hours", "command word"),
+    ("tend", "command word"), ("rrive", "command word"), ("ATUS", "command word"), ("midnigh", "command word"),
     ("home", "too common"), ("late", "command word"), ("fine", "too common"), ("soon", "too common"),
     ("okay", "too common"), ("thanks", "too common"), ("there", "too common"), ("code", "too common"),
     ("word", "too common"), ("running", "too common"),
@@ -61,6 +62,17 @@ def test_no_command_word_can_be_a_code_word():
     for word in COMMAND_WORDS:
         with pytest.raises(CodeWordError):
             validate_code_word(word)
+
+
+@pytest.mark.parametrize("text", ["EXTEND 20", "ARRIVED", "LEAVING", "STATUS", "COMMANDS", "CHECKIN",
+                                  "OUT 14 Elm Rd UNTIL midnight", "back in 2 hours", "in 20 minutes"])
+def test_redaction_with_any_valid_code_word_leaves_commands_intact(text):
+    """No valid code word hides inside the command language, so redacting cannot change a command."""
+    letters = {w for w in words(text)}
+    pieces = {w[i:j] for w in letters for i in range(len(w)) for j in range(i + 4, len(w) + 1)}
+    for piece in pieces:
+        with pytest.raises(CodeWordError):
+            validate_code_word(piece)
 
 
 @pytest.mark.parametrize("text,found", [
