@@ -37,7 +37,7 @@ from kiosk.devices.gsm7 import can_encode_gsm7, septet_length
 from kiosk.devices.listing import (decode_direct, decode_direct_report, parse_pdu_listing,
                                    parse_text_listing)
 from kiosk.devices.pdu import PduError, encode_submit
-from kiosk.devices.quirks import GENERIC, Quirks, quirks_for
+from kiosk.devices.quirks import Quirks, quirks_for
 
 log = logging.getLogger(__name__)
 
@@ -165,8 +165,7 @@ class Modem:
         self.settings = replace(settings, port=port) if port else settings
         self.clock = clock or SystemClock()
         self.on_event = on_event
-        self.quirks: Quirks = quirks_for(self.settings.model, self.settings.quirks) if self.settings.model \
-            else (quirks_for("", self.settings.quirks) if self.settings.quirks else GENERIC)
+        self.quirks: Quirks = quirks_for(self.settings.model, self.settings.quirks)  # refined on open
 
         self._cmd_lock = threading.RLock()
         self._state = threading.Lock()
@@ -925,12 +924,25 @@ class Modem:
             return when + timedelta(seconds=self.clock.monotonic() - mono)
         if not self.ready:
             return None
-        lines = self._tolerant("AT+CCLK?", want_lines=True)
+        try:
+            lines = self._tolerant("AT+CCLK?", want_lines=True)
+        except ModemError:
+            return None
         fields = reply_fields(lines[0], "+CCLK") if lines else []
         when = parse_modem_time(",".join(fields)) if fields else None
         if when is None or when.year < 2024:
             return None
         return when
+
+
+def settings_from_config(config: Any, **overrides: Any) -> ModemSettings:
+    """ModemSettings from the `[modem]` config section (any object with its attributes: port,
+    baudrate, rtscts, dsrdtr, mode, pin, init, model), plus overrides such as timeouts."""
+    values = {name: getattr(config, name) for name in ("port", "baudrate", "rtscts", "dsrdtr", "mode", "pin",
+                                                         "init", "model", "quirks") if hasattr(config, name)}
+    if "init" in values:
+        values["init"] = tuple(values["init"])
+    return ModemSettings(**{**values, **overrides})
 
 
 def _text_mode_chunks(text: str, ucs2: bool) -> list[str]:

@@ -746,7 +746,7 @@ class ModemSimulator:
         return lines, "OK"
 
     def _render(self, index: int, slot: _Slot, prefix: str) -> list[str]:
-        tpdu_len = len(slot.pdu) // 2 - 1 - int(slot.pdu[:2], 16)
+        tpdu_len = _tpdu_length(slot.pdu)
         head = f"{prefix}: {index}," if prefix == "+CMGL" else f"{prefix}: "
         if self._settings.cmgf == 0:
             return [f"{head}{slot.status},,{tpdu_len}", slot.pdu]
@@ -869,7 +869,7 @@ class ModemSimulator:
 
     def _push_cmt(self, pdu: str) -> None:
         if self._settings.cmgf == 0:
-            self._urc(f"+CMT: ,{len(pdu) // 2 - 1 - int(pdu[:2], 16)}", pdu)
+            self._urc(f"+CMT: ,{_tpdu_length(pdu)}", pdu)
             return
         decoded = decode_pdu(pdu)
         assert isinstance(decoded, Deliver)
@@ -915,6 +915,15 @@ class ModemSimulator:
             self._call.ended = True
         if self._ringer and self._ringer is not threading.current_thread():
             self._ringer.join(timeout=2)
+
+
+def _tpdu_length(pdu: str) -> int:
+    """Octets after the SMSC part, as +CMGL/+CMT announce them (a best guess for a broken PDU)."""
+    try:
+        smsc = int(pdu[:2], 16)
+    except ValueError:
+        smsc = 0
+    return max(0, len(pdu) // 2 - 1 - smsc)
 
 
 def _split_commands(body: str) -> list[str]:

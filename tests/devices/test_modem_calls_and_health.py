@@ -127,3 +127,34 @@ def test_reboot_is_noticed_and_the_modem_re_initialised(sim, modem, events, wait
     sim.inject_sms("+447700900123", "after reboot")
     wait(lambda: events.of(MessageStored), what="+CMTI after reboot")
     assert [m.pdu.text for m in modem.stored_messages()] == ["after reboot"]
+
+
+def test_missing_port_backs_off_then_connects_when_the_modem_appears(sim_factory, modem_factory, events,
+                                                                    clock, tmp_path, wait):
+    from kiosk.devices.events import ModemBack, ModemGone
+
+    link = tmp_path / "later-modem"
+    modem = modem_factory(str(link), events=events, open=False)
+    assert not modem.ensure_open()
+    assert "cannot open" in modem.status().last_error and not modem.status().connected
+    assert len(wait(lambda: events.of(ModemGone))) == 1
+    assert not modem.ensure_open()  # backoff: no new attempt before 1 s on the clock
+    clock.advance(1)
+    assert not modem.ensure_open()  # tried and failed again: now waits 2 s
+    clock.advance(1.5)
+    sim = sim_factory(link_path=link)
+    assert not modem.ensure_open()
+    clock.advance(0.5)
+    assert modem.ensure_open()
+    back = wait(lambda: events.of(ModemBack))[0]
+    assert back.gap.total_seconds() == 3 and back.port == str(link) == sim.port
+    assert len(events.of(ModemGone)) == 1
+
+
+def test_settings_from_the_modem_config_section():
+    from kiosk.config import ModemConfig
+    from kiosk.devices.modem import settings_from_config
+
+    settings = settings_from_config(ModemConfig(), command_timeout=2.0)
+    assert (settings.port, settings.mode, settings.rtscts, settings.command_timeout) == \
+        ("/dev/kiosk-modem", "pdu", False, 2.0)

@@ -146,3 +146,26 @@ def test_fuzz_garbage_on_the_line_never_kills_the_driver(sim, modem, chunks):
     status = modem.status()  # a full exchange after the noise
     assert status.connected
     assert modem._reader is not None and modem._reader.is_alive()
+
+
+HEX_PDU = st.one_of(
+    st.binary(min_size=0, max_size=60).map(lambda b: b.hex().upper()),
+    st.text(alphabet="0123456789ABCDEFG ", min_size=1, max_size=40),
+)
+
+
+@pytest.mark.pty
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(HEX_PDU, min_size=1, max_size=4))
+def test_fuzz_random_pdus_on_the_sim_are_all_handed_over_none_lost(sim, modem, pdus):
+    """Valid or not, every stored PDU reaches the handler (decoded, or with a clear error and the raw
+    text) unless an identical one was already confirmed, and only then leaves the SIM."""
+    for pdu in pdus:
+        sim.inject_pdu(pdu.strip() or "00")
+    got = []
+    result = modem.drain(got.append)
+    assert result.handled + result.duplicates == len(pdus) and result.handled == len(got)
+    assert len({m.fingerprint for m in got}) == len(got)
+    for message in got:
+        assert message.pdu is not None or (message.error and message.error.strip())
+    assert sim.stored() == {}
