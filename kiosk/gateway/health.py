@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 DEFAULT_STALE_SECONDS = 90
+OFF_NETWORK = frozenset({"not registered", "searching", "denied"})  # as kiosk.devices.modem reports them
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ def link_state(row: Any | None, now: datetime, stale_seconds: float = DEFAULT_ST
         since = f" since {_hhmm(gone)}" if gone else ""
         return LinkState(False, f"modem disconnected{since}", warnings)
     registration = getattr(row, "registration", "") or ""
-    if registration and registration not in ("home", "roaming", "registered"):
+    if registration in OFF_NETWORK:
         return LinkState(False, f"modem not on the network ({registration})", warnings)
     extra = list(warnings)
     if getattr(row, "signal_bars", None) == 0:

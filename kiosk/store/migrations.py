@@ -62,7 +62,7 @@ def _v3_gateway_health_and_sms_parts(db: peewee.Database, migrator: SchemaMigrat
             table_name = "gateway_health"
 
     class SmsPart(peewee.Model):
-        key, seq, total, text, received_at = char(), num(), num(), txt(), dt()
+        key, seq, total, text, received_at, done_at = char(), num(), num(), txt(), dt(), dt(null=True)
 
         class Meta:
             table_name = "sms_part"

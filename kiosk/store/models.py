@@ -216,14 +216,15 @@ class GatewayHealth(BaseModel):
 
 
 class SmsPart(BaseModel):
-    """One received part of a multi-part SMS, kept until the whole message is stored (then deleted
-    in the same transaction). The gateway's durable PartStore for kiosk.devices.concat."""
+    """One received part of a multi-part SMS, kept until the whole message is stored (then marked
+    done in the same transaction). The gateway's durable PartStore for kiosk.devices.concat."""
 
     key = peewee.CharField()
     seq = peewee.IntegerField()
     total = peewee.IntegerField()
     text = peewee.TextField()
     received_at = UtcDateTimeField()
+    done_at = UtcDateTimeField(null=True)  # the whole message is stored: kept a day to spot re-listed parts
 
     class Meta:
         table_name = "sms_part"

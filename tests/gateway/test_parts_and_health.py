@@ -84,3 +84,25 @@ def test_health_recorder_writes_one_row(db_path, clock):
     h.stopped()
     assert not link_state(h.read(), clock.now()).up
     assert db.execute_sql("SELECT COUNT(*) FROM gateway_health").fetchone() == (1,)
+
+
+def test_a_part_listed_again_after_its_message_was_stored_is_a_duplicate(db_path, clock):
+    """Crash after the whole message was committed but before the modem deleted its last part."""
+    db = open_database(db_path)
+    store = DatabasePartStore(db)
+    p1, p2, p3 = parts_of(LONG, clock)
+    r = Reassembler(store)
+    r.add(SENDER, p1, clock.now())
+    r.add(SENDER, p2, clock.now())
+    assert r.add(SENDER, p3, clock.now()).text == LONG
+    r = Reassembler(DatabasePartStore(db))  # restart: the in-memory memory of completed keys is gone
+    assert r.add(SENDER, p3, clock.now()) is None
+    assert r.pending() == [] and r.expire(clock.now() + timedelta(hours=1)) == []
+    assert db.execute_sql("SELECT COUNT(*) FROM sms_part WHERE text LIKE '%calm%'").fetchone() == (0,)
+    # a different message that reuses the reference later is not mistaken for the old one
+    other = [decode_pdu(h) for h in encode_deliver_parts(SENDER, "Different words entirely 😀. " * 5,
+                                                          clock.now(), ref=42, ref_bits=8)]
+    assert len(other) == 3
+    results = [r.add(SENDER, p, clock.now()) for p in other]
+    assert results[-1] is not None and results[-1].text == "Different words entirely 😀. " * 5
+    assert store.forget_done(clock.now() + timedelta(days=2)) == 3

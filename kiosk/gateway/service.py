@@ -1,0 +1,428 @@
+"""The gateway service: modem events in, outbox out, the ladder ticking, health and sound on the side.
+
+Order that must never change: an SMS is committed to the database before the driver may delete it
+from the modem, and processed (once) only after that; an outgoing SMS is marked `sending` before it
+goes to the modem and `sent` after the modem's reference comes back. Everything that touches the
+database runs on the loop's thread, except storing a message the modem pushed (+CMT), which must be
+committed before the driver's callback returns. Never log SMS text, phone numbers or code words.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Callable, TextIO
+
+import peewee
+
+from kiosk.devices import events as ev
+from kiosk.devices.concat import Assembled, Reassembler
+from kiosk.devices.errors import ModemError, SendError
+from kiosk.devices.pdu import Deliver, StatusReport
+from kiosk.gateway.health import HealthRecorder
+from kiosk.gateway.loop import ClockJump, JobSpec, Loop
+from kiosk.gateway.notify import Notifier
+from kiosk.gateway.parts import DatabasePartStore
+from kiosk.gateway.sound import AlarmFact, SoundPlayer
+from kiosk.gateway.timeguard import GuardedClock
+from kiosk.services import audit, inbound, outbox
+from kiosk.services.tick import tick as ladder_tick
+from kiosk.services.calls import contact_by_call
+from kiosk.services.context import Context
+from kiosk.store.models import Alarm, Event, Message
+
+log = logging.getLogger("kiosk.gateway")
+
+
+@dataclass(frozen=True)
+class GatewaySettings:
+    """Periods in seconds; from `[gateway]` and `[sound]` in the config (defaults here)."""
+
+    tick_seconds: float = 15
+    health_seconds: float = 60
+    sweep_seconds: float = 60
+    pump_seconds: float = 2
+    heartbeat_seconds: float = 10
+    sound_seconds: float = 1
+    heartbeat_stale_seconds: float = 90
+    reassembly_timeout_seconds: float = 600
+    purge_at: str = "03:00"
+    call_confirm_sms: bool = False
+    sound_enabled: bool = True
+    sound_command: str = "aplay -q"
+    sound_device: str | None = None
+
+    @classmethod
+    def from_config(cls, config: Any) -> "GatewaySettings":
+        gw = getattr(config, "gateway", None)
+        snd = getattr(config, "sound", None)
+        values: dict[str, Any] = {}
+        for name in ("tick_seconds", "health_seconds", "sweep_seconds", "pump_seconds", "heartbeat_seconds",
+                     "heartbeat_stale_seconds", "reassembly_timeout_seconds", "purge_at", "call_confirm_sms"):
+            if gw is not None and getattr(gw, name, None) is not None:
+                values[name] = getattr(gw, name)
+        if snd is not None:
+            for ours, theirs in (("sound_enabled", "enabled"), ("sound_command", "command"),
+                                 ("sound_device", "device")):
+                if getattr(snd, theirs, None) is not None:
+                    values[ours] = getattr(snd, theirs)
+        if values.get("sound_device") == "":
+            values["sound_device"] = None
+        return cls(**values)
+
+
+def message_fingerprint(whole: Assembled) -> str:
+    """A reassembled message's id: the same parts re-listed after a crash give the same one."""
+    raw = f"concat|{whole.key}|{whole.parts_received}|{whole.text}"
+    return "c" + hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:31]
+
+
+def newest_stored_time() -> datetime | None:
+    """The latest time the database has recorded as 'now' (the clock's floor)."""
+    candidates = [
+        Event.select(peewee.fn.MAX(Event.at)).scalar(convert=True),
+        Message.select(peewee.fn.MAX(Message.created_at)).scalar(convert=True),
+        Alarm.select(peewee.fn.MAX(Alarm.raised_at)).scalar(convert=True),
+    ]
+    values = [c for c in candidates if isinstance(c, datetime)]
+    return max(values) if values else None
+
+
+class Gateway:
+    """One gateway run: `start()`, then `loop.run()` (or `loop.step()` in tests), then `close()`."""
+
+    def __init__(self, ctx: Context, modem_factory: Callable[[Callable[[ev.ModemEvent], None]], Any], *,
+                 clock: GuardedClock, settings: GatewaySettings, port: str = "",
+                 player: SoundPlayer | None = None, notifier: Notifier | None = None,
+                 purge: Callable[[Context], object] | None = None, out: TextIO | None = None,
+                 jump_threshold: float = 30.0) -> None:
+        self.ctx = ctx
+        self.clock = clock
+        self.settings = settings
+        self.port = port
+        self.player = player
+        self.notifier = notifier or Notifier({})
+        self.purge = purge
+        self.out = out
+        self.health = HealthRecorder(clock)
+        self.parts = Reassembler(DatabasePartStore(ctx.db),
+                                 timeout=timedelta(seconds=settings.reassembly_timeout_seconds))
+        self._inbound = threading.RLock()
+        self.modem = modem_factory(self.on_modem_event)
+        self.modem_connected = False
+        self._gone_at: datetime | None = None
+        self.loop = Loop(clock, self._jobs(), zone=ctx.tz, jump_threshold=jump_threshold,
+                         on_jump=self._on_jump, on_error=self._on_error)
+        self.ready = False
+
+    # --- lifecycle -----------------------------------------------------------------------------
+    def _jobs(self) -> list[JobSpec]:
+        s = self.settings
+        jobs = [
+            JobSpec("modem", self.keep_modem_open, every_seconds=1, run_at_start=True),
+            JobSpec("sweep", self.sweep, every_seconds=s.sweep_seconds, run_at_start=True),
+            JobSpec("tick", self.tick, every_seconds=s.tick_seconds, run_at_start=True),
+            JobSpec("pump", self.pump, every_seconds=s.pump_seconds, run_at_start=True),
+            JobSpec("health", self.check_health, every_seconds=s.health_seconds, run_at_start=True),
+            JobSpec("heartbeat", self.heartbeat, every_seconds=min(s.heartbeat_seconds, self._watchdog_period())),
+            JobSpec("sound", self.update_sound, every_seconds=s.sound_seconds, run_at_start=True),
+        ]
+        if self.purge is not None:
+            jobs.append(JobSpec("purge", lambda: self.purge(self.ctx), daily_at=s.purge_at))
+        return jobs
+
+    def _watchdog_period(self) -> float:
+        return self.notifier.watchdog_every() or self.settings.heartbeat_seconds
+
+    def start(self) -> None:
+        """Record the start, put interrupted sends back in the queue, open the modem."""
+        with self.ctx.atomic():
+            self.health.started(pid=os.getpid(), port=self.port)
+            requeued = outbox.recover_in_flight(self.ctx)
+            audit.record("gateway-started", self.ctx.now(), actor="gateway",
+                         summary=f"gateway started (pid {os.getpid()}); {requeued} interrupted send(s) requeued")
+        if requeued:
+            log.warning("%d message(s) found 'sending' after a crash: queued again", requeued)
+        try:
+            self.modem.open()
+        except Exception as exc:  # noqa: BLE001 - ensure_open keeps trying; the board shows the outage
+            log.error("modem not available at start: %s", type(exc).__name__)
+            self._modem_down(self.ctx.now(), f"modem not available at start: {type(exc).__name__}")
+        else:
+            self._modem_up(self.ctx.now(), None)
+
+    def keep_modem_open(self) -> None:
+        """Reopen a vanished modem (the driver paces its own backoff); notice it coming back."""
+        if self.modem.ensure_open() and not self.modem_connected:
+            self._modem_up(self.ctx.now(), None)
+            self.sweep()
+            self.pump()
+
+    def first_pass(self) -> None:
+        """Run the start-up jobs once (drain, tick, pump, health), then announce readiness."""
+        self.loop.step()
+        self.ready = True
+        if self.out is not None:
+            print("ready", file=self.out, flush=True)
+        self.notifier.ready("receiving" if self.modem_connected else "waiting for the modem")
+        log.info("ready (modem %s)", "connected" if self.modem_connected else "not connected")
+
+    def run(self) -> None:
+        self.start()
+        self.first_pass()
+        self.loop.run()
+
+    def close(self) -> None:
+        """Clean shutdown: the current write is finished (the loop stopped between jobs)."""
+        self.notifier.stopping()
+        if self.player is not None:
+            self.player.close()
+        try:
+            self.modem.close()
+        except Exception:  # noqa: BLE001
+            log.warning("modem did not close cleanly")
+        with self.ctx.atomic():
+            self.health.stopped()
+            audit.record("gateway-stopped", self.ctx.now(), actor="gateway", summary="gateway stopped")
+        log.info("stopped")
+
+    # --- modem events (driver's thread) --------------------------------------------------------
+    def on_modem_event(self, event: ev.ModemEvent) -> None:
+        if isinstance(event, ev.MessageReceived):
+            if isinstance(event.message, Deliver):
+                # +CMT: must be committed before we return (the driver acknowledges after)
+                self.store_deliver(event.message, event.fingerprint, event.at)
+            else:
+                log.error("undecodable pushed SMS: %s", event.error)
+                with self.ctx.atomic():
+                    audit.record("sms-undecodable", self.ctx.now(), actor="gateway",
+                                 summary=f"undecodable pushed SMS: {event.error}"[:200])
+            return
+        if isinstance(event, ev.NetworkTimeReceived):
+            self.clock.set_network_time(event.network_time)
+            return
+        self.loop.call_soon(lambda: self.handle_event(event), type(event).__name__)
+
+    def handle_event(self, event: ev.ModemEvent) -> None:
+        """Modem events on the loop's thread."""
+        if isinstance(event, (ev.MessageStored, ev.ReportStored, ev.StorageFull, ev.ModemRebooted)):
+            self.sweep()
+        elif isinstance(event, ev.ReportReceived):
+            if event.report is not None:
+                self.delivery_report(event.report)
+        elif isinstance(event, ev.IncomingCall):
+            self.incoming_call(event.number, event.at)
+        elif isinstance(event, ev.ModemGone):
+            self._modem_down(event.at, f"modem gone: {event.reason}"[:200])
+        elif isinstance(event, ev.ModemBack):
+            if not self.modem_connected:
+                self._modem_up(event.at, event.gone_at)
+                self.sweep()
+                self.pump()
+        elif isinstance(event, ev.RegistrationChanged):
+            self.health.modem(connected=self.modem_connected, registration=event.state)
+
+    def _modem_up(self, at: datetime, gone_at: datetime | None) -> None:
+        was = self.modem_connected
+        self.modem_connected = True
+        gone_at, self._gone_at = gone_at or self._gone_at, None
+        with self.ctx.atomic():
+            self.health.modem(connected=True, back_at=at)
+            if not was and gone_at is not None:
+                audit.record("modem-back", at, actor="gateway",
+                             summary=f"modem back after {int((at - gone_at).total_seconds())} s")
+        if gone_at is not None:
+            log.warning("modem back")
+        self.check_health()
+
+    def _modem_down(self, at: datetime, reason: str) -> None:
+        was = self.modem_connected
+        self.modem_connected = False
+        self._gone_at = at if was or self._gone_at is None else self._gone_at
+        with self.ctx.atomic():
+            self.health.modem(connected=False, gone_at=at)
+            self.health.error(reason)
+            if was:
+                audit.record("modem-gone", at, actor="gateway", summary=reason)
+        log.error("%s", reason)
+        self.notifier.status("modem disconnected")
+
+    # --- inbound -------------------------------------------------------------------------------
+    def store_deliver(self, deliver: Deliver, fingerprint: str, received_at: datetime) -> bool:
+        """Commit one received SMS (or part); True once it is safe for the driver to delete it."""
+        with self._inbound:
+            if deliver.concat is None:
+                msg, created = inbound.receive_sms(self.ctx, deliver.sender, deliver.text,
+                                                   received_at=received_at, fingerprint=fingerprint)
+                if created:
+                    log.info("message %d received", msg.id)
+                    self.loop.call_soon(lambda: self.process(msg.id), "process")
+                return True
+            with self.ctx.atomic():
+                whole = self.parts.add(deliver.sender, deliver, received_at)
+                if whole is None:
+                    key = self.parts.key(deliver.sender, deliver)
+                    partial = self.parts.partial_text(key) if key else ""
+                    inbound.scan_partial(self.ctx, deliver.sender, partial, received_at=received_at,
+                                         key=key or "")
+                    log.info("part %d/%d of a multi-part message stored", deliver.concat.seq,
+                             deliver.concat.total)
+                    return True
+                self._store_whole(whole)
+            return True
+
+    def _store_whole(self, whole: Assembled) -> None:
+        msg, created = inbound.receive_sms(self.ctx, whole.sender, whole.text, received_at=whole.timestamp,
+                                           fingerprint=message_fingerprint(whole),
+                                           incomplete=whole.incomplete)
+        if created:
+            log.info("message %d received (%d/%d parts%s)", msg.id, whole.parts_received, whole.parts_total,
+                     ", incomplete" if whole.incomplete else "")
+            self.loop.call_soon(lambda: self.process(msg.id), "process")
+
+    def handle_stored(self, stored: ev.StoredMessage) -> bool:
+        """The drain handler: True means committed, the driver may delete it."""
+        if not stored.incoming:
+            return True  # our own sent copies: nothing to keep
+        pdu = stored.pdu
+        if isinstance(pdu, Deliver):
+            return self.store_deliver(pdu, stored.fingerprint, self.ctx.now())
+        if isinstance(pdu, StatusReport):
+            self.delivery_report(pdu)
+            return True
+        with self.ctx.atomic():
+            audit.record("sms-undecodable", self.ctx.now(), actor="gateway",
+                         summary=f"undecodable stored SMS removed: {stored.error}"[:200])
+        log.error("undecodable stored SMS at index %d: %s", stored.index, stored.error)
+        return True
+
+    def process(self, message_id: int) -> None:
+        inbound.process_message(self.ctx, message_id)
+        self.pump()
+
+    def process_pending(self) -> None:
+        """Messages committed but not processed (a crash in between): process them now."""
+        for message_id in inbound.pending(self.ctx):
+            self.process(message_id)
+
+    def sweep(self) -> None:
+        """Drain the modem's store, expire stale multi-part messages, process what is pending."""
+        if self.modem_connected:
+            try:
+                self.modem.drain(self.handle_stored)
+            except ModemError as exc:
+                log.warning("sweep: modem did not list its messages: %s", type(exc).__name__)
+        with self._inbound:
+            with self.ctx.atomic():
+                for whole in self.parts.expire(self.ctx.now()):
+                    self._store_whole(whole)
+        self.process_pending()
+
+    def delivery_report(self, report: StatusReport) -> None:
+        status = report.status
+        if status < 0x20:
+            outbox.mark_delivered_by_ref(self.ctx, report.message_ref, ok=True)
+        elif status >= 0x40:
+            outbox.mark_delivered_by_ref(self.ctx, report.message_ref, ok=False,
+                                         error=f"delivery report: status 0x{status:02x}")
+
+    def incoming_call(self, number: str | None, at: datetime) -> None:
+        """Missed-call check-in: hang up at once (free for the caller), then count it as contact."""
+        try:
+            self.modem.hang_up()
+        except Exception as exc:  # noqa: BLE001
+            log.warning("hang-up failed: %s", type(exc).__name__)
+        result = contact_by_call(self.ctx, number, confirm_sms=self.settings.call_confirm_sms)
+        log.info("incoming call: %s", result)
+        self.pump()
+
+    # --- outbound ------------------------------------------------------------------------------
+    def pump(self, limit: int = 20) -> int:
+        """Send what is due from the outbox; returns how many went to the modem."""
+        sent = 0
+        for _ in range(limit):
+            if not self.modem_connected or self.loop.stopping:
+                break
+            msg = outbox.next_outgoing(self.ctx)
+            if msg is None or not outbox.mark_sending(self.ctx, msg.id):
+                break
+            try:
+                refs = self.modem.send(msg.number, msg.text, request_report=True)
+            except SendError as exc:
+                outbox.mark_failed(self.ctx, msg.id, str(exc), retryable=exc.retryable)
+                log.warning("message %d not sent: %s", msg.id, "will retry" if exc.retryable else "permanent")
+                continue
+            except ModemError as exc:
+                outbox.recover_in_flight(self.ctx)  # not tried: back in the queue, no attempt burnt
+                log.warning("message %d not sent, modem unavailable: %s", msg.id, type(exc).__name__)
+                break
+            outbox.mark_sent(self.ctx, msg.id, refs[-1] if refs else None)
+            sent += 1
+            log.info("message %d sent", msg.id)
+        return sent
+
+    # --- the clock-driven jobs -----------------------------------------------------------------
+    def tick(self) -> None:
+        ladder_tick(self.ctx)
+        self.pump()
+
+    def check_health(self) -> None:
+        self.clock.refresh_sync()
+        status = None
+        if self.modem_connected:
+            try:
+                status = self.modem.status()
+                self.clock.set_network_time(self.modem.network_time())
+            except Exception as exc:  # noqa: BLE001
+                log.warning("modem status failed: %s", type(exc).__name__)
+        fields = _status_fields(status) if status is not None else {}
+        self.health.modem(connected=self.modem_connected, **fields)
+        self.heartbeat()
+
+    def heartbeat(self) -> None:
+        state = self.clock.state()
+        self.health.heartbeat(queue_length=outbox.outbox_size(self.ctx), clock_source=state.source,
+                              clock_warning=state.warning,
+                              sound_warning=self.player.warning if self.player else None)
+        self.notifier.watchdog()
+
+    def update_sound(self) -> None:
+        if self.player is None:
+            return
+        rows = Alarm.select(Alarm.id, Alarm.level, Alarm.acknowledged_at).where(Alarm.resolved_at.is_null())
+        self.player.update([AlarmFact(a.id, a.level, a.acknowledged_at is not None, False) for a in rows])
+
+    # --- loop callbacks ------------------------------------------------------------------------
+    def _on_jump(self, jump: ClockJump) -> None:
+        with self.ctx.atomic():
+            audit.record("clock-jump", self.ctx.now(), actor="gateway",
+                         summary=f"wall clock jumped {jump.seconds:+.0f} s; jobs rescheduled")
+
+    def _on_error(self, name: str, exc: BaseException) -> None:
+        self.health.error(f"{name}: {type(exc).__name__}: {exc}"[:200])
+
+
+def _status_fields(status: Any) -> dict[str, Any]:
+    """ModemStatus -> health row columns (whatever of them the driver reports)."""
+    mapping = {
+        "signal_bars": ("signal_bars", "bars"),
+        "signal_dbm": ("signal_dbm", "dbm"),
+        "operator": ("operator",),
+        "registration": ("registration",),
+        "sim_state": ("sim_state", "sim"),
+        "modem_model": ("model",),
+        "last_exchange_at": ("last_exchange", "last_exchange_at"),
+    }
+    out: dict[str, Any] = {}
+    for column, names in mapping.items():
+        for name in names:
+            value = getattr(status, name, None)
+            if value is not None:
+                out[column] = value if not isinstance(value, str) else value[:60]
+                break
+    return out
+
