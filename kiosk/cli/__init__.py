@@ -17,6 +17,7 @@ COMMAND_MODULES: list[str] = [
     "kiosk.cli.backup",
     "kiosk.cli.pins",
     "kiosk.cli.simulator",
+    "kiosk.cli.gateway",
 ]
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
