@@ -9,15 +9,12 @@ committed before the driver's callback returns. Never log SMS text, phone number
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable, TextIO
-
-import peewee
 
 from kiosk.devices import events as ev
 from kiosk.devices.concat import Assembled, Reassembler
@@ -29,7 +26,7 @@ from kiosk.gateway.notify import Notifier
 from kiosk.gateway.parts import DatabasePartStore
 from kiosk.gateway.sound import AlarmFact, SoundPlayer
 from kiosk.gateway.timeguard import GuardedClock
-from kiosk.services import audit, inbound, outbox
+from kiosk.services import audit, inbound, multipart, outbox
 from kiosk.services.tick import tick as ladder_tick
 from kiosk.services.calls import contact_by_call
 from kiosk.services.context import Context
@@ -75,20 +72,13 @@ class GatewaySettings:
         return cls(**values)
 
 
-def message_fingerprint(whole: Assembled) -> str:
-    """A reassembled message's id: the same parts re-listed after a crash give the same one."""
-    raw = f"concat|{whole.key}|{whole.parts_received}|{whole.text}"
-    return "c" + hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:31]
-
-
 def newest_stored_time() -> datetime | None:
     """The latest time the database has recorded as 'now' (the clock's floor)."""
-    candidates = [
-        Event.select(peewee.fn.MAX(Event.at)).scalar(convert=True),
-        Message.select(peewee.fn.MAX(Message.created_at)).scalar(convert=True),
-        Alarm.select(peewee.fn.MAX(Alarm.raised_at)).scalar(convert=True),
-    ]
-    values = [c for c in candidates if isinstance(c, datetime)]
+    values = []
+    for field in (Event.at, Message.created_at, Alarm.raised_at):
+        row = field.model.select(field).order_by(field.desc()).first()
+        if row is not None:
+            values.append(getattr(row, field.name))
     return max(values) if values else None
 
 
@@ -265,24 +255,42 @@ class Gateway:
             with self.ctx.atomic():
                 whole = self.parts.add(deliver.sender, deliver, received_at)
                 if whole is None:
-                    key = self.parts.key(deliver.sender, deliver)
-                    partial = self.parts.partial_text(key) if key else ""
-                    inbound.scan_partial(self.ctx, deliver.sender, partial, received_at=received_at,
-                                         key=key or "")
+                    self._scan_partial(deliver)
                     log.info("part %d/%d of a multi-part message stored", deliver.concat.seq,
                              deliver.concat.total)
-                    return True
-                self._store_whole(whole)
+                else:
+                    self._store_whole(whole)
             return True
 
+    def _scan_partial(self, deliver: Deliver) -> None:
+        """Safety cannot wait for the last part: a code word or SOS so far is stored and acted on now."""
+        key = self.parts.key(deliver.sender, deliver)
+        stored = self.parts.store.parts(key) if key else {}
+        if not stored:
+            return
+        fp = multipart.fingerprint(key, min(at for _, at in stored.values()))
+        if Message.select().where(Message.fingerprint == fp).exists():
+            return
+        partial = self.parts.partial_text(key)
+        if not multipart.needs_early_action(deliver.sender, partial):
+            return
+        msg, created = inbound.receive_sms(self.ctx, deliver.sender, partial, received_at=self.ctx.now(),
+                                           fingerprint=fp)
+        if created:
+            log.warning("message %d: acted on before its last part (code word or SOS)", msg.id)
+            self.loop.call_soon(lambda: self.process(msg.id), "process")
+
     def _store_whole(self, whole: Assembled) -> None:
+        fp = multipart.fingerprint(whole.key, whole.timestamp)
         msg, created = inbound.receive_sms(self.ctx, whole.sender, whole.text, received_at=whole.timestamp,
-                                           fingerprint=message_fingerprint(whole),
-                                           incomplete=whole.incomplete)
+                                           fingerprint=fp)
         if created:
             log.info("message %d received (%d/%d parts%s)", msg.id, whole.parts_received, whole.parts_total,
                      ", incomplete" if whole.incomplete else "")
             self.loop.call_soon(lambda: self.process(msg.id), "process")
+        else:
+            multipart.complete(self.ctx, msg, whole.text)
+            log.info("message %d completed (%d/%d parts)", msg.id, whole.parts_received, whole.parts_total)
 
     def handle_stored(self, stored: ev.StoredMessage) -> bool:
         """The drain handler: True means committed, the driver may delete it."""
