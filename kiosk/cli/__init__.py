@@ -18,6 +18,7 @@ COMMAND_MODULES: list[str] = [
     "kiosk.cli.pins",
     "kiosk.cli.simulator",
     "kiosk.cli.gateway",
+    "kiosk.cli.ui",
 ]
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2

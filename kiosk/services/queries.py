@@ -32,11 +32,26 @@ class BoardRow:
     check_in_due: datetime | None
     phones: list[str]
     place: str
+    # additive facts for the board's travel and flags columns
+    kinds: tuple[str, ...] = ()  # kinds of the unresolved alarms, most serious first
+    travel: str = ""
+    vehicle: str = ""
+    check_in_minutes: int | None = None
+    flagged: bool = False  # the place matches an active register entry
+    owner: str | None = None  # the alert receiver who took charge of an alarm (ACK by SMS)
+
+    @property
+    def pair(self) -> bool:
+        return len(self.staff) > 1
 
 
 def board(ctx: Context) -> list[BoardRow]:
     """Open visits, most urgent first (red, amber, due-soon, ok; then earliest due-back)."""
+    from kiosk.domain.visits import matching_flags
+    from kiosk.services.visits import register_flags
+
     now = ctx.now()
+    flags = register_flags()
     rows = []
     for visit in lookup.open_visits():
         facts = lookup.visit_facts(visit)
@@ -49,9 +64,18 @@ def board(ctx: Context) -> list[BoardRow]:
                              last_contact=visit.last_contact_at, alarms=[a.id for a in facts.alarms],
                              approved=visit.approved_by is not None, left_at=visit.left_at,
                              check_in_due=L.check_in_due(facts), phones=[m.phone_number for m in people if m.phone_number],
-                             place=visit.place))
+                             place=visit.place,
+                             kinds=tuple(a.kind for a in sorted(facts.alarms, key=lambda a: (a.level != L.RED, a.id))),
+                             travel=visit.travel, vehicle=visit.vehicle, check_in_minutes=visit.check_in_minutes,
+                             flagged=bool(matching_flags(visit.place, flags)),
+                             owner=_owner(visit)))
     rows.sort(key=lambda r: (L.more_urgent_first(r.level), r.due_back, r.id))
     return rows
+
+
+def _owner(visit) -> str | None:
+    owned = lookup.unresolved_alarms(visit).where(Alarm.owner.is_null(False)).first()
+    return owned.owner.name if owned is not None else None
 
 
 def warnings(ctx: Context) -> list[str]:

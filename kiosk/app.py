@@ -1,0 +1,210 @@
+"""The reception app: loads the board in thread workers, watches the database, opens red alarms.
+
+Built by `build_app(ctx, ...)` so that tests build exactly what users run. The app must never write
+to the database except through services (in thread workers), never block the event loop on the
+database, and never be quit by a stray Ctrl+C/Ctrl+Q on the Linux console (quitting is F10).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Mapping
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.message import Message
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from kiosk.domain import ladder as L
+from kiosk.live import watch_data_version
+from kiosk.services.context import Context
+from kiosk.services.errors import Invalid, Refused
+from kiosk.services.board_view import BoardView, load_board, release_connection
+from kiosk.themes import CONSOLE_THEME, FULL_THEME, register_themes
+from kiosk.widgets.look import CONSOLE, FULL, Glyphs
+
+HERE = Path(__file__).parent
+RELOAD_SECONDS = 10  # due-soon and "SMS link down" change with the clock alone
+BELL_SECONDS = 5
+
+
+class DatabaseChanged(Message):
+    """Another connection committed: reload the board. A newer one replaces an older one."""
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, DatabaseChanged)
+
+
+class BoardLoaded(Message):
+    def __init__(self, view: BoardView) -> None:
+        super().__init__()
+        self.view = view
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, BoardLoaded)
+
+
+class Done(Message):
+    """A service call finished: `error` is the one-line answer when it changed nothing."""
+
+    def __init__(self, what: str, error: str | None = None) -> None:
+        super().__init__()
+        self.what, self.error = what, error
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the factory switches: `live` False freezes everything (snapshot tests)."""
+
+    console: bool = False
+    live: bool = True
+    demo: bool = False
+    db_path: Path | None = None
+
+
+def wants_console(theme: str = "auto", env: Mapping[str, str] | None = None) -> bool:
+    """The console-safe look on the bare Linux console (TERM=linux), unless the config says otherwise."""
+    if theme in ("full", "console"):
+        return theme == "console"
+    env = os.environ if env is None else env
+    return env.get("TERM", "") == "linux"
+
+
+class KioskApp(App):
+    """The whiteboard and what it opens."""
+
+    TITLE = "kiosk"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [
+        Binding("ctrl+q", "ctrl_quit", show=False, priority=True),
+        Binding("ctrl+c", "ctrl_quit", show=False, priority=True),
+        Binding("f10", "admin_quit", "Quit", show=True),
+    ]
+
+    def __init__(self, ctx: Context, options: Options) -> None:
+        css = [HERE / "app.tcss"] + ([HERE / "console.tcss"] if options.console else [])
+        super().__init__(css_path=css, ansi_color=True if options.console else None)
+        self.ctx = ctx
+        self.options = options
+        self.glyphs: Glyphs = CONSOLE if options.console else FULL
+        self.view: BoardView | None = None
+        self.loads = 0  # boards loaded so far (tests wait on this)
+        self._stop = threading.Event()
+        register_themes(self)
+        self.theme = CONSOLE_THEME if options.console else FULL_THEME
+        self.title = ctx.config.school.name
+
+    # --- lifecycle ----------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        from kiosk.screens.board import BoardScreen
+
+        self.push_screen(BoardScreen())
+        self.reload()
+        if self.options.live:
+            if self.options.db_path is not None:
+                self.watch_database()
+            self.set_interval(RELOAD_SECONDS, self.reload)
+
+    def on_unmount(self) -> None:
+        self._stop.set()
+
+    # --- loading ------------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="board")
+    def reload(self) -> None:
+        """Read the whole board in a thread and hand it to the UI."""
+        try:
+            view = load_board(self.ctx)
+        finally:
+            release_connection(self.ctx)
+        self.post_message(BoardLoaded(view))
+
+    @work(thread=True, exclusive=True, group="watcher")
+    def watch_database(self) -> None:
+        worker = get_current_worker()
+        watch_data_version(self.options.db_path, self._stop, lambda: self.post_message(DatabaseChanged()),
+                           stopped=lambda: worker.is_cancelled)
+
+    def on_database_changed(self, _: DatabaseChanged) -> None:
+        self.reload()
+
+    def on_board_loaded(self, message: BoardLoaded) -> None:
+        self.view = message.view
+        self.loads += 1
+        from kiosk.screens.alarm import AlarmScreen
+        from kiosk.screens.board import BoardScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, (BoardScreen, AlarmScreen)):
+                screen.show(message.view)
+        self._open_red_alarm(message.view)
+
+    def _open_red_alarm(self, view: BoardView) -> None:
+        """A red alarm nobody has acknowledged at the kiosk takes over the screen (one at a time)."""
+        from kiosk.screens.alarm import AlarmScreen
+
+        if any(isinstance(s, AlarmScreen) for s in self.screen_stack):
+            return
+        waiting = [a for a in view.alarms if a.level == L.RED and a.acknowledged_by is None]
+        if waiting:
+            self.push_screen(AlarmScreen(waiting[0].id))
+
+    # --- doing things -------------------------------------------------------------------------
+    @work(thread=True, group="write")
+    def perform(self, what: str, action: Callable[[], object]) -> None:
+        """Run one service call in a thread; answer with a Done message, then reload the board."""
+        try:
+            action()
+        except (Invalid, Refused) as exc:
+            self.post_message(Done(what, str(exc)))
+            return
+        finally:
+            release_connection(self.ctx)
+        self.post_message(Done(what))
+
+    def on_done(self, message: Done) -> None:
+        if message.error:
+            self.notify(message.error, title="Not done", severity="error", markup=False)
+        else:
+            self.notify(message.what, markup=False)
+        self.reload()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """One place for worker failures: say so on screen, keep the board running."""
+        if event.state == WorkerState.ERROR:
+            error = event.worker.error
+            self.notify(f"{type(error).__name__}: {error}", title="Error", severity="error", markup=False)
+
+    # --- quitting -----------------------------------------------------------------------------
+    def action_ctrl_quit(self) -> None:
+        if self.options.console:
+            self.notify("Quitting is an admin action (F10).", markup=False)
+        else:
+            self.exit()
+
+    def action_admin_quit(self) -> None:
+        from kiosk.screens.confirm import ConfirmDialog
+
+        def decided(yes: bool | None) -> None:
+            if yes:
+                self.exit()
+
+        self.push_screen(ConfirmDialog("Quit the reception board?",
+                                       "The gateway keeps running and still sends alarms by text."), decided)
+
+
+def build_app(ctx: Context, *, demo: bool = False, db_path: str | Path | None = None, live: bool = True,
+              console: bool | None = None, env: Mapping[str, str] | None = None) -> KioskApp:
+    """The reception app as users run it. `live=False` (snapshot tests) switches off the database
+    watcher and every timer; `console` None picks the console look from config and TERM."""
+    if console is None:
+        console = wants_console(ctx.config.ui.theme, env)
+    if db_path is None:
+        db = getattr(ctx.db, "obj", ctx.db)
+        name = getattr(db, "database", None)
+        db_path = None if not name or name == ":memory:" else name
+    return KioskApp(ctx, Options(console=console, live=live, demo=demo,
+                                 db_path=Path(db_path) if db_path else None))

@@ -1,0 +1,46 @@
+"""`kiosk ui [--config FILE] [--db FILE] [--theme auto|full|console]`: the reception board.
+
+Argument parsing only: it opens the database, builds the Context on the injected clock and runs
+`kiosk.app.build_app`. Never does work the app or the services do.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from kiosk.cli import UsageError
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    ui = sub.add_parser("ui", parents=[common], help="the reception board (Textual)",
+                        description="Show the live reception board. On the Linux console (TERM=linux) it "
+                                    "uses a console-safe look; F10 quits.")
+    ui.add_argument("--theme", choices=("auto", "full", "console"), default=None,
+                    help="override the config's ui.theme")
+    ui.set_defaults(func=run_ui)
+
+
+def open_context(args: argparse.Namespace, *, long_running: bool = True):
+    """(Context, database path) from --config/--db, as every long-running screen needs them."""
+    from kiosk.clock import clock_from_env
+    from kiosk.config import ConfigError, load_config
+    from kiosk.services.context import Context
+    from kiosk.store.db import open_database
+
+    try:
+        config = load_config(getattr(args, "config", None))
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from exc
+    path = Path(args.db) if getattr(args, "db", None) else config.database.resolved_path()
+    open_database(path)
+    return Context(config, clock_from_env(long_running=long_running)), path
+
+
+def run_ui(args: argparse.Namespace) -> int:
+    from kiosk.app import build_app
+
+    ctx, path = open_context(args)
+    console = None if args.theme in (None, "auto") else args.theme == "console"
+    build_app(ctx, db_path=path, console=console).run()
+    return 0

@@ -1,0 +1,92 @@
+"""Making any text safe to put on the reception screen: what a terminal would obey is taken out.
+
+It must never raise on any str and never interpret anything: markup such as "[bold]" is left as
+plain characters (the screens wrap the result in a Rich `Text`, which does not parse markup); this
+module only removes what a terminal itself would act on. Pure: no I/O, no textual.
+
+- terminal escape sequences (CSI "ESC [ ... m", OSC "ESC ] ... BEL", and lone ESC) are removed whole;
+- other control and format characters (NUL, BEL, C1 controls, bidi overrides and isolates,
+  zero-width characters) become U+FFFD "�", so reception can see that something odd was there;
+- newlines and tabs become single spaces (one visit, one line);
+- the result is cut to `limit` characters, ending with "…" when cut.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+
+REPLACEMENT = "\ufffd"
+ELLIPSIS = "\u2026"
+
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]?"          # CSI
+    r"|\x9b[0-?]*[ -/]*[@-~]?"           # 8-bit CSI
+    r"|\x1b[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC, DCS, SOS, PM, APC
+    r"|[\x90\x9d\x98\x9e\x9f][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # 8-bit OSC/DCS/...
+    r"|\x1b[ -/]*[0-~]?"                 # any other ESC sequence (or a lone ESC)
+)
+_SPACES = re.compile(r"[ \t\r\n\v\f\x85\u2028\u2029]+")
+
+
+def safe_text(value: object, limit: int | None = 200) -> str:
+    """`value` as one line of harmless text (see the module docstring). None becomes ""."""
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    text = _ESCAPES.sub("", text)
+    text = _SPACES.sub(" ", text)
+    out = []
+    for ch in text:
+        category = unicodedata.category(ch)
+        if category[0] == "C" or category in ("Zl", "Zp"):  # Cc, Cf (bidi, zero-width), Cs, Co, Cn
+            out.append(REPLACEMENT)
+        else:
+            out.append(ch)
+    cleaned = "".join(out).strip()
+    if limit is not None and len(cleaned) > limit:
+        cleaned = cleaned[: max(limit - 1, 0)] + ELLIPSIS
+    return cleaned
+
+
+HOSTILE = (
+    "[bold red]x[/]",
+    "[@click=app.quit]quit[/]",
+    "\x1b[31mred\x1b[0m",
+    "\x1b]0;pwned\x07title",
+    "\u202eevil\u202c",
+    "nul\x00byte",
+    "bell\x07",
+    "line\nbreak\r\n",
+    "zero\u200bwidth",
+    "\x9b31mC1",
+    "x" * 1000,
+)
+"""A corpus of hostile strings for tests of every screen that shows user text."""
+
+
+# --- times as reception reads them ------------------------------------------------------------
+
+def countdown(seconds: float) -> str:
+    """Time to due back: "in 1h05", "in 12:34", "in 0:09"; past it: "0:09 over", "1h05 over"."""
+    s = math.floor(seconds)
+    late = s < 0
+    s = abs(s)
+    if s >= 3600:
+        text = f"{s // 3600}h{(s % 3600) // 60:02d}"
+    else:
+        text = f"{s // 60}:{s % 60:02d}"
+    return f"{text} over" if late else f"in {text}"
+
+
+def ago(seconds: float) -> str:
+    """How long ago, coarse: "now", "45s ago", "3m ago", "2h05 ago"."""
+    s = max(int(seconds), 0)
+    if s < 10:
+        return "now"
+    if s < 60:
+        return f"{s}s ago"
+    if s < 3600:
+        return f"{s // 60}m ago"
+    return f"{s // 3600}h{(s % 3600) // 60:02d} ago"

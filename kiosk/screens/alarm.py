@@ -1,0 +1,320 @@
+"""The red alarm view: takes over the screen, rings the bell until acknowledged, and says what to do.
+
+`AlarmScreen(alarm_id)` is a modal with no way out but an acknowledgement (`AckDialog` asks for
+initials and the action taken; the service records it). Left alone for `ui.alarm_privacy_seconds`
+it falls back to names and the instruction; the details are one key away and each showing after
+that is audited. It must never show a code word, and never interpret text from SMS or forms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, RadioButton, RadioSet, Static
+
+from kiosk.domain.display import ago
+from kiosk.services import alarms
+from kiosk.services.board_view import (
+    KIND_WORDS, AlarmDetail, BoardView, alarm_detail, release_connection, reveal_alarm_details,
+)
+from kiosk.widgets.look import local_hhmm, plain
+
+ACTION_LABELS = (
+    ("answered", "Answered: spoke to them, all OK"),
+    ("no-answer", "No answer"),
+    ("police", "Police called (give the reference)"),
+    ("stood-down", "Stood down"),
+    ("false-alarm", "False alarm"),
+    ("other", "Other (give a note)"),
+)
+
+
+@dataclass(frozen=True)
+class AckRequest:
+    """What the acknowledge dialog returns: who, what they did, and the police reference / note."""
+
+    by: str
+    action: str
+    ref: str | None = None
+    note: str | None = None
+
+
+def ack_error(by: str, action: str | None, ref: str, note: str) -> tuple[str, str] | None:
+    """(field id, message) for the first problem, or None when the acknowledgement can be recorded."""
+    from kiosk.screens.confirm import initials_error
+
+    error = initials_error(by)
+    if error:
+        return "ack-by", error
+    if action is None:
+        return "ack-action", "Choose what you did (arrows, then Enter)."
+    if action == "police" and not ref.strip():
+        return "ack-ref", "Give the police reference."
+    if action == "other" and not note.strip():
+        return "ack-note", "Say what you did in the note."
+    return None
+
+
+class AckDialog(ModalScreen["AckRequest | None"]):
+    """Initials, then the action, then a police reference or a note. Enter moves on; Esc goes back
+    to the alarm (which stays). Returns an AckRequest only when it is complete."""
+
+    BINDINGS = [Binding("escape", "cancel", "Back to the alarm")]
+
+    def __init__(self, alarm_id: int) -> None:
+        super().__init__(classes="dialog-screen")
+        self.alarm_id = alarm_id
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog danger", id="ack"):
+            yield Static(Text(f"Acknowledge alarm {self.alarm_id}", style="bold"), classes="dialog-title",
+                         markup=False)
+            yield Static(Text("Your initials"), markup=False)
+            yield Input(placeholder="initials", id="ack-by", max_length=40, compact=True)
+            yield Static(Text("What did you do?"), markup=False)
+            with RadioSet(id="ack-action", compact=True):
+                for n, (_, label) in enumerate(ACTION_LABELS, 1):
+                    yield RadioButton(f"{n} {label}")
+            yield Static(Text("Police reference"), markup=False)
+            yield Input(placeholder="police reference", id="ack-ref", max_length=60, compact=True)
+            yield Static(Text("Note"), markup=False)
+            yield Input(placeholder="note (optional unless Other)", id="ack-note", max_length=300, compact=True)
+            yield Static("", id="ack-error", classes="error", markup=False)
+            yield Static(Text("Enter = next / record, Esc = back to the alarm"), classes="dialog-hint",
+                         markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#ack-by", Input).focus()
+
+    @property
+    def action(self) -> str | None:
+        index = self.query_one(RadioSet).pressed_index
+        return ACTION_LABELS[index][0] if index >= 0 else None
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "ack-by":
+            from kiosk.screens.confirm import initials_error
+
+            error = initials_error(event.value)
+            self.query_one("#ack-error", Static).update(error or "")
+            if not error:
+                self.query_one(RadioSet).focus()
+        elif event.input.id == "ack-ref":
+            self.query_one("#ack-note", Input).focus()
+        else:
+            self.submit()
+
+    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        self.query_one("#ack-ref" if self.action == "police" else "#ack-note", Input).focus()
+
+    def submit(self) -> None:
+        by = self.query_one("#ack-by", Input).value
+        ref = self.query_one("#ack-ref", Input).value
+        note = self.query_one("#ack-note", Input).value
+        problem = ack_error(by, self.action, ref, note)
+        if problem:
+            field, message = problem
+            self.query_one("#ack-error", Static).update(message)
+            self.query_one(f"#{field}").focus()
+            return
+        self.dismiss(AckRequest(" ".join(by.split()), self.action, ref.strip() or None, note.strip() or None))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class DetailLoaded(Message):
+    def __init__(self, detail: AlarmDetail) -> None:
+        super().__init__()
+        self.detail = detail
+
+
+class Acknowledged(Message):
+    def __init__(self, error: str | None) -> None:
+        super().__init__()
+        self.error = error
+
+
+def alarm_text(detail: AlarmDetail, now: datetime, tz, *, full: bool) -> Text:
+    """The body of the alarm view. `full` False: names and the instruction only (privacy)."""
+    out = Text()
+
+    def line(label: str, value: Text | str) -> None:
+        out.append(f"{label:<14}", style="bold")
+        out.append_text(value if isinstance(value, Text) else Text(value))
+        out.append("\n")
+
+    def when(at: datetime | None) -> str:
+        return "never" if at is None else f"{local_hhmm(at, tz)} ({ago((now - at).total_seconds())})"
+
+    if full:
+        people = Text()
+        for n, name in enumerate(detail.names):
+            if n:
+                people.append("; ")
+            people.append_text(plain(name, 60, style="bold"))
+            if n < len(detail.phones):
+                people.append(" ")
+                people.append_text(plain(detail.phones[n], 30))
+        line("Staff", people if detail.names else Text("?"))
+        line("Address", plain(detail.place or "not recorded", 300, style="bold"))
+        if detail.home_phone:
+            line("Home phone", plain(detail.home_phone, 40))
+        car = " ".join(x for x in (detail.vehicle_reg, detail.vehicle_colour, detail.vehicle_make) if x)
+        line("Vehicle", plain(car or detail.vehicle or "none recorded", 120))
+        times = Text(f"left {local_hhmm(detail.left_at, tz)}   due back {local_hhmm(detail.due_back, tz)}   "
+                     f"last contact {when(detail.last_contact)}")
+        line("Times", times)
+        trigger = plain(detail.summary, 200)
+        trigger.append(f"  at {when(detail.raised_at)}")
+        line("Triggered by", trigger)
+    else:
+        line("Staff", plain(", ".join(detail.names) or "?", 200, style="bold"))
+        out.append("Details hidden from passers-by: press D to show them again (recorded).\n", style="italic")
+    owner = plain(detail.owner, 60) if detail.owner else Text("nobody yet (no alert receiver has replied ACK)")
+    line("Taken charge", owner)
+    if detail.acknowledged_by:
+        ack = plain(detail.acknowledged_by, 40)
+        ack.append(f": {detail.action}" + (" (police ref recorded)" if detail.police_ref else ""))
+        line("At the kiosk", ack)
+    return out
+
+
+class AlarmScreen(ModalScreen[None]):
+    """Keys: A or Enter acknowledge, D details. There is no Escape: only an acknowledgement ends it."""
+
+    BINDINGS = [
+        Binding("a", "acknowledge", "Acknowledge"),
+        Binding("enter", "acknowledge", "Acknowledge", show=False),
+        Binding("d", "details", "Details"),
+    ]
+
+    def __init__(self, alarm_id: int) -> None:
+        super().__init__(classes="alarm-screen")
+        self.alarm_id = alarm_id
+        self.detail: AlarmDetail | None = None
+        self.rings = 0
+        self.full = True  # details visible
+        self.acknowledged = False
+        self._activity = 0.0
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="alarm-box"):
+            yield Static(Text(f"RED ALARM {self.alarm_id}", style="bold"), id="alarm-title", markup=False)
+            yield Static("", id="alarm-instruction", markup=False)
+            yield Static("", id="alarm-body", markup=False)
+            yield Static(Text("A = acknowledge (initials and what you did)   D = details"), id="alarm-hint",
+                         markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        app = self.app
+        self._activity = app.ctx.clock.monotonic()
+        self.load()
+        self.ring()
+        if app.options.live:
+            from kiosk.app import BELL_SECONDS
+
+            self.set_interval(BELL_SECONDS, self.ring)
+            self.set_interval(1, self.check_privacy)
+
+    # --- attention ------------------------------------------------------------------------------
+    def ring(self) -> None:
+        """The terminal bell, until someone acknowledges (the gateway also plays the alarm sound)."""
+        if not self.acknowledged:
+            self.rings += 1
+            self.app.bell()
+
+    def on_key(self) -> None:
+        self._activity = self.app.ctx.clock.monotonic()
+
+    def check_privacy(self) -> None:
+        """After `alarm_privacy_seconds` untouched, fall back to names and the instruction."""
+        seconds = self.app.ctx.config.ui.alarm_privacy_seconds
+        if self.full and seconds and self.app.ctx.clock.monotonic() - self._activity >= seconds:
+            self.full = False
+            self.render_detail()
+
+    # --- data -------------------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="alarm-detail")
+    def load(self, audited: bool = False) -> None:
+        ctx = self.app.ctx
+        try:
+            detail = (reveal_alarm_details(ctx, self.alarm_id, actor="kiosk") if audited
+                      else alarm_detail(ctx, self.alarm_id))
+        finally:
+            release_connection(ctx)
+        self.post_message(DetailLoaded(detail))
+
+    def on_detail_loaded(self, message: DetailLoaded) -> None:
+        self.detail = message.detail
+        self.render_detail()
+
+    def show(self, view: BoardView) -> None:
+        """Each board reload: close if it was acknowledged or resolved elsewhere, else refresh."""
+        line = next((a for a in view.alarms if a.id == self.alarm_id), None)
+        if line is None or line.acknowledged_by is not None:
+            self.acknowledged = True
+            if self.app.screen is self:
+                self.notify(f"Alarm {self.alarm_id} was acknowledged.", markup=False)
+                self.dismiss(None)
+            return
+        self.load()
+
+    def render_detail(self) -> None:
+        detail = self.detail
+        if detail is None:
+            return
+        app = self.app
+        kind = KIND_WORDS.get(detail.kind, detail.kind.upper())
+        who = ", ".join(detail.names)
+        title = Text(f" {app.glyphs.red} RED ALARM {detail.id}: {kind} ", style="bold")
+        if who:
+            title.append_text(plain(f"- {who}", 120, style="bold"))
+        self.query_one("#alarm-title", Static).update(title)
+        self.query_one("#alarm-instruction", Static).update(Text(detail.instruction.upper(), style="bold"))
+        self.query_one("#alarm-body", Static).update(alarm_text(detail, app.ctx.now(), app.ctx.tz, full=self.full))
+
+    # --- actions ------------------------------------------------------------------------------
+    def action_details(self) -> None:
+        self._activity = self.app.ctx.clock.monotonic()
+        if not self.full:
+            self.full = True
+            self.load(audited=True)
+
+    def action_acknowledge(self) -> None:
+        def chosen(request: AckRequest | None) -> None:
+            if request is not None:
+                self.record(request)
+
+        self.app.push_screen(AckDialog(self.alarm_id), chosen)
+
+    @work(thread=True, group="write")
+    def record(self, request: AckRequest) -> None:
+        ctx = self.app.ctx
+        try:
+            alarms.acknowledge(ctx, self.alarm_id, by=request.by, action=request.action, ref=request.ref,
+                               note=request.note, actor="kiosk")
+        except Exception as exc:  # noqa: BLE001 - shown to reception, the alarm stays on screen
+            self.post_message(Acknowledged(str(exc)))
+            return
+        finally:
+            release_connection(ctx)
+        self.post_message(Acknowledged(None))
+
+    def on_acknowledged(self, message: Acknowledged) -> None:
+        if message.error:
+            self.notify(message.error, title="Not recorded", severity="error", markup=False)
+            return
+        self.acknowledged = True
+        self.notify(f"Alarm {self.alarm_id} acknowledged.", markup=False)
+        self.dismiss(None)
+        self.app.reload()

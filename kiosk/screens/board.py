@@ -1,0 +1,157 @@
+"""The whiteboard: the home screen reception reads from two metres away.
+
+It renders the BoardView the app loads (attributes down) and turns keys into service calls run by
+the app's workers. It must never show an address without an explicit key (and an audit row), never
+show a code word, and never rebuild the table on a data change.
+"""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from kiosk.services import visits
+from kiosk.services.board_view import BoardView, release_connection, reveal_address
+from kiosk.widgets.banner import AmberBanner, WarningsLine
+from kiosk.widgets.reveal import RevealPanel
+from kiosk.widgets.status import StatusStrip
+from kiosk.widgets.top import BoardClock, Counts
+from kiosk.widgets.visits import WIDE_FROM, VisitsTable
+
+
+class AddressRevealed(Message):
+    def __init__(self, visit_id: int, address: str) -> None:
+        super().__init__()
+        self.visit_id, self.address = visit_id, address
+
+
+class BoardScreen(Screen):
+    """Keys: letters, digits, arrows, Enter and F-keys only (the console has nothing else safe)."""
+
+    BINDINGS = [
+        Binding("a", "reveal", "Address"),
+        Binding("p", "phoned_in", "Phoned in OK"),
+        Binding("c", "code_word_call", "Code word on call"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        app = self.app
+        ascii = app.options.console
+        with Horizontal(id="top"):
+            yield BoardClock(app.ctx.config.school.name, ascii=ascii)
+            yield Counts(ascii=ascii)
+        yield StatusStrip()
+        yield AmberBanner()
+        yield WarningsLine()
+        yield RevealPanel()
+        yield VisitsTable(app.glyphs, app.ctx.tz, wide=app.size.width >= WIDE_FROM)
+        yield Static("No one is out on a visit.", id="empty", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(VisitsTable).focus()
+        self.tick()
+        if self.app.options.live:
+            self.set_interval(1, self.tick)
+
+    # --- rendering ----------------------------------------------------------------------------
+    def show(self, view: BoardView) -> None:
+        app = self.app
+        now = app.ctx.now()
+        self.query_one(BoardClock).school(view.school)
+        self.query_one(Counts).show(view.counts(now))
+        self.query_one(StatusStrip).show(view.link, now, app.glyphs)
+        self.query_one(AmberBanner).show(view.alarms, app.ctx.tz, app.glyphs)
+        self.query_one(WarningsLine).show(view.warnings, view.ignored, app.glyphs)
+        table = self.query_one(VisitsTable)
+        table.sync(view.rows, now)
+        table.display = bool(view.rows)
+        self.query_one("#empty").display = not view.rows
+        reveal = self.query_one(RevealPanel)
+        if reveal.showing and table.row_of(reveal.visit_id) is None:
+            reveal.hide()  # the visit is over
+
+    def tick(self) -> None:
+        """Once a second: the clock, the countdowns, the reveal deadline. Nothing else repaints."""
+        app = self.app
+        now = app.ctx.now()
+        self.query_one(BoardClock).show(now.astimezone(app.ctx.tz))
+        self.query_one(VisitsTable).tick(now)
+        self.query_one(RevealPanel).expire(app.ctx.clock.monotonic())
+        if app.view is not None:
+            self.query_one(StatusStrip).show(app.view.link, now, app.glyphs)
+
+    def on_resize(self) -> None:
+        table = self.query_one(VisitsTable)
+        if table.set_wide(self.app.size.width >= WIDE_FROM) and self.app.view is not None:
+            table.sync(self.app.view.rows, self.app.ctx.now())
+
+    # --- actions ------------------------------------------------------------------------------
+    def _selected(self):
+        table = self.query_one(VisitsTable)
+        visit_id = table.selected_visit()
+        if visit_id is None:
+            self.notify("No visit selected.", markup=False)
+            return None
+        return table.row_of(visit_id)
+
+    def action_reveal(self) -> None:
+        row = self._selected()
+        if row is not None:
+            self._reveal(row.id)
+
+    @work(thread=True, group="reveal")
+    def _reveal(self, visit_id: int) -> None:
+        ctx = self.app.ctx
+        try:
+            address = reveal_address(ctx, visit_id, actor="kiosk")
+        finally:
+            release_connection(ctx)
+        self.post_message(AddressRevealed(visit_id, address))
+
+    def on_address_revealed(self, message: AddressRevealed) -> None:
+        row = self.query_one(VisitsTable).row_of(message.visit_id)
+        if row is None:
+            return
+        seconds = self.app.ctx.config.ui.reveal_seconds
+        self.query_one(RevealPanel).reveal(row.id, row.label, message.address,
+                                           until=self.app.ctx.clock.monotonic() + seconds, seconds=seconds)
+
+    def action_phoned_in(self) -> None:
+        from kiosk.screens.confirm import InitialsDialog
+
+        row = self._selected()
+        if row is None:
+            return
+        app = self.app
+
+        def record(by: str | None) -> None:
+            if by:
+                app.perform(f"Check-in by phone recorded for {row.label}.",
+                            lambda: visits.check_in_by_phone(app.ctx, row.id, by=by, actor="kiosk"))
+
+        self.app.push_screen(InitialsDialog(f"Phoned in OK: {row.label}",
+                                            f"{', '.join(row.staff)} rang reception and is OK."), record)
+
+    def action_code_word_call(self) -> None:
+        from kiosk.screens.confirm import InitialsDialog
+
+        row = self._selected()
+        if row is None:
+            return
+        app = self.app
+
+        def record(by: str | None) -> None:
+            if by:
+                app.perform(f"DURESS raised for {row.label}.",
+                            lambda: visits.duress_by_phone(app.ctx, row.id, by=by, actor="kiosk"))
+
+        self.app.push_screen(InitialsDialog(
+            f"Code word heard on a call: {row.label}",
+            f"{', '.join(row.staff)}: this raises a RED duress alarm now and texts the alert receivers.",
+            danger=True), record)

@@ -1,0 +1,189 @@
+"""What the reception screen reads in one go (the board, the SMS link, open alarms), the alarm view's
+facts, and the audited reveals. Read-only except for the audit rows the reveals write.
+
+It must never return a code word, and never be the only record of a reveal: showing a full
+address or the details of an alarm writes an Event first. Called from the UI's thread workers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from kiosk.domain import ladder as L
+from kiosk.gateway.health import LinkState, link_state
+from kiosk.services import audit, lookup, queries
+from kiosk.services.alarms import _vehicle, national
+from kiosk.services.context import Context
+from kiosk.services.errors import NotFound
+from kiosk.store.models import Alarm, GatewayHealth, Visit
+
+INSTRUCTIONS = {
+    L.DURESS: "Call 999 now.",
+    L.SOS: "Call 999 now.",
+    L.NO_REPLY: "Ring the mobile; if no answer and there is cause for concern, call 999.",
+    L.SEND_FAILED: "An alert text was not delivered: ring the alert receivers, then check the SMS link.",
+    L.OVERDUE: "Ring the mobile now.",
+    L.MISSED_CHECK_IN: "Ring the mobile now.",
+}
+KIND_WORDS = {
+    L.DURESS: "DURESS", L.SOS: "SOS", L.NO_REPLY: "NO REPLY", L.SEND_FAILED: "TEXT FAILED",
+    L.OVERDUE: "OVERDUE", L.MISSED_CHECK_IN: "NO CHECK-IN",
+}
+
+
+def instruction(kind: str) -> str:
+    """The one line the alarm view tells reception to do (from the policies)."""
+    return INSTRUCTIONS.get(kind, "Ring the mobile now.")
+
+
+@dataclass(frozen=True)
+class Link:
+    """The SMS link as the status strip shows it."""
+
+    state: LinkState
+    signal_bars: int | None = None
+    operator: str = ""
+    queue: int = 0
+    heartbeat_at: datetime | None = None
+    last_exchange_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AlarmLine:
+    """An unresolved alarm: enough for the amber banner and to decide whether to open the alarm view."""
+
+    id: int
+    level: str
+    kind: str
+    visit_id: int | None
+    names: tuple[str, ...]
+    phones: tuple[str, ...]  # national format
+    raised_at: datetime
+    acknowledged_by: str | None
+    action: str | None
+
+
+@dataclass(frozen=True)
+class BoardView:
+    school: str
+    rows: list[queries.BoardRow]
+    alarms: list[AlarmLine]
+    link: Link
+    warnings: list[str] = field(default_factory=list)
+    ignored: int = 0
+
+    def counts(self, now: datetime) -> dict[str, int]:
+        return {
+            "out": len(self.rows),
+            "due-soon": sum(1 for r in self.rows if r.level == L.DUE_SOON),
+            "overdue": sum(1 for r in self.rows if r.due_back <= now),
+            "alarms": len(self.alarms),
+        }
+
+
+@dataclass(frozen=True)
+class AlarmDetail:
+    """Everything the police will ask for, for one alarm. `place` is the full address."""
+
+    id: int
+    level: str
+    kind: str
+    summary: str
+    raised_at: datetime
+    visit_id: int | None
+    names: tuple[str, ...]
+    phones: tuple[str, ...]
+    place: str
+    home_phone: str
+    vehicle: str
+    vehicle_reg: str
+    vehicle_make: str
+    vehicle_colour: str
+    left_at: datetime | None
+    due_back: datetime | None
+    last_contact: datetime | None
+    owner: str | None
+    acknowledged_by: str | None
+    action: str | None
+    police_ref: str | None
+    resolved: bool
+
+    @property
+    def instruction(self) -> str:
+        return instruction(self.kind)
+
+
+def load_board(ctx: Context) -> BoardView:
+    """The whole board in one read (run it in a worker thread)."""
+    now = ctx.now()
+    with ctx.db.atomic():  # one snapshot: the gateway may commit in between otherwise
+        rows = queries.board(ctx)
+        alarms = [_line(a) for a in lookup.unresolved_alarms()]
+        health = GatewayHealth.get_or_none(GatewayHealth.id == 1)
+        warnings = queries.warnings(ctx)
+        ignored = queries.ignored_count(ctx)
+    state = link_state(health, now, ctx.config.gateway.heartbeat_stale_seconds)
+    link = Link(state) if health is None else Link(
+        state, health.signal_bars, health.operator or "", int(health.queue_length or 0), health.heartbeat_at,
+        health.last_exchange_at)
+    alarms.sort(key=lambda a: (a.level != L.RED, a.raised_at, a.id))
+    return BoardView(ctx.config.school.name, rows, alarms, link, warnings + list(state.warnings), ignored)
+
+
+def _line(alarm: Alarm) -> AlarmLine:
+    people = lookup.members(alarm.visit) if alarm.visit_id else []
+    return AlarmLine(alarm.id, alarm.level, alarm.kind, alarm.visit_id,
+                     tuple(m.staff.name for m in people),
+                     tuple(national(m.phone_number) for m in people if m.phone_number),
+                     alarm.raised_at, alarm.acknowledged_by, alarm.action)
+
+
+def alarm_detail(ctx: Context, alarm_id: int) -> AlarmDetail:
+    alarm = Alarm.get_or_none(Alarm.id == alarm_id)
+    if alarm is None:
+        raise NotFound(f"no alarm {alarm_id}")
+    visit: Visit | None = alarm.visit
+    people = lookup.members(visit) if visit is not None else []
+    car = next((m.staff for m in people if m.staff.vehicle_reg), None)
+    return AlarmDetail(
+        id=alarm.id, level=alarm.level, kind=alarm.kind, summary=alarm.summary, raised_at=alarm.raised_at,
+        visit_id=alarm.visit_id, names=tuple(m.staff.name for m in people),
+        phones=tuple(national(m.phone_number) for m in people if m.phone_number),
+        place=visit.place if visit else "", home_phone=visit.home_phone if visit else "",
+        vehicle=_vehicle(visit) if visit else "",
+        vehicle_reg=car.vehicle_reg if car else "", vehicle_make=car.vehicle_make if car else "",
+        vehicle_colour=car.vehicle_colour if car else "",
+        left_at=visit.left_at if visit else None, due_back=visit.due_back if visit else None,
+        last_contact=visit.last_contact_at if visit else None,
+        owner=alarm.owner.name if alarm.owner_id else None, acknowledged_by=alarm.acknowledged_by,
+        action=alarm.action, police_ref=alarm.police_ref, resolved=alarm.resolved_at is not None)
+
+
+def reveal_address(ctx: Context, visit_id: int, *, actor: str = "kiosk") -> str:
+    """The full address of a visit, for an explicit key press: audited before it is returned."""
+    visit = Visit.get_or_none(Visit.id == visit_id)
+    if visit is None:
+        raise NotFound(f"no visit {visit_id}")
+    with ctx.atomic():
+        audit.record("address-revealed", ctx.now(), actor=actor, visit=visit,
+                     summary=f"full address of visit {visit.id} shown at the kiosk")
+    return visit.place
+
+
+def reveal_alarm_details(ctx: Context, alarm_id: int, *, actor: str = "kiosk") -> AlarmDetail:
+    """The alarm's details shown again after the privacy timeout: audited."""
+    detail = alarm_detail(ctx, alarm_id)
+    with ctx.atomic():
+        audit.record("alarm-details-shown", ctx.now(), actor=actor, alarm=alarm_id, visit=detail.visit_id,
+                     summary=f"details of alarm {alarm_id} shown again at the kiosk")
+    return detail
+
+
+def release_connection(ctx: Context) -> None:
+    """Close the connection peewee opened for this thread (UI worker threads come and go)."""
+    try:
+        if not ctx.db.is_closed():
+            ctx.db.close()
+    except Exception:  # noqa: BLE001 - closing must never hide the real outcome
+        pass

@@ -1,0 +1,66 @@
+"""Amber alarms as a banner with the number to ring (not a modal), and standing warnings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual.widgets import Static
+
+from kiosk.domain import ladder as L
+from kiosk.services.board_view import KIND_WORDS, AlarmLine, instruction
+from kiosk.widgets.look import Glyphs, local_hhmm, plain
+
+
+def amber_text(alarms: list[AlarmLine], tz, glyphs: Glyphs) -> Text:
+    out = Text()
+    for n, alarm in enumerate(a for a in alarms if a.level == L.AMBER):
+        if n:
+            out.append("\n")
+        out.append(f" {glyphs.amber} {KIND_WORDS.get(alarm.kind, alarm.kind.upper())} ", style="bold")
+        who = ", ".join(alarm.names) or "?"
+        out.append(f"visit {alarm.visit_id}: " if alarm.visit_id else "")
+        out.append_text(plain(who, 60))
+        out.append(f" {glyphs.dot} {instruction(alarm.kind).rstrip('.')}: ")
+        out.append_text(plain(" / ".join(alarm.phones) or "no number", 60, style="bold"))
+        out.append(f" {glyphs.dot} since {local_hhmm(alarm.raised_at, tz)}")
+    return out
+
+
+class AmberBanner(Static):
+    """Hidden when there is no amber alarm."""
+
+    def __init__(self) -> None:
+        super().__init__("", id="amber", markup=False)
+        self._last: str | None = None
+
+    def show(self, alarms: list[AlarmLine], tz, glyphs: Glyphs) -> None:
+        text = amber_text(alarms, tz, glyphs)
+        self.display = bool(text.plain)
+        if text.plain != self._last:
+            self._last = text.plain
+            self.update(text)
+
+
+class WarningsLine(Static):
+    """Conditions reception must always see (no alert receiver, clock, sound, signal)."""
+
+    def __init__(self) -> None:
+        super().__init__("", id="warnings", markup=False)
+        self._last: str | None = None
+
+    def show(self, warnings: list[str], ignored: int, glyphs: Glyphs) -> None:
+        out = Text()
+        for warning in warnings:
+            if out.plain:
+                out.append("\n")
+            out.append(f" {glyphs.amber} ")
+            out.append_text(plain(warning, 160))
+        if ignored:
+            if out.plain:
+                out.append("\n")
+            out.append(f" {ignored} text(s) from unknown numbers ignored", style="dim")
+        self.display = bool(out.plain)
+        if out.plain != self._last:
+            self._last = out.plain
+            self.update(out)

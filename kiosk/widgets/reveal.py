@@ -1,0 +1,49 @@
+"""The full address of one visit, shown after an explicit key and hidden again after a while.
+
+The reveal itself is audited by `kiosk.services.board_view.reveal_address` before the text gets
+here; this widget only shows it and hides it. It must never show anything without a deadline.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from kiosk.widgets.look import plain
+
+
+class RevealPanel(Static):
+    """Hidden unless revealing. `expire(monotonic_now)` hides it once the deadline has passed."""
+
+    def __init__(self) -> None:
+        super().__init__("", id="reveal", markup=False)
+        self.display = False
+        self.visit_id: int | None = None
+        self.deadline: float | None = None
+
+    def reveal(self, visit_id: int, label: str, address: str, *, until: float, seconds: int) -> None:
+        self.visit_id, self.deadline = visit_id, until
+        text = Text(" ADDRESS ", style="bold reverse")
+        text.append(" ")
+        text.append_text(plain(label, 60))
+        text.append(": ")
+        text.append_text(plain(address, 300, style="bold"))
+        text.append(f"  (hides in {seconds} s)", style="dim")
+        self.update(text)
+        self.display = True
+
+    def expire(self, monotonic_now: float) -> bool:
+        """Hide if due; returns True when it hid."""
+        if self.deadline is not None and monotonic_now >= self.deadline:
+            self.hide()
+            return True
+        return False
+
+    def hide(self) -> None:
+        self.visit_id, self.deadline = None, None
+        self.update("")
+        self.display = False
+
+    @property
+    def showing(self) -> bool:
+        return self.deadline is not None

@@ -1,0 +1,171 @@
+"""The visits table: one row per open visit, most urgent first, updated cell by cell.
+
+`sync(rows, now)` adds and removes rows by visit id and calls `update_cell` only where the text or
+style differs (an update always repaints); it never clears the table. `tick(now)` refreshes just
+the countdown and "ago" cells. The public label only: never the address (that is `place`, shown by
+the reveal panel after an explicit key).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual.coordinate import Coordinate
+from textual.widgets import DataTable
+from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
+
+from kiosk.domain import ladder as L
+from kiosk.domain.display import ago, countdown
+from kiosk.services.queries import BoardRow
+from kiosk.widgets.look import Glyphs, local_hhmm, plain, status_cell
+
+WIDE = (("status", "Status", 12), ("staff", "Staff", 22), ("visit", "Visit", 15), ("left", "Left", 5),
+        ("due", "Due", 5), ("countdown", "Due back", 10), ("contact", "Last contact", 14),
+        ("travel", "Travel", 14), ("flags", "Flags", 26))
+COMPACT = (("status", "Status", 11), ("staff", "Staff", 12), ("visit", "Visit", 13), ("due", "Due", 5),
+           ("countdown", "Due back", 10), ("contact", "Contact", 7), ("flags", "Flags", 6))
+WIDE_FROM = 120  # terminal columns
+LIVE = ("countdown", "contact")  # cells that change with the clock alone
+
+
+def _sig(cell: Text) -> tuple[str, str]:
+    return cell.plain, str(cell.style)
+
+
+class VisitsTable(DataTable):
+    """The board's table. The status cell carries the row's rank; sorting uses it."""
+
+    def __init__(self, glyphs: Glyphs, tz, *, wide: bool = False) -> None:
+        super().__init__(id="visits", cursor_type="row", zebra_stripes=False, show_cursor=True)
+        self.glyphs = glyphs
+        self.tz = tz
+        self.wide = wide
+        self._rows: dict[str, BoardRow] = {}
+        self._shown: dict[str, dict[str, tuple[str, str]]] = {}
+        self.cell_updates = 0  # for tests and measurements: how many update_cell calls so far
+
+    @property
+    def columns_spec(self):
+        return WIDE if self.wide else COMPACT
+
+    def on_mount(self) -> None:
+        self._add_columns()
+
+    def _add_columns(self) -> None:
+        for key, label, width in self.columns_spec:
+            self.add_column(label, key=key, width=width)
+
+    def set_wide(self, wide: bool) -> bool:
+        """Switch the column set (on a resize across WIDE_FROM). Returns True when the rows must be
+        synced again: this is the one place the table is cleared, never on a data change."""
+        if wide == self.wide:
+            return False
+        self.wide = wide
+        self.clear(columns=True)
+        self._rows, self._shown = {}, {}
+        self._add_columns()
+        return True
+
+    # --- what one row shows ---------------------------------------------------------------------
+    def _cell(self, key: str, row: BoardRow, now: datetime, rank: int) -> Text:
+        urgent = row.level in (L.RED, L.AMBER)
+        if key == "status":
+            return status_cell(row.level, row.kinds, self.glyphs, (rank,))
+        if key == "staff":
+            names = " + ".join(row.staff) if self.wide or len(row.staff) < 2 else f"{row.staff[0]} +{len(row.staff) - 1}"
+            return plain(names, 120, style="bold" if urgent else "")
+        if key == "visit":
+            return plain(row.label, 60)
+        if key == "left":
+            return Text(local_hhmm(row.left_at, self.tz))
+        if key == "due":
+            return Text(local_hhmm(row.due_back, self.tz), style="bold")
+        if key == "countdown":
+            seconds = (row.due_back - now).total_seconds()
+            style = "bold red" if seconds < 0 else "yellow" if row.level == L.DUE_SOON else ""
+            return Text(countdown(seconds), style=style)
+        if key == "contact":
+            if row.last_contact is None:
+                return Text("none", style="dim")
+            since = ago((now - row.last_contact).total_seconds())
+            return Text(f"{local_hhmm(row.last_contact, self.tz)} {since}" if self.wide else since)
+        if key == "travel":
+            return plain(" ".join(x for x in (row.travel, row.vehicle) if x) or "-", 60)
+        if key == "flags":
+            return plain(" ".join(self._flags(row)) or "-", 120)
+        raise KeyError(key)
+
+    def _flags(self, row: BoardRow) -> list[str]:
+        flags = []
+        if row.state != "out":
+            flags.append(row.state)
+        if row.pair:
+            flags.append("pair")
+        if row.flagged:
+            flags.append("FLAGGED" if self.wide else "FLAG")
+        if row.check_in_minutes:
+            flags.append(f"check-in {row.check_in_minutes}m" if self.wide else f"ci{row.check_in_minutes}")
+        if row.owner:
+            flags.append(f"taken: {row.owner}" if self.wide else "taken")
+        if not row.approved:
+            flags.append("unapproved" if self.wide else "unappr")
+        return flags
+
+    # --- reconciling --------------------------------------------------------------------------------
+    def sync(self, rows: list[BoardRow], now: datetime) -> None:
+        wanted = {str(r.id): r for r in rows}
+        for key in [k for k in self._rows if k not in wanted]:
+            self.remove_row(key)
+            del self._rows[key], self._shown[key]
+        for rank, row in enumerate(rows):
+            key = str(row.id)
+            cells = {k: self._cell(k, row, now, rank) for k, _, _ in self.columns_spec}
+            if key not in self._rows:
+                self.add_row(*cells.values(), key=key)
+                self._shown[key] = {k: _sig(c) for k, c in cells.items()}
+            else:
+                self._update_cells(key, cells)
+                self.get_cell(key, "status").rank = (rank,)
+            self._rows[key] = row
+        order = [str(r.id) for r in rows]
+        if [r.key.value for r in self.ordered_rows] != order:
+            self._sort_keeping_cursor()
+
+    def tick(self, now: datetime) -> None:
+        """Once a second: only the countdown and "ago" cells, and only those whose text changed."""
+        for key, row in self._rows.items():
+            self._update_cells(key, {k: self._cell(k, row, now, 0) for k in LIVE})
+
+    def _update_cells(self, key: str, cells: dict[str, Text]) -> None:
+        shown = self._shown[key]
+        for column, cell in cells.items():
+            sig = _sig(cell)
+            if shown.get(column) != sig:
+                if column == "status":
+                    cell.rank = self.get_cell(key, "status").rank
+                self.update_cell(key, column, cell)
+                self.cell_updates += 1
+                shown[column] = sig
+
+    def _sort_keeping_cursor(self) -> None:
+        selected = self.selected_visit()
+        self.sort("status", key=lambda cell: cell.rank)
+        if selected is not None:
+            try:
+                self.move_cursor(row=self.get_row_index(str(selected)), animate=False)
+            except (RowDoesNotExist, CellDoesNotExist):
+                pass
+
+    def selected_visit(self) -> int | None:
+        """The visit id under the cursor, or None for an empty board."""
+        if not self._rows or self.row_count == 0:
+            return None
+        try:
+            key = self.coordinate_to_cell_key(Coordinate(self.cursor_row, 0)).row_key
+        except CellDoesNotExist:
+            return None
+        return int(key.value) if key.value is not None else None
+
+    def row_of(self, visit_id: int) -> BoardRow | None:
+        return self._rows.get(str(visit_id))

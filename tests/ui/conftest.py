@@ -1,0 +1,40 @@
+"""UI fixtures: a FakeClock at 14:00, a database, the app exactly as `build_app` makes it."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+
+import pytest
+
+from kiosk.store import open_database
+from tests.ui.school import make_context
+
+
+@pytest.fixture
+def ctx(db_path, clock):
+    db = open_database(db_path)
+    yield make_context(clock)
+    db.close()
+
+
+async def settle(app, pilot, loads: int = 1) -> None:
+    """Wait until the app has loaded the board `loads` times and the screen has caught up."""
+    for _ in range(200):
+        await pilot.pause()
+        if app.loads >= loads:
+            break
+        await app.workers.wait_for_complete()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.pause()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem):
+    """Run `async def` tests (Textual pilots) on a fresh event loop: no extra plugin needed."""
+    if inspect.iscoroutinefunction(pyfuncitem.obj):
+        names = pyfuncitem._fixtureinfo.argnames
+        asyncio.run(pyfuncitem.obj(**{name: pyfuncitem.funcargs[name] for name in names}))
+        return True
+    return None

@@ -1,0 +1,110 @@
+"""The red alarm view: takes over, rings, cannot be dismissed without initials and an action,
+records the acknowledgement, and hides its details from passers-by after a minute."""
+
+from __future__ import annotations
+
+from kiosk.app import build_app
+from kiosk.screens.alarm import AckDialog, AlarmScreen
+from kiosk.screens.board import BoardScreen
+from kiosk.store.models import Alarm, Event
+from tests.ui.conftest import settle
+from tests.ui.school import busy
+
+
+def counting_bells(app) -> list[int]:
+    rung = []
+    app.bell = lambda: rung.append(1)
+    return rung
+
+
+def body(app) -> str:
+    return str(app.screen.query_one("#alarm-body").render())
+
+
+async def test_duress_takes_over_rings_and_shows_what_the_police_ask_for(ctx, clock):
+    ids = busy(ctx, clock, pending_duress=True)
+    app = build_app(ctx, live=False)
+    rung = counting_bells(app)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, AlarmScreen) and screen.alarm_id == ids["duress_alarm"]
+        assert len(rung) == 1
+        screen.ring()  # the repeat timer's callback
+        assert len(rung) == 2
+        text = body(app)
+        for fact in ("Gus Hill", "07700 900127", "5 High St, Leagrave LU4 0AA", "XY19 ZZZ", "silver",
+                     "Toyota Yaris", "left 14:00", "due back 15:00", "code word heard on a call",
+                     "Taken charge"):
+            assert fact in text, fact
+        assert "heron" not in text.lower()  # never the code word
+        assert "CALL 999 NOW" in str(screen.query_one("#alarm-instruction").render())
+
+
+async def test_cannot_be_dismissed_without_initials_and_an_action_then_records_it(ctx, clock):
+    ids = busy(ctx, clock, pending_duress=True)
+    app = build_app(ctx, live=False)
+    rung = counting_bells(app)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("escape", "q", "b")
+        assert isinstance(app.screen, AlarmScreen)  # no way out but an acknowledgement
+        await pilot.press("a")
+        assert isinstance(app.screen, AckDialog)
+        await pilot.press("enter")
+        assert "initials" in str(app.screen.query_one("#ack-error").render()).lower()
+        await pilot.press("J", "R", "enter")  # initials; the action list has the focus
+        app.screen.submit()  # "record" with no action chosen
+        assert "choose what you did" in str(app.screen.query_one("#ack-error").render()).lower()
+        await pilot.press("down", "down", "enter")  # police called
+        app.screen.submit()
+        assert "police reference" in str(app.screen.query_one("#ack-error").render()).lower()
+        assert Alarm.get_by_id(ids["duress_alarm"]).acknowledged_by is None
+        await pilot.press("L", "U", "9", "enter", "enter")
+        await settle(app, pilot, loads=2)
+        alarm = Alarm.get_by_id(ids["duress_alarm"])
+        assert (alarm.acknowledged_by, alarm.action, alarm.police_ref) == ("JR", "police", "LU9")
+        assert alarm.resolved_at is None  # police called: still open, on the board in red
+        assert isinstance(app.screen, BoardScreen)
+        assert Event.select().where((Event.kind == "alarm-acknowledged") & (Event.actor == "kiosk:JR")).exists()
+
+
+async def test_escape_from_the_dialog_goes_back_to_the_alarm(ctx, clock):
+    busy(ctx, clock, pending_duress=True)
+    app = build_app(ctx, live=False)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("a", "J", "escape")
+        assert isinstance(app.screen, AlarmScreen)
+        assert Alarm.select().where(Alarm.acknowledged_by.is_null() & (Alarm.kind == "duress")).exists()
+
+
+async def test_left_alone_it_falls_back_to_names_and_details_are_one_audited_key_away(ctx, clock):
+    ids = busy(ctx, clock, pending_duress=True)
+    app = build_app(ctx, live=False)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        clock.advance(59)
+        screen.check_privacy()
+        assert "5 High St" in body(app)
+        clock.advance(1)
+        screen.check_privacy()
+        text = body(app)
+        assert "Gus Hill" in text and "5 High St" not in text and "XY19" not in text and "07700" not in text
+        assert "CALL 999 NOW" in str(screen.query_one("#alarm-instruction").render())
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert "5 High St" in body(app)
+        shown = list(Event.select().where(Event.kind == "alarm-details-shown"))
+        assert [(e.alarm_id, e.actor) for e in shown] == [(ids["duress_alarm"], "kiosk")]
+
+
+async def test_amber_is_a_banner_with_the_number_to_ring_not_a_modal(ctx, clock):
+    busy(ctx, clock)  # reds acknowledged; Eve and Ivy amber
+    app = build_app(ctx, live=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, BoardScreen)
+        banner = str(app.screen.query_one("#amber").render())
+        assert "OVERDUE" in banner and "Eve Fox" in banner and "07700 900126" in banner
