@@ -19,6 +19,7 @@ COMMAND_MODULES: list[str] = [
     "kiosk.cli.simulator",
     "kiosk.cli.gateway",
     "kiosk.cli.ui",
+    "kiosk.cli.staff", "kiosk.cli.visit", "kiosk.cli.board", "kiosk.cli.sms", "kiosk.cli.register", "kiosk.cli.config_cmd",
 ]
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2

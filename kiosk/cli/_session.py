@@ -1,0 +1,102 @@
+"""What every data command of the CLI shares: config, clock, database, errors, output helpers.
+
+A command function takes (args, ctx) and calls services; `command()` wraps it so that service
+errors become the CLI's exit codes (Invalid/NotFound -> 2, Refused -> 1) with one line on stderr,
+and so that "no alert receiver" is said loudly on every command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+from functools import wraps
+from typing import Any, Callable
+
+from kiosk.cli import Refused, UsageError
+from kiosk.clock import clock_from_env, format_instant, parse_instant
+
+
+def open_context(args: argparse.Namespace):
+    """Load the config, open (create, migrate) the database and build the services' Context."""
+    from kiosk.config import ConfigError, load_config
+    from kiosk.services import Context
+    from kiosk.store import open_database
+
+    try:
+        config = load_config(getattr(args, "config", None))
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from exc
+    try:
+        clock = clock_from_env()
+    except ValueError as exc:
+        raise UsageError(f"KIOSK_NOW: {exc}") from exc
+    path = getattr(args, "db", None) or config.database.resolved_path()
+    try:
+        open_database(path)
+    except Exception as exc:  # unreadable file, not a database, newer schema...
+        raise UsageError(f"cannot open database {path}: {exc}") from exc
+    return Context(config, clock)
+
+
+def command(fn: Callable[[argparse.Namespace, Any], int | None]) -> Callable[[argparse.Namespace], int]:
+    @wraps(fn)
+    def run(args: argparse.Namespace) -> int:
+        from kiosk import services as svc
+
+        ctx = open_context(args)
+        try:
+            for warning in svc.warnings(ctx):
+                print(f"kiosk: WARNING: {warning}", file=sys.stderr)
+            return int(fn(args, ctx) or 0)
+        except svc.Invalid as exc:
+            raise UsageError(str(exc)) from exc
+        except svc.Refused as exc:
+            raise Refused(str(exc)) from exc
+        finally:
+            ctx.db.close()
+    return run
+
+
+def print_json(rows: list[dict]) -> None:
+    json.dump(rows, sys.stdout, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+def instant(value: datetime | None) -> str | None:
+    return format_instant(value)
+
+
+def local(ctx, value: datetime | None) -> str:
+    return value.astimezone(ctx.tz).strftime("%H:%M") if value else "-"
+
+
+def due_from_text(ctx, text: str) -> datetime:
+    """--due as people write it (15:30, 3.30pm, +45, 45m, 1h30) or an ISO instant with offset."""
+    from kiosk.domain.commands import Out
+    from kiosk.domain.parser import parse_command
+    from kiosk.domain.times import DueError, resolve_due
+
+    if "T" in text and any(c in text for c in "+Zz"):
+        try:
+            return parse_instant(text)
+        except ValueError as exc:
+            raise UsageError(f"--due: {exc}") from exc
+    parsed = parse_command(f"OUT here UNTIL {text}", max_minutes=ctx.max_extend_minutes)
+    if not isinstance(parsed, Out):
+        raise UsageError(f"--due {text!r}: {getattr(parsed, 'reason', 'not a time')}")
+    try:
+        return resolve_due(parsed.due, ctx.now(), ctx.tz, max_ahead_minutes=ctx.max_extend_minutes)
+    except DueError as exc:
+        raise UsageError(f"--due {text!r}: {exc}") from exc
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value

@@ -1,0 +1,79 @@
+"""`kiosk staff add|list` and `kiosk phone add|list`: argument parsing only.
+
+A listing never shows a code word, only whether one is set.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from kiosk.cli._session import command, print_json
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    staff = sub.add_parser("staff", parents=[common], help="members of staff")
+    staff_sub = staff.add_subparsers(dest="staff_command", metavar="ACTION", parser_class=sub._parser_class)
+    add = staff_sub.add_parser("add", parents=[common], help="add a member of staff")
+    add.add_argument("--name", required=True)
+    add.add_argument("--mobile", required=True, help="own mobile, any UK format")
+    add.add_argument("--alerts", action="store_true", help="receives alerts (safeguarding lead, head)")
+    add.add_argument("--code-word", help="standing code word (needed to go out on visits)")
+    add.add_argument("--role", default="")
+    add.add_argument("--vehicle", default="", help="vehicle registration")
+    add.add_argument("--vehicle-make", default="", help="make and model")
+    add.add_argument("--vehicle-colour", default="")
+    add.set_defaults(func=staff_add)
+    lst = staff_sub.add_parser("list", parents=[common], help="list staff (never the code words)")
+    lst.add_argument("--json", action="store_true")
+    lst.set_defaults(func=staff_list)
+
+    phone = sub.add_parser("phone", parents=[common], help="school mobiles staff may carry")
+    phone_sub = phone.add_subparsers(dest="phone_command", metavar="ACTION", parser_class=sub._parser_class)
+    padd = phone_sub.add_parser("add", parents=[common], help="add a school mobile")
+    padd.add_argument("number", metavar="NUMBER")
+    padd.add_argument("--label", default="")
+    padd.set_defaults(func=phone_add)
+    plist = phone_sub.add_parser("list", parents=[common], help="list school mobiles")
+    plist.set_defaults(func=phone_list)
+
+
+@command
+def staff_add(args, ctx) -> None:
+    from kiosk import services as svc
+
+    staff = svc.add_staff(ctx, args.name, args.mobile, alerts=args.alerts, code_word=args.code_word, role=args.role,
+                          vehicle_reg=args.vehicle, vehicle_make=args.vehicle_make,
+                          vehicle_colour=args.vehicle_colour)
+    print(f"staff {staff.id}: {staff.name} {staff.mobile}" + (" (receives alerts)" if staff.receives_alerts else ""))
+
+
+@command
+def staff_list(args, ctx) -> None:
+    from kiosk import services as svc
+
+    rows = svc.list_staff(ctx)
+    if args.json:
+        print_json([{"id": s.id, "name": s.name, "mobile": s.mobile, "role": s.role, "alerts": s.receives_alerts,
+                     "active": s.active, "has_code_word": bool(s.code_word)} for s in rows])
+        return
+    for s in rows:
+        flags = [f for f, on in (("alerts", s.receives_alerts), ("code word", bool(s.code_word)),
+                                 ("inactive", not s.active)) if on]
+        print(f"{s.id:>4}  {s.name:<24} {s.mobile or '-':<15} {s.role:<12} {', '.join(flags)}".rstrip())
+
+
+@command
+def phone_add(args, ctx) -> None:
+    from kiosk import services as svc
+
+    phone = svc.add_phone(ctx, args.number, args.label)
+    print(f"phone {phone.id}: {phone.number} {phone.label}".rstrip())
+
+
+@command
+def phone_list(args, ctx) -> None:
+    from kiosk import services as svc
+
+    for p in svc.list_phones(ctx):
+        print(f"{p.id:>4}  {p.number:<15} {p.label}".rstrip())
+
