@@ -16,7 +16,7 @@ from typing import Any, TextIO
 
 from kiosk.clock import Clock, clock_from_env
 from kiosk.config import Config
-from kiosk.devices.modem import Modem, ModemSettings
+from kiosk.devices.modem import Modem, ModemSettings, settings_from_config
 from kiosk.gateway.notify import Notifier
 from kiosk.gateway.service import Gateway, GatewaySettings, newest_stored_time
 from kiosk.gateway.sound import SoundPlayer, check_player, ensure_sounds
@@ -28,9 +28,7 @@ log = logging.getLogger("kiosk.gateway")
 
 
 def modem_settings(config: Config, port: str | None) -> ModemSettings:
-    m = config.modem
-    return ModemSettings(port=port or m.port, baudrate=m.baudrate, rtscts=m.rtscts, dsrdtr=m.dsrdtr,
-                         mode=m.mode, pin=m.pin, model=m.model, init=tuple(m.init))
+    return settings_from_config(config.modem, **({"port": port} if port else {}))
 
 
 def sound_cache_dir(db_path: Path, env: dict[str, str] | os._Environ) -> Path:

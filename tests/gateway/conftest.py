@@ -8,7 +8,7 @@ from kiosk.clock import FakeClock
 from kiosk.devices.simulator import ModemSimulator
 from kiosk.gateway.runner import build_gateway
 from kiosk.gateway.service import GatewaySettings
-from tests.gateway.harness import seed, test_config, texts, wait_for
+from tests.gateway.harness import seed, make_config, texts, wait_for
 
 
 @pytest.fixture
@@ -25,7 +25,7 @@ class InProcess:
 
     def __init__(self, tmp_path, simulator, clock: FakeClock, config=None, seed_visits=True,
                  base_clock: FakeClock | None = None, before_start=None):
-        self.config = config or test_config()
+        self.config = config or make_config()
         self.db_path = tmp_path / "kiosk.db"
         self.ids = seed(self.db_path, clock.now(), config=self.config, visits=seed_visits)
         self.clock = base_clock or clock

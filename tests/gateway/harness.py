@@ -63,7 +63,7 @@ def wait_for(predicate: Callable[[], object], timeout: float = 10.0, interval: f
         time.sleep(interval)
 
 
-def test_config(**sections) -> Config:
+def make_config(**sections) -> Config:
     data = {"gateway": {"tick_seconds": 1, "sweep_seconds": 5, "health_seconds": 5,
                         "heartbeat_stale_seconds": 30},
             "sound": {"enabled": False}}
@@ -73,7 +73,7 @@ def test_config(**sections) -> Config:
 
 
 def write_config(path: Path, **sections) -> Path:
-    config = test_config(**sections)
+    config = make_config(**sections)
     lines = []
     for name, values in config.to_toml_dict().items():
         if name not in ("gateway", "sound", "ladder", "staffed_hours"):
@@ -94,17 +94,17 @@ def _toml(value) -> str:
 
 
 def seed(db_path: Path, now: datetime, *, config: Config | None = None, visits: bool = True,
-         staff=STAFF) -> dict[str, int]:
+         staff=STAFF, due=lambda i: timedelta(hours=2 + i)) -> dict[str, int]:
     """Staff (three who go out, two alert receivers) and, optionally, one visit each for the three,
     due back in 2, 3 and 4 hours."""
     db = open_database(db_path)
-    ctx = Context(config or test_config(), FakeClock(now))
+    ctx = Context(config or make_config(), FakeClock(now))
     ids = {}
     for name, mobile, word, alerts in staff:
         ids[name] = add_staff(ctx, name, mobile, alerts=alerts, code_word=word).id
     if visits:
         for i, (name, _, word, _) in enumerate(s for s in staff if s[2]):
-            v = sign_out(ctx, [name], f"{10 + i} Elm Road, Luton LU4 9AB", now + timedelta(hours=2 + i),
+            v = sign_out(ctx, [name], f"{10 + i} Elm Road, Luton LU4 9AB", now + due(i),
                          approved_by="HT").visit
             ids[f"visit:{name}"] = v.id
     db.close()
