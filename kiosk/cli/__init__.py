@@ -18,6 +18,7 @@ COMMAND_MODULES: list[str] = [
     "kiosk.cli.pins",
     "kiosk.cli.simulator",
     "kiosk.cli.gateway",
+    "kiosk.cli.demo",
     "kiosk.cli.ui",
     "kiosk.cli.staff", "kiosk.cli.visit", "kiosk.cli.board", "kiosk.cli.sms", "kiosk.cli.register", "kiosk.cli.config_cmd",
 ]

@@ -1,0 +1,81 @@
+"""`kiosk demo [--headless] [--keep DIR]`: simulator + gateway + board on a throwaway database.
+
+Argument parsing only; kiosk.gateway.demo does the work. Without --headless the reception UI runs in
+the foreground and texts can be injected by writing simulator commands to DIR/inject (a FIFO), e.g.
+`echo "sms +447700900002 OK" > DIR/inject`; with --headless the commands come from stdin.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+from kiosk.cli import UsageError
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("demo", parents=[common], help="try kiosk: simulated modem, gateway and board, throwaway data",
+                       description="Start the modem simulator, the gateway on its pty and the reception board on "
+                                   "a temporary database seeded with staff and visits.")
+    p.add_argument("--headless", action="store_true",
+                   help="no UI: print the board and take simulator commands on stdin (for scripts)")
+    p.add_argument("--keep", metavar="DIR", help="use (and keep) this folder instead of a temporary one")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from kiosk.config import ConfigError, load_config
+    from kiosk.gateway.demo import HELP, Demo
+
+    if getattr(args, "db", None):
+        raise UsageError("demo uses a throwaway database; --db is not accepted (try --keep DIR)")
+    config_path = getattr(args, "config", None)
+    try:
+        config = load_config(config_path, env={**os.environ, "KIOSK_CONFIG": config_path or os.devnull})
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from exc
+    folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="kiosk-demo-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    if (folder / "kiosk.db").exists():
+        raise UsageError(f"{folder} already holds a demo database; choose an empty folder")
+    demo = Demo(folder, config_path=str(Path(config_path).absolute()) if config_path else None)
+    try:
+        demo.start(config)
+        if args.headless:
+            print(f"demo in {folder}; modem on {demo.sim.port}", flush=True)
+            print(demo.board_text(config), flush=True)
+            print("ready; type help", flush=True)
+            demo.console(config, sys.stdin, sys.stdout)
+        else:
+            _run_ui(demo, config, folder, HELP)
+    finally:
+        code = demo.stop()
+        if not args.keep:
+            shutil.rmtree(folder, ignore_errors=True)
+    return 0 if code == 0 else 1
+
+
+def _run_ui(demo, config, folder: Path, help_text: str) -> None:
+    from kiosk.app import build_app
+    from kiosk.services.context import Context
+    from kiosk.store import open_database
+
+    fifo = folder / "inject"
+    os.mkfifo(fifo)
+    answers = open(folder / "simulator.log", "a", buffering=1)
+
+    def feed() -> None:
+        while True:
+            with open(fifo) as pipe:  # reopened after each writer closes
+                demo.console(config, pipe, answers)
+
+    threading.Thread(target=feed, daemon=True, name="demo-inject").start()
+    print(f"Inject texts from another terminal:  echo 'sms +447700900002 OK' > {fifo}\n{help_text}\n"
+          f"(answers in {folder / 'simulator.log'}; the gateway's log in {folder / 'gateway.log'})", flush=True)
+    open_database(demo.db_path)
+    build_app(Context(config, demo.clock), demo=True, db_path=demo.db_path).run()
