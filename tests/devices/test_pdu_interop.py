@@ -12,6 +12,8 @@ Each has known bugs; the strategies steer around them, and each is written down 
   outside the BMP (an emoji) into its two surrogate halves, and encode it wrongly (python-messaging
   emits an odd number of hex digits, python-gsmmodem raises). We compare their decoding after
   re-joining surrogate pairs, and feed their encoders BMP text only.
+- python-gsmmodem encodes a literal ESC character as the bare escape code 0x1B (not representable
+  in GSM 7-bit); such texts are left out of the direction where it encodes.
 - python-gsmmodem's GSM 7-bit table has '`' where TS 23.038 has '§' (0x5F) and uses 'ÿ' as a stand-in
   for the form feed (ESC 0x0A), which it then drops on decoding: texts for it avoid '§', '`', 'ÿ', '\f'.
 - smspdudecoder unpacks every septet the octets hold, ignoring TP-UDL, so a GSM 7-bit text of 8n-1
@@ -197,7 +199,9 @@ def test_we_decode_python_messagings_submit(text, report):
 @INTEROP
 @given(bmp_text, st.booleans())
 def test_we_decode_gsmmodems_submit(text, report):
-    text = without(text, "§`ÿ\f")
+    # python-gsmmodem also packs a literal ESC (U+001B) as the bare GSM escape code 0x1B, which
+    # TS 23.038 reads back as a space; we never do that (a text with ESC goes out as UCS-2).
+    text = without(text, "§`ÿ\f\x1b")
     pdus = encodeSmsSubmitPdu(NUMBER, text, reference=3, requestStatusReport=report)
     msgs = [decode_pdu(str(p), direction="mo") for p in pdus]
     assert "".join(m.text for m in msgs) == text
