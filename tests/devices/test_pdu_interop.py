@@ -12,6 +12,8 @@ Each has known bugs; the strategies steer around them, and each is written down 
   outside the BMP (an emoji) into its two surrogate halves, and encode it wrongly (python-messaging
   emits an odd number of hex digits, python-gsmmodem raises). We compare their decoding after
   re-joining surrogate pairs, and feed their encoders BMP text only.
+- python-gsmmodem's decoder drops a final '@' (septet 0x00) when the septets fill the last octet
+  exactly, taking it for padding; '@' is left out where it decodes (the other codecs cover it).
 - python-gsmmodem encodes a literal ESC character as the bare escape code 0x1B (not representable
   in GSM 7-bit); such texts are left out of the direction where it encodes.
 - python-gsmmodem's GSM 7-bit table has '`' where TS 23.038 has '§' (0x5F) and uses 'ÿ' as a stand-in
@@ -101,7 +103,7 @@ def test_python_messaging_decodes_our_deliver(text, when, ref, ref_bits):
 @INTEROP
 @given(any_text, stamps)
 def test_gsmmodem_decodes_our_deliver(text, when):
-    text = without(text, "§`ÿ\f")
+    text = without(text, "§`ÿ\f@")  # '@' is 0x00: it drops one that ends a whole octet run
     hexes = encode_deliver_parts(NUMBER, text, when, ref=200)
     decoded = [decodeSmsPdu(h) for h in hexes]
     assert rejoin("".join(d["text"] for d in decoded)) == text
@@ -152,7 +154,7 @@ def test_we_decode_pdusmsconverters_deliver(text, when):
 @INTEROP
 @given(any_text, st.booleans(), st.integers(0, 255))
 def test_gsmmodem_decodes_our_submit(text, report, mr):
-    text = without(text, "§`ÿ\f")
+    text = without(text, "§`ÿ\f@")  # '@' is 0x00: it drops one that ends a whole octet run
     parts = encode_submit(NUMBER, text, request_report=report, message_ref=mr, concat_ref=77)
     decoded = [decodeSmsPdu(p.hex) for p in parts]
     assert rejoin("".join(d["text"] for d in decoded)) == text
