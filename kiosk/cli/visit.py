@@ -38,6 +38,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     back.add_argument("id", type=int, metavar="ID")
     back.add_argument("--by", default="cli", metavar="INITIALS")
     back.add_argument("--outcome", default="")
+    back.add_argument("--objective", choices=("yes", "partly", "no"), help="was the objective achieved?")
+    back.add_argument("--follow-up", choices=("yes", "no"), help="is a follow-up needed?")
+    back.add_argument("--concern", choices=("yes", "no"),
+                      help="a safeguarding concern arose (details go to the safeguarding system)")
     back.set_defaults(func=visit_back)
 
     for name, func, text in (("checkin", visit_checkin, "a check-in phoned in to reception"),
@@ -93,7 +97,9 @@ def visit_out(args, ctx) -> None:
 def visit_back(args, ctx) -> None:
     from kiosk import services as svc
 
-    visit = svc.mark_back(ctx, args.id, by=args.by, outcome=args.outcome)
+    yes_no = {"yes": True, "no": False, None: None}
+    visit = svc.mark_back(ctx, args.id, by=args.by, outcome=args.outcome, objective_achieved=args.objective,
+                          follow_up_needed=yes_no[args.follow_up], safeguarding_concern=yes_no[args.concern])
     print(f"visit {visit.id} back {local(ctx, visit.ended_at)}")
 
 

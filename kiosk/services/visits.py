@@ -163,13 +163,26 @@ def close(ctx: Context, visit: Visit, *, actor: str, outcome: str = "") -> None:
         audit.record("visit-back", now, actor=actor, visit=visit, summary=f"visit {visit.id} back")
 
 
-def mark_back(ctx: Context, visit_id: int, *, by: str, outcome: str = "", actor: str = "cli") -> Visit:
-    """Reception records the visit as over. Refused while a red alarm on it is unresolved: red is
-    ended by an acknowledgement, so the board keeps showing it until then."""
+OBJECTIVE_ANSWERS = ("yes", "partly", "no")
+
+
+def mark_back(ctx: Context, visit_id: int, *, by: str, outcome: str = "", actor: str = "cli",
+              objective_achieved: str | None = None, follow_up_needed: bool | None = None,
+              safeguarding_concern: bool | None = None) -> Visit:
+    """Reception records the visit as over, with the post-visit answers (each may be left None;
+    details of a concern go to the safeguarding system, not here). Refused while a red alarm on it
+    is unresolved: red is ended by an acknowledgement, so the board keeps showing it until then."""
+    if objective_achieved is not None and objective_achieved not in OBJECTIVE_ANSWERS:
+        raise Invalid(f"objective achieved: answer {', '.join(OBJECTIVE_ANSWERS)}")
     visit = get_open(visit_id)
+    by = _by(by)
     if has_open_red(visit):
         raise Refused(f"visit {visit_id} has an unresolved red alarm: acknowledge it first")
-    close(ctx, visit, actor=f"{actor}:{_by(by)}", outcome=" ".join(outcome.split()))
+    with ctx.atomic():
+        visit.objective_achieved = objective_achieved
+        visit.follow_up_needed = follow_up_needed
+        visit.safeguarding_concern = safeguarding_concern
+        close(ctx, visit, actor=f"{actor}:{by}", outcome=" ".join(outcome.split()))
     return visit
 
 
