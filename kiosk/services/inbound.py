@@ -13,7 +13,7 @@ This module must never store or send a code word, nor reply to an unregistered n
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from kiosk.domain import commands as C
 from kiosk.domain import ladder as L
@@ -98,27 +98,13 @@ def process_message(ctx: Context, message_id: int) -> ProcessResult:
                 effects.rollback()  # exactly the normal reply, and nothing applied
                 raised = []
         reply_msg = None
-        if reply and _flooding(ctx, msg):
-            audit.record("reply-withheld", ctx.now(), actor="gateway", message=msg,
-                         summary=f"message {msg.id}: more than {ctx.config.security.flood_texts_per_minute} "
-                                 "texts a minute from this number, no reply")
-        elif reply:
+        if reply:
             reply_msg = outbox.queue(ctx, msg.number, replies.fit(reply), "reply", visit=sender.visit,
                                      staff=sender.staff)
         audit.record("sms-processed", ctx.now(), actor=f"sms:{msg.number}", message=msg, visit=sender.visit,
                      staff=sender.staff, summary=f"message {msg.id}: {type(command).__name__}"
                                                  + (" under duress: nothing applied" if msg.duress else ""))
     return ProcessResult(msg, True, command, reply_msg, msg.duress, raised)
-
-
-def _flooding(ctx: Context, msg: Message) -> bool:
-    """More texts in the last minute from this number than the config allows: the texts are still
-    stored and applied, but get no reply (a loop with an auto-responder must not drain the credit)."""
-    since = ctx.now() - timedelta(minutes=1)
-    recent = (Message.select().where((Message.direction == "in") & (Message.number == msg.number)
-                                     & (Message.created_at >= since) & (Message.created_at <= ctx.now()))
-              .count())
-    return recent > ctx.config.security.flood_texts_per_minute
 
 
 def sms_in(ctx: Context, number: str, text: str, *, received_at: datetime | None = None,

@@ -132,7 +132,7 @@ def test_garbage_texts_store_safely_and_change_nothing(school, clock):
     garbage = ["", " ", "x" * 5000, "😀😀😀", "\x00\x1b[31mred\x07", "[bold]x[/]", "'; DROP TABLE visit; --",
                "\u202eKCAB", "ＢＡＣＫ ｌａｔｅｒ", "back soon", "EXTEND", "+", "ACK ACK ACK"]
     for text in garbage:
-        clock.advance(seconds=10)  # slower than the flood limit: every one gets its reply
+        clock.advance(seconds=10)
         result = svc.sms_in(school.ctx, ANN, text)
         assert result.processed
         assert result.reply is not None and len(result.reply.text) <= 160
@@ -154,20 +154,6 @@ def test_late_contact_while_in_grace_still_rearms(school, clock):
     result = svc.sms_in(school.ctx, ANN, "on my way")
     assert Visit.get_by_id(visit.id).due_back == clock.now() + timedelta(minutes=15)
     assert "now due back 14:45" in reply(result)
-
-
-def test_a_flood_from_one_number_is_applied_but_gets_no_replies(school, clock):
-    """An auto-responder loop must not drain the SIM's credit (security.flood_texts_per_minute = 10)."""
-    visit = school.out()
-    for i in range(12):
-        clock.advance(seconds=2)
-        svc.sms_in(school.ctx, ANN, f"auto reply {i}")
-    assert len(school.queued(ANN, "reply")) == 10
-    assert Visit.get_by_id(visit.id).last_contact_at == clock.now()  # still contact
-    clock.advance(minutes=2)
-    assert svc.sms_in(school.ctx, ANN, "OK").reply is not None
-    svc.sms_in(school.ctx, ANN, "help")  # the alarm never depends on the reply
-    assert Alarm.get().kind == "sos"
 
 
 def test_mark_back_records_the_post_visit_answers(school):
