@@ -187,6 +187,8 @@ build_venv() {
 
 enable_unit() {
   local unit=$1 target link
+  # WantedBy= holds space-separated unit names: word splitting is what we want here.
+  # shellcheck disable=SC2013
   for target in $(sed -n 's/^WantedBy=//p' "$R$UNIT_DIR/$unit"); do
     make_dir 0755 root:root "$UNIT_DIR/$target.wants"
     link=$UNIT_DIR/$target.wants/$unit
@@ -237,7 +239,7 @@ do_install() {
   if systemd_running; then
     systemctl daemon-reload
     if command -v udevadm >/dev/null 2>&1; then
-      udevadm control --reload-rules && udevadm trigger --subsystem-match=tty || true
+      { udevadm control --reload-rules && udevadm trigger --subsystem-match=tty; } || say "note: udev did not reload; replug the modem"
     fi
     if [ "$ENABLE" = 1 ]; then say "enabled: $ENABLED (start now: sudo systemctl start kiosk-gateway kiosk-ui)"; fi
   fi

@@ -244,3 +244,33 @@ def test_active_services_asks_systemctl_about_each_service():
     assert active_services(run=run, booted=True) == ["kiosk-gateway.service"]
     assert asked == ["kiosk-gateway.service", "kiosk-ui.service", "kiosk-ui-wayland.service"]
     assert active_services(run=run, booted=False) == []
+
+
+def test_backup_shows_progress_on_a_terminal(db_path, tmp_path):
+    import pty
+
+    make_database(db_path, rows=1500)
+    leader, follower = pty.openpty()
+    try:
+        env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2]), "KIOSK_CONFIG": os.devnull,
+               "KIOSK_NOW": "2026-11-24T02:30:00Z"}
+        result = subprocess.run([sys.executable, "-m", "kiosk", "backup", "--db", str(db_path), str(tmp_path / "b")],
+                                stdout=subprocess.PIPE, stderr=follower, env=env, timeout=60, text=True)
+        os.close(follower)
+        follower = -1
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        if follower != -1:
+            os.close(follower)
+        os.close(leader)
+    assert result.returncode == 0
+    assert shown.count(b"backing up:") > 1
+    assert b"100% (" in shown

@@ -158,3 +158,17 @@ def test_the_real_example_config_installs_as_a_valid_config(root):
     assert config.database.resolved_path(env={}) == Path("/var/lib/kiosk/kiosk.db")
     assert config.modem.port == "/dev/kiosk-modem"
     assert config.school == load_config(Path(__file__).parents[2] / "data/kiosk.example.toml", env={}).school
+
+
+def test_installer_passes_shellcheck_and_a_careless_edit_would_not(tmp_path):
+    import subprocess
+
+    from tests.deploy.conftest import INSTALL
+
+    clean = subprocess.run(["shellcheck", str(INSTALL)], capture_output=True, text=True, timeout=60)
+    assert clean.returncode == 0, clean.stdout
+    careless = tmp_path / "install.sh"
+    careless.write_text(INSTALL.read_text().replace('rm -rf -- "$R$1"', "rm -rf -- $R$1", 1))
+    assert careless.read_text() != INSTALL.read_text()
+    result = subprocess.run(["shellcheck", str(careless)], capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0 and "SC2086" in result.stdout

@@ -22,9 +22,12 @@ UNITS = ["kiosk-gateway.service", "kiosk-ui.service", "kiosk-ui-wayland.service"
          "kiosk-backup.service", "kiosk-backup.timer"]
 
 
-@pytest.fixture
-def system_root(root: Path, source: Path) -> Path:
-    run_install(root, "install", source=source)
+@pytest.fixture(scope="module")
+def installed_root(tmp_path_factory) -> Path:
+    """Built once per module (install + a copy of systemd's units); tests that change a file put
+    it back (see `system_root`)."""
+    root = tmp_path_factory.mktemp("root")
+    run_install(root, "install")
     (root / "usr" / "lib" / "systemd").mkdir(parents=True)
     shutil.copytree("/usr/lib/systemd/system", root / "usr" / "lib" / "systemd" / "system", symlinks=True)
     for program in ("cage", "foot"):
@@ -33,6 +36,18 @@ def system_root(root: Path, source: Path) -> Path:
         fake.write_text("#!/bin/sh\nexit 0\n")
         fake.chmod(0o755)
     return root
+
+
+@pytest.fixture
+def system_root(installed_root: Path):
+    """The installed root; the kiosk units and program are restored after each test."""
+    keep = [installed_root / "etc/systemd/system" / unit for unit in UNITS]
+    keep.append(installed_root / "opt/kiosk/venv/bin/kiosk")
+    saved = {path: (path.read_bytes(), path.stat().st_mode) for path in keep}
+    yield installed_root
+    for path, (content, mode) in saved.items():
+        path.write_bytes(content)
+        path.chmod(mode)
 
 
 def verify(root: Path, *units: str) -> tuple[int, str]:
