@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # kiosk installer: puts a kiosk on this machine (or under --root DIR) and takes it off again.
 #
-#   sudo systemd/install.sh install      user, virtualenv, config, data folder, units, udev rule
+#   sudo systemd/install.sh install      user, virtualenv, config, data folder, units, udev rule, PAM file
 #   sudo systemd/install.sh status       what is installed, enabled and running
 #   sudo systemd/install.sh uninstall    removes exactly what install created (see the manifest),
 #                                        but never the database, backups or config...
@@ -67,6 +67,9 @@ BACKUPS=$DATA/backups
 UNIT_DIR=/etc/systemd/system
 UDEV_DIR=/etc/udev/rules.d
 RULE=99-kiosk-modem.rules
+PAM_DIR=/etc/pam.d
+PAM_FILE=kiosk-cage.pam
+PAM_SERVICE=kiosk-cage
 UNITS="kiosk-gateway.service kiosk-ui.service kiosk-ui-wayland.service kiosk-backup.service kiosk-backup.timer"
 ENABLED="kiosk-gateway.service kiosk-ui.service kiosk-backup.timer"
 DB_PATH=$DATA/kiosk.db
@@ -201,7 +204,7 @@ enable_unit() {
 
 do_install() {
   [ "$LIVE" = 0 ] || [ "$(id -u)" = 0 ] || die "run as root: sudo $0 install"
-  for f in $UNITS $RULE; do [ -f "$SOURCE/systemd/$f" ] || die "missing $SOURCE/systemd/$f"; done
+  for f in $UNITS $RULE $PAM_FILE; do [ -f "$SOURCE/systemd/$f" ] || die "missing $SOURCE/systemd/$f"; done
   if [ ! -e "$R$CONFIG" ] && [ ! -f "$SOURCE/data/kiosk.example.toml" ]; then
     die "no example config at $SOURCE/data/kiosk.example.toml (is --source a kiosk tree?)"
   fi
@@ -224,6 +227,8 @@ do_install() {
   for unit in $UNITS; do put_file 0644 root:root "$SOURCE/systemd/$unit" "$UNIT_DIR/$unit"; done
   make_dir 0755 root:root "$UDEV_DIR"
   put_file 0644 root:root "$SOURCE/systemd/$RULE" "$UDEV_DIR/$RULE"
+  make_dir 0755 root:root "$PAM_DIR"
+  put_file 0644 root:root "$SOURCE/systemd/$PAM_FILE" "$PAM_DIR/$PAM_SERVICE"
   if [ "$ENABLE" = 1 ]; then
     for unit in $ENABLED; do enable_unit "$unit"; done
   fi

@@ -274,3 +274,21 @@ def test_backup_shows_progress_on_a_terminal(db_path, tmp_path):
     assert result.returncode == 0
     assert shown.count(b"backing up:") > 1
     assert b"100% (" in shown
+
+
+def test_backup_finds_the_database_through_the_config(db_path, tmp_path):
+    make_database(db_path, rows=5)
+    config = tmp_path / "kiosk.toml"
+    config.write_text(f'[database]\npath = "{db_path}"\n')
+    result = run_kiosk("backup", "--config", str(config), str(tmp_path / "b"),
+                       env={"KIOSK_NOW": "2026-11-24T02:30:00Z"})
+    assert result.returncode == 0, result.stderr
+    assert count(tmp_path / "b" / "kiosk-20261124T023000Z.db") == 5
+
+
+def test_a_broken_config_is_one_line_and_no_backup(tmp_path):
+    config = tmp_path / "kiosk.toml"
+    config.write_text('[database]\npath = 42\n')
+    result = run_kiosk("backup", "--config", str(config), str(tmp_path / "b"))
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "b").exists()

@@ -38,6 +38,7 @@ def test_install_lays_out_the_kiosk(root, source):
                  "kiosk-backup.service", "kiosk-backup.timer"):
         assert t[f"/etc/systemd/system/{unit}"][0] == "file 644"
     assert t["/etc/udev/rules.d/99-kiosk-modem.rules"][0] == "file 644"
+    assert t["/etc/pam.d/kiosk-cage"][0] == "file 644"
     assert t["/etc/systemd/system/multi-user.target.wants/kiosk-gateway.service"] == \
         ("link", "/etc/systemd/system/kiosk-gateway.service")
     assert t["/etc/systemd/system/multi-user.target.wants/kiosk-ui.service"][0] == "link"

@@ -130,8 +130,10 @@ def test_console_ui_is_on_tty1_follows_the_gateway_but_does_not_die_with_it():
     assert any("setterm --blank 0 --powersave off" in v for v in s["ExecStartPre"])
 
 
-def test_wayland_ui_runs_foot_in_cage_and_excludes_the_console_ui():
+def test_wayland_ui_runs_foot_in_cage_and_excludes_the_console_ui(installed_root):
     s = settings("kiosk-ui-wayland.service")
+    pam = installed_root / "etc" / "pam.d" / s["PAMName"][0]
+    assert "pam_systemd.so" in pam.read_text()
     assert "kiosk-ui.service" in s["Conflicts"][0].split()
     assert s["ExecStart"][0].startswith("/usr/bin/cage ")
     assert "/usr/bin/foot" in s["ExecStart"][0] and "kiosk ui --config /etc/kiosk/kiosk.toml" in s["ExecStart"][0]
