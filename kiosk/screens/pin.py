@@ -61,7 +61,7 @@ class PinChecked(Message):
 
 class _PinDialog(ModalScreen):
     CSS_PATH = FORMS_CSS
-    DEFAULT_CSS = "_PinDialog { align: center middle; } _PinDialog .dialog { width: 56; }"
+    DEFAULT_CSS = "_PinDialog { align: center middle; }"
     BINDINGS = [Binding("escape", "cancel", "Cancel", key_display="Esc")]
     kind = ADMIN
 
@@ -134,7 +134,7 @@ class AdminPinScreen(_PinDialog):
         self.purpose = purpose
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        with Vertical(classes="dialog -narrow"):
             yield Static("Admin PIN", classes="dialog-title")
             if admin_pin_set(self.ctx):
                 yield Static(plain(f"Type the admin PIN to {self.purpose}, then Enter."), classes="hint")
@@ -180,7 +180,7 @@ class ReceptionPinScreen(_PinDialog):
         self.pins_in_use = True
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        with Vertical(classes="dialog -narrow"):
             yield Static("Who is at the keyboard?", classes="dialog-title")
             yield Static(plain(f"Your initials and PIN to {self.action}, then Enter."), id="pin-hint",
                          classes="hint")

@@ -37,3 +37,8 @@ def visible(value: object) -> str:
 def plain(value: object, style: str = "") -> Text:
     """A Text that shows `value` literally (see the module docstring)."""
     return Text(visible(value), style=style, no_wrap=False, end="")
+
+
+def cell(value: object, style: str = "") -> Text:
+    """`plain()` for a table cell: one line, cut with an ellipsis if the column is narrower."""
+    return Text(visible(value), style=style, no_wrap=True, overflow="ellipsis", end="")

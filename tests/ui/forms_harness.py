@@ -108,3 +108,25 @@ def pilot_test(fn):
         return asyncio.run(fn(*args, **kwargs))
 
     return run
+
+
+HOSTILE = (
+    "[bold red]x[/]",
+    "[@click=app.quit]quit[/]",
+    "\x1b[31mred\x1b[0m \x1b[2J",
+    "\x1b]0;pwned\x07 \x1b]8;;http://evil.example\x1b\\link\x1b]8;;\x1b\\",
+    "\u202eevil\u202c \u2066iso\u2069",
+    "nul\x00 bs\x08 del\x7f csi\x9b31m",
+    "zero\u200bwidth",
+    "line\nbreak\rreturn\ttab",
+)
+"""Strings that must show as themselves on every screen that shows user text, and change nothing."""
+
+
+def rendered(app) -> str:
+    """What the terminal shows, as text (from Textual's own screenshot)."""
+    import html
+    import re
+
+    svg = app.export_screenshot()
+    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
