@@ -56,6 +56,8 @@ class School:
 class Host(App):
     """Pushes `make_screen()` on mount; `results` collects what it was dismissed with."""
 
+    ENABLE_COMMAND_PALETTE = False  # as in the real app
+
     def __init__(self, make_screen: Callable[[], Screen], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.make_screen = make_screen

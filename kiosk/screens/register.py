@@ -1,0 +1,227 @@
+"""The "don't visit alone" register, for admins: flagged places, add and deactivate. Admin PIN.
+
+`RegisterScreen(ctx)` -> Screen[None] (an AdminScreen). `RegisterFormScreen(ctx)` ->
+ModalScreen[int | None]: the new entry's id, None if cancelled. An entry flags an address (its
+words, in order) and/or a postcode (full, or a district such as LU4); "prohibited" means no visit
+at all, not even in pairs. Reasons and addresses are shown literally. Keys: A add, D deactivate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Checkbox, DataTable, Footer, Input, Static
+
+from kiosk.domain.visits import normalise_postcode
+from kiosk.screens._form import FORMS_CSS, Banner, ErrorLine, Field, row
+from kiosk.screens._work import Failure, in_db_thread
+from kiosk.screens.admin import Activity, AdminScreen
+from kiosk.screens.confirm import ConfirmDialog
+from kiosk.screens.safe import cell, plain
+from kiosk.security.idle import IdleTimer
+from kiosk.services.people import add_register_entry
+from kiosk.services.staff_admin import deactivate_register_entry
+from kiosk.store.models import RegisterEntry
+
+
+@dataclass(frozen=True)
+class EntryRow:
+    id: int
+    address: str
+    postcode: str
+    reason: str
+    prohibited: bool
+
+
+def load_register() -> list[EntryRow]:
+    return [EntryRow(e.id, e.address, e.postcode, e.reason, e.prohibited)
+            for e in RegisterEntry.select().where(RegisterEntry.active == True).order_by(RegisterEntry.id)]  # noqa: E712
+
+
+def check_register_form(values: dict[str, Any]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for key, limit in (("address", 200), ("reason", 200)):
+        text = " ".join((values.get(key) or "").split())
+        if not text.isprintable():
+            errors[key] = "contains control characters"
+        elif len(text) > limit:
+            errors[key] = f"too long (at most {limit} characters)"
+    if "reason" not in errors and not (values.get("reason") or "").strip():
+        errors["reason"] = "say why (shown when a sign-out is refused or warned)"
+    postcode = (values.get("postcode") or "").strip()
+    if postcode and not normalise_postcode(postcode):
+        errors["postcode"] = "not a UK postcode or district (e.g. LU4 9AB or LU4)"
+    if not postcode and not (values.get("address") or "").strip() and "address" not in errors:
+        errors["address"] = "give an address or a postcode to flag"
+    return errors
+
+
+class RegisterLoaded(Message):
+    def __init__(self, rows: list[EntryRow] | Failure) -> None:
+        super().__init__()
+        self.rows = rows
+
+
+class RegisterSaved(Message):
+    def __init__(self, outcome: Any) -> None:
+        super().__init__()
+        self.outcome = outcome
+
+
+class RegisterScreen(AdminScreen):
+    NAME = "register"
+    BINDINGS = [
+        Binding("a", "add", "Add", key_display="A"),
+        Binding("d", "deactivate", "Remove", key_display="D"),
+    ]
+
+    def __init__(self, ctx: Any, **kwargs: Any) -> None:
+        super().__init__(ctx, **kwargs)
+        self.rows: list[EntryRow] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("Register: places not to visit alone", classes="admin-title")
+        yield Static("A lone visit to a flagged place is refused; a pair is warned; a prohibited place is refused.",
+                     classes="admin-hint")
+        yield Banner()
+        yield DataTable(id="register-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one(DataTable).focus()
+        self.load()
+
+    @work(thread=True, exclusive=True, group="register-load")
+    def load(self) -> None:
+        self.post_message(RegisterLoaded(in_db_thread(self.ctx, load_register)))
+
+    def on_register_loaded(self, message: RegisterLoaded) -> None:
+        if isinstance(message.rows, Failure):
+            self.query_one(Banner).show(message.rows.message, "refused")
+            return
+        self.rows = message.rows
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        for label, width in (("Address", 30), ("Postcode", 9), ("Reason", 30), ("Rule", 10)):
+            table.add_column(label, width=width)
+        for r in self.rows:
+            table.add_row(cell(r.address or "-"), cell(r.postcode or "-"), cell(r.reason),
+                          cell("PROHIBITED" if r.prohibited else "not alone"), key=str(r.id))
+        if not self.rows:
+            self.query_one(Banner).show("the register is empty: A to flag a place", "info")
+
+    def selected(self) -> EntryRow | None:
+        table = self.query_one(DataTable)
+        if not self.rows or not 0 <= table.cursor_row < len(self.rows):
+            return None
+        return self.rows[table.cursor_row]
+
+    def action_add(self) -> None:
+        def added(entry_id: int | None) -> None:
+            if entry_id:
+                self.query_one(Banner).show("added", "info")
+                self.load()
+
+        self.open_child(RegisterFormScreen(self.ctx), added)
+
+    def action_deactivate(self) -> None:
+        entry = self.selected()
+        if entry is None:
+            return
+
+        def decided(yes: bool | None) -> None:
+            if yes:
+                self.deactivate(entry.id)
+
+        self.open_child(ConfirmDialog("Remove this place from the register?",
+                                      f"{entry.address or entry.postcode}: {entry.reason}"), decided)
+
+    @work(thread=True, exclusive=True, group="register-save")
+    def deactivate(self, entry_id: int) -> None:
+        self.post_message(RegisterSaved(in_db_thread(self.ctx, deactivate_register_entry, self.ctx, entry_id,
+                                                     actor="kiosk:admin")))
+
+    def on_register_saved(self, message: RegisterSaved) -> None:
+        if isinstance(message.outcome, Failure):
+            self.query_one(Banner).show(f"{message.outcome.message}. Nothing changed.", "refused")
+            return
+        self.query_one(Banner).show("removed from the register", "info")
+        self.load()
+
+
+class RegisterFormScreen(Activity, ModalScreen[int | None]):
+    CSS_PATH = FORMS_CSS
+    DEFAULT_CSS = "RegisterFormScreen { align: center middle; }"
+    BINDINGS = [
+        Binding("f9", "save", "Save", key_display="F9"),
+        Binding("escape", "cancel", "Cancel", key_display="Esc"),
+    ]
+
+    def __init__(self, ctx: Any) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.idle = IdleTimer(ctx.clock.monotonic)
+        self.saving = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static("Flag a place", classes="dialog-title")
+            yield Banner()
+            yield row("Address", Field(id="address", placeholder="e.g. 9 Oak Lane", max_length=200))
+            yield ErrorLine("address")
+            yield row("Postcode", Field(id="postcode", placeholder="LU4 9AB, or LU4 for a district", max_length=10))
+            yield ErrorLine("postcode")
+            yield row("Reason", Field(id="reason", placeholder="why (no names)", max_length=200))
+            yield ErrorLine("reason")
+            yield row("Rule", Checkbox("prohibited: no visit at all", id="prohibited", compact=True))
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#address", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.focus_next()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_save(self) -> None:
+        if self.saving:
+            return
+        values = {name: self.query_one(f"#{name}", Input).value for name in ("address", "postcode", "reason")}
+        values["prohibited"] = self.query_one("#prohibited", Checkbox).value
+        errors = check_register_form(values)
+        for line in self.query(ErrorLine):
+            line.show(errors.get(line.field_id, ""))
+        if errors:
+            self.query_one(Banner).show(f"{len(errors)} to correct: nothing saved", "info")
+            return
+        self.saving = True
+        self.save(values)
+
+    @work(thread=True, exclusive=True, group="register-form-save")
+    def save(self, values: dict[str, Any]) -> None:
+        ctx = self.ctx
+
+        def run() -> int:
+            return add_register_entry(ctx, reason=values["reason"], address=values["address"],
+                                      postcode=values["postcode"], prohibited=values["prohibited"],
+                                      actor="kiosk:admin").id
+
+        self.post_message(RegisterSaved(in_db_thread(ctx, run)))
+
+    def on_register_saved(self, message: RegisterSaved) -> None:
+        self.saving = False
+        if isinstance(message.outcome, Failure):
+            self.query_one(Banner).show(f"{message.outcome.message}. Nothing saved.", "refused")
+            return
+        self.dismiss(message.outcome)

@@ -1,0 +1,81 @@
+"""Changing staff and the register after they were added: edit, deactivate, reactivate.
+
+The same checks as adding (kiosk.services.people): mobiles stored E.164 and unique, code words
+validated and stored normalised (and only replaced when a new one is given, never returned),
+text printable and short. Deactivating someone who is out on a visit is refused: mark them back
+first. Nothing is deleted: the audit trail keeps ids. Every change is one transaction and audited.
+"""
+
+from __future__ import annotations
+
+from kiosk.domain.codewords import CodeWordError, validate_code_word
+from kiosk.services import audit, lookup
+from kiosk.services.context import Context
+from kiosk.services.errors import Invalid, NotFound, Refused
+from kiosk.services.people import _mobile, _text
+from kiosk.store.models import Phone, RegisterEntry, Staff
+
+
+def _get_staff(staff_id: int) -> Staff:
+    staff = Staff.get_or_none(Staff.id == staff_id)
+    if staff is None:
+        raise NotFound(f"no member of staff {staff_id}")
+    return staff
+
+
+def update_staff(ctx: Context, staff_id: int, *, name: str, mobile: str | None, role: str = "",
+                 alerts: bool = False, code_word: str | None = None, vehicle_reg: str = "",
+                 vehicle_make: str = "", vehicle_colour: str = "", actor: str = "kiosk") -> Staff:
+    """Replace a member of staff's details. `code_word` None keeps the standing code word."""
+    staff = _get_staff(staff_id)
+    name = _text(name, "name", required=True)
+    number = _mobile(mobile) if mobile and mobile.strip() else None
+    if alerts and not number:
+        raise Invalid("an alert receiver needs a mobile")
+    word = staff.code_word
+    if code_word is not None and code_word.strip():
+        try:
+            word = validate_code_word(code_word)
+        except CodeWordError as exc:
+            raise Invalid(f"code word: {exc}") from exc
+    fields = dict(role=_text(role, "role"), vehicle_reg=_text(vehicle_reg, "vehicle registration", limit=12).upper(),
+                  vehicle_make=_text(vehicle_make, "vehicle make/model"),
+                  vehicle_colour=_text(vehicle_colour, "vehicle colour"))
+    with ctx.atomic():
+        if Staff.select().where((Staff.name == name) & (Staff.id != staff.id)).exists():
+            raise Invalid(f"there is already a member of staff called {name}")
+        if number and Staff.select().where((Staff.mobile == number) & (Staff.id != staff.id)).exists():
+            raise Invalid(f"duplicate mobile: {number} already belongs to another member of staff")
+        if number and Phone.select().where(Phone.number == number).exists():
+            raise Invalid(f"duplicate mobile: {number} is a school phone")
+        changed_word = word != staff.code_word
+        staff.name, staff.mobile, staff.receives_alerts, staff.code_word = name, number, alerts, word
+        for key, value in fields.items():
+            setattr(staff, key, value)
+        staff.save()
+        audit.record("staff-changed", ctx.now(), actor=actor, staff=staff,
+                     summary=f"staff {staff.id} changed" + (", new code word" if changed_word else ""))
+    return staff
+
+
+def set_staff_active(ctx: Context, staff_id: int, active: bool, *, actor: str = "kiosk") -> Staff:
+    staff = _get_staff(staff_id)
+    if not active and lookup.open_visit_of_staff(staff) is not None:
+        raise Refused(f"{staff.name} is out on a visit: mark the visit back first")
+    with ctx.atomic():
+        staff.active = bool(active)
+        staff.save()
+        audit.record("staff-reactivated" if active else "staff-deactivated", ctx.now(), actor=actor, staff=staff,
+                     summary=f"staff {staff.id} {'reactivated' if active else 'deactivated'}")
+    return staff
+
+
+def deactivate_register_entry(ctx: Context, entry_id: int, *, actor: str = "kiosk") -> RegisterEntry:
+    entry = RegisterEntry.get_or_none(RegisterEntry.id == entry_id)
+    if entry is None:
+        raise NotFound(f"no register entry {entry_id}")
+    with ctx.atomic():
+        entry.active = False
+        entry.save()
+        audit.record("register-deactivated", ctx.now(), actor=actor, summary=f"register entry {entry.id} deactivated")
+    return entry

@@ -1,0 +1,49 @@
+"""The help screen lists the keys of the screen it was opened from, and the SMS commands.
+
+Issue 5: "Keyboard first, mouse welcome: every action on a key shown in the footer; a help screen."
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from kiosk.domain import commands as C
+from kiosk.domain.parser import parse_command
+from kiosk.screens.help import SMS_COMMANDS, HelpScreen
+from kiosk.screens.staff import StaffScreen
+from tests.ui.forms_harness import Host, pilot_test, rendered, school, settle  # noqa: F401
+
+EXPECTED = {
+    "OUT 14 Elm Rd UNTIL 15:30": C.Out, "ARRIVED": C.Arrived, "OK": C.CheckIn, "EXTEND 20": C.Extend,
+    "LATE 20": C.Extend, "+20": C.Extend, "BACK AT 16:15": C.Extend, "BACK IN 20": C.Extend,
+    "LEAVING": C.Leaving, "BACK": C.Back, "STATUS": C.Status, "HELP": C.Sos, "SOS": C.Sos,
+    "COMMANDS": C.Commands, "?": C.Commands, "ACK": C.Ack, "ACK 12": C.Ack,
+}
+
+
+@pytest.mark.parametrize("text, kind", sorted(EXPECTED.items()))
+def test_every_sms_example_means_what_the_help_says(text, kind):
+    assert isinstance(parse_command(text), kind)
+
+
+def test_the_help_table_lists_every_checked_example():
+    examples = {part.strip() for text, _ in SMS_COMMANDS[:-1] for part in text.split("/")}
+    assert examples == set(EXPECTED)
+
+
+@pilot_test
+async def test_help_lists_the_keys_of_the_screen_beneath(school):
+    app = Host(lambda: StaffScreen(school.ctx))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        app.push_screen(HelpScreen())
+        await settle(pilot)
+        help_screen = app.screen
+        keys = dict(help_screen.keys)
+        assert keys["A"] == "Add" and keys["E"] == "Edit" and keys["Esc"] == "Board"
+        assert keys["F6"] == "Staff" and keys["F7"] == "Register" and keys["F8"] == "Messages"
+        shown = rendered(app)
+        assert "SOS" in shown and "Deactivate/reactivate" in shown
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is app.screen_under_test
