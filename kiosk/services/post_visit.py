@@ -62,11 +62,9 @@ def mark_back_with_answers(ctx: Context, visit_id: int, *, by: str, answers: Pos
     """mark_back (refused while a red alarm is open) plus the answers, in one transaction."""
     answers = check_answers(answers)
     with ctx.atomic():
-        visit = mark_back(ctx, visit_id, by=by, outcome=answers.note, actor=actor)
-        visit.objective_achieved = answers.objective_achieved
-        visit.follow_up_needed = answers.follow_up_needed
-        visit.safeguarding_concern = answers.safeguarding_concern
-        visit.save()
+        visit = mark_back(ctx, visit_id, by=by, outcome=answers.note, actor=actor,
+                          objective_achieved=answers.objective_achieved, follow_up_needed=answers.follow_up_needed,
+                          safeguarding_concern=answers.safeguarding_concern)
         audit.record("post-visit-answers", ctx.now(), actor=f"{actor}:{' '.join(by.split())}", visit=visit,
                      summary=f"visit {visit.id}: objective {answers.objective_achieved or '-'}, follow-up "
                              f"{_word(answers.follow_up_needed)}, safeguarding concern "
