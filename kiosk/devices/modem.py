@@ -17,6 +17,7 @@ import logging
 import queue
 import random
 import re
+import termios
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
@@ -131,6 +132,10 @@ class _Pending:
     prompt: threading.Event = field(default_factory=threading.Event)
 
 
+# What a vanishing device raises from pyserial: termios.error (tcdrain/tcflush) is not an OSError.
+_IO_ERRORS: tuple[type[BaseException], ...] = (serial.SerialException, OSError, termios.error, TypeError,
+                                               AttributeError, ValueError)
+
 _PREFIX = re.compile(r"^AT([+^$*][A-Z0-9]+)", re.IGNORECASE)
 _URC_PREFIXES = {"+CREG", "+CGREG", "+CEREG", "+CLIP", "+CPIN", "+CFUN", "+CMT", "+CDS", "+CMTI", "+CDSI"}
 
@@ -170,6 +175,7 @@ class Modem:
         self._cmd_lock = threading.RLock()
         self._state = threading.Lock()
         self._drain_lock = threading.Lock()
+        self._io_lock = threading.Lock()
         self._serial: serial.SerialBase | None = None
         self._reader: threading.Thread | None = None
         self._generation = 0
@@ -305,7 +311,7 @@ class Modem:
                 ser.write_timeout = 5
                 ser.open()
                 ser.reset_input_buffer()
-            except (serial.SerialException, OSError, ValueError) as exc:
+            except _IO_ERRORS as exc:
                 errors.append(f"{port}: {exc}")
                 continue
             with self._state:
@@ -331,12 +337,13 @@ class Modem:
         reader, self._reader = self._reader, None
         if reader is not None and reader is not threading.current_thread():
             reader.join(timeout=2)
-        ser, self._serial = self._serial, None
-        if ser is not None:
-            try:
-                ser.close()
-            except Exception:  # closing a vanished device can fail in many ways; it is gone either way
-                pass
+        with self._io_lock:
+            ser, self._serial = self._serial, None
+            if ser is not None:
+                try:
+                    ser.close()
+                except Exception:  # closing a vanished device can fail in many ways; it is gone either way
+                    pass
 
     def _teardown(self) -> None:
         with self._state:
@@ -524,15 +531,18 @@ class Modem:
             raise parse_error(command, final)
 
     def _write(self, data: bytes) -> None:
-        ser, gen = self._serial, self._generation
-        if ser is None:
-            raise ModemUnavailable("modem not connected")
-        try:
-            ser.write(data)
-            ser.flush()
-        except (serial.SerialException, OSError, TypeError, AttributeError, ValueError) as exc:
-            self._lost(f"write failed: {exc}", gen)
-            raise ModemUnavailable(f"write failed: {exc}") from exc
+        with self._io_lock:  # never write to a port another thread is closing
+            ser, gen = self._serial, self._generation
+            if ser is None:
+                raise ModemUnavailable("modem not connected")
+            try:
+                ser.write(data)
+                ser.flush()
+                return
+            except _IO_ERRORS as exc:
+                error = exc
+        self._lost(f"write failed: {error}", gen)
+        raise ModemUnavailable(f"modem vanished: write failed: {error}") from error
 
     def _recover(self, command: str) -> None:
         """A command timed out: probe; if the modem answers, re-initialise; if not, drop and reconnect."""
@@ -560,7 +570,7 @@ class Modem:
         while generation == self._generation:
             try:
                 data = ser.read(ser.in_waiting or 1)
-            except (serial.SerialException, OSError, TypeError, AttributeError, ValueError) as exc:
+            except _IO_ERRORS as exc:
                 self._lost(f"read failed: {exc}", generation)
                 return
             if not data or generation != self._generation:

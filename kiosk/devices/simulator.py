@@ -409,7 +409,7 @@ class ModemSimulator:
 
     def _write(self, data: bytes) -> None:
         with self._write_lock:
-            if self._master is None:
+            if self._master is None or self._stop_reader.is_set():
                 return
             view = memoryview(data)
             deadline = time.monotonic() + 1.0
@@ -518,13 +518,14 @@ class ModemSimulator:
             pieces.insert(1 if pieces else 0, urcs)
         pieces.append(b"\r\n" + final.encode() + b"\r\n")
         data = b"".join(pieces)
+        stopping = self._stop_reader  # an unplug cuts a slow reply short, as pulling the cable would
         if self.reply_delay and (not self.slow_commands or self._current.startswith(self.slow_commands)):
-            time.sleep(self.reply_delay)
+            stopping.wait(self.reply_delay)
         if self.chunk_size > 0:
             for start in range(0, len(data), self.chunk_size):
                 self._write(data[start:start + self.chunk_size])
                 if self.chunk_delay:
-                    time.sleep(self.chunk_delay)
+                    stopping.wait(self.chunk_delay)
         else:
             self._write(data)
 
