@@ -900,7 +900,8 @@ class Modem:
             try:
                 self._refresh_health()
             except ModemError as exc:
-                self._last_error = str(exc)
+                if self._connected:  # if it vanished, keep the cause (read failed: ...) as the error
+                    self._last_error = str(exc)
         used, total = self._storage
         return ModemStatus(
             connected=self._connected, ready=self.ready, port=self._port_used or self.settings.port,

@@ -286,3 +286,27 @@ def test_pty_closed_mid_exchange_then_reopened(sim_factory, modem_factory, event
     got = []
     modem.drain(got.append)
     assert [m.pdu.text for m in got] == ["survive"]
+
+
+def test_unplug_during_a_slow_reply_fails_the_command_cleanly(sim_factory, modem_factory, events, wait):
+    sim = sim_factory(reply_delay=2.0, slow_commands=("AT+CSQ",))
+    modem = modem_factory(sim.port, events=events, command_timeout=4.0)
+    errors = []
+
+    def ask():
+        try:
+            modem.status()
+        except Exception as exc:  # noqa: BLE001 - the test inspects it
+            errors.append(exc)
+
+    before = len(sim.commands)
+    worker = threading.Thread(target=ask)
+    worker.start()
+    wait(lambda: "AT+CSQ" in sim.commands[before:], what="AT+CSQ sent")
+    sim.unplug()  # the reply never comes: the cable is out
+    worker.join(timeout=3)
+    assert not worker.is_alive()
+    assert errors == []  # status() never raises; it reports instead
+    status = modem.status(refresh=False)
+    assert not status.connected and "read failed" in status.last_error
+    wait(lambda: events.of(ModemGone))
