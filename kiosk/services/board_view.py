@@ -78,7 +78,9 @@ class BoardView:
             "out": len(self.rows),
             "due-soon": sum(1 for r in self.rows if r.level == L.DUE_SOON),
             "overdue": sum(1 for r in self.rows if r.due_back <= now),
-            "alarms": len(self.alarms),
+            # situations, not rows: a visit with an amber and a red alarm counts once
+            "alarms": len({a.visit_id for a in self.alarms if a.visit_id is not None})
+                      + sum(1 for a in self.alarms if a.visit_id is None),
         }
 
 

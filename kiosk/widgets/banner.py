@@ -14,7 +14,9 @@ from kiosk.widgets.look import Glyphs, local_hhmm, plain
 
 def amber_text(alarms: list[AlarmLine], tz, glyphs: Glyphs) -> Text:
     out = Text()
-    for n, alarm in enumerate(a for a in alarms if a.level == L.AMBER):
+    red_visits = {a.visit_id for a in alarms if a.level == L.RED and a.visit_id is not None}
+    ambers = [a for a in alarms if a.level == L.AMBER and (a.visit_id is None or a.visit_id not in red_visits)]
+    for n, alarm in enumerate(ambers):
         if n:
             out.append("\n")
         out.append(f" {glyphs.amber} {KIND_WORDS.get(alarm.kind, alarm.kind.upper())} ", style="bold")
