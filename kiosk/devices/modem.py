@@ -728,7 +728,9 @@ class Modem:
                 log.warning("modem action before %s failed: %s", type(event).__name__, exc)
             except Exception:
                 log.exception("modem action failed")
-            if event is not None and self.on_event is not None:
+            if event is not None:
+                if self.on_event is None:
+                    continue  # nobody took it: never acknowledge what was not stored
                 try:
                     self.on_event(event)
                 except Exception:

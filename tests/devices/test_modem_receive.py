@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from kiosk.devices.concat import MemoryPartStore, Reassembler
-from kiosk.devices.events import MessageReceived, MessageStored
+from kiosk.devices.events import MessageReceived, MessageStored, RegistrationChanged
 from kiosk.devices.pdu import Deliver
 
 pytestmark = pytest.mark.pty
@@ -98,3 +98,21 @@ def test_index_zero_storage_is_handled(sim_factory, modem_factory):
     modem.drain(got.append)
     assert [(m.index, m.pdu.text) for m in got] == [(0, "zero")]
     assert sim.stored() == {}
+
+
+@pytest.mark.parametrize("handler_ok", [True, False], ids=["stored", "handler-failed"])
+def test_cmt_is_acknowledged_with_cnma_only_after_the_handler_returns(sim, modem_factory, wait, handler_ok):
+    """Modems in phase 2+ want AT+CNMA for +CMT; unacknowledged, the network delivers it again."""
+    seen = []
+
+    def on_event(event):
+        seen.append(event)
+        if isinstance(event, MessageReceived) and not handler_ok:
+            raise RuntimeError("database is locked")
+
+    modem_factory(sim.port, on_event=on_event, quirks={"needs_cnma": True})
+    sim.inject_sms("+447700900123", "pushed", direct=True)
+    sim.inject_urc("+CREG: 1")  # events run in order: once this one is seen, the +CMT one is done
+    wait(lambda: any(isinstance(e, RegistrationChanged) for e in seen), what="barrier event")
+    assert isinstance(seen[0], MessageReceived)
+    assert ("AT+CNMA" in sim.commands) is handler_ok
