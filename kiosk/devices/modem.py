@@ -188,6 +188,7 @@ class Modem:
         self._recovering = False
         self._closed = False
         self._next_init = 0.0
+        self._pin_rejected = False
 
         self._connected = False
         self._ready = False
@@ -273,11 +274,14 @@ class Modem:
 
     def reconnect(self) -> bool:
         """Try to open the modem now (ignoring backoff). Never raises; True when it is back."""
-        try:
-            self.open()
-        except ModemError as exc:
-            self._note_unavailable(str(exc))
-            return False
+        with self._cmd_lock:  # two threads calling this at once open it once
+            if self._connected:
+                return self.ready
+            try:
+                self.open()
+            except ModemError as exc:
+                self._note_unavailable(str(exc))
+                return False
         self._backoff = self.settings.reconnect_min
         gone_at, self._gone_since = self._gone_since, None
         if gone_at is not None:
@@ -302,6 +306,7 @@ class Modem:
         self._stop_reader_and_port()
         errors = []
         for port in self._resolve_port():
+            ser = None
             try:
                 ser = serial.serial_for_url(port, do_not_open=True)
                 ser.baudrate = self.settings.baudrate
@@ -310,9 +315,11 @@ class Modem:
                 ser.timeout = 0.05
                 ser.write_timeout = 5
                 ser.open()
-                ser.reset_input_buffer()
+                ser.reset_input_buffer()  # boot banners and URCs from before we listened: drain() finds SMS
             except _IO_ERRORS as exc:
                 errors.append(f"{port}: {exc}")
+                if ser is not None and ser.is_open:
+                    ser.close()
                 continue
             with self._state:
                 self._generation += 1
@@ -463,15 +470,18 @@ class Modem:
         if "READY" in state:
             self._sim = "ready"
             return True
-        if "SIM PIN" in state and self.settings.pin:
+        if "SIM PIN" in state and self.settings.pin and not self._pin_rejected:
             try:
                 self._command(f'AT+CPIN="{self.settings.pin}"')
             except CommandError as exc:
+                self._pin_rejected = True  # never try it again: three wrong PINs lock the SIM (PUK)
                 self._sim = "PIN rejected"
-                self._last_error = f"SIM PIN rejected: {exc.reply}"
+                self._last_error = f"SIM PIN rejected (not retried, so the SIM is not locked): {exc.reply}"
                 return False
             self._sim = "ready"
             return True
+        if self._pin_rejected and "SIM PIN" in state:
+            return False
         self._sim = "PUK required" if "PUK" in state else "PIN required" if "PIN" in state else state.lower()
         self._last_error = f"SIM {self._sim}"
         return False

@@ -102,6 +102,18 @@ def test_sim_pin_is_entered_from_settings(sim_factory, modem_factory):
     assert modem_factory(sim.port, pin="1234").ready
 
 
+def test_wrong_pin_is_never_retried(sim_factory, modem_factory, clock):
+    """Three wrong PINs lock the SIM: after one rejection the driver stops trying."""
+    sim = sim_factory(pin="1234")
+    sim.set_sim("PIN")
+    modem = modem_factory(sim.port, pin="9999")
+    assert modem.status().sim == "PIN rejected" and not modem.ready
+    clock.advance(120)
+    modem.ensure_open()
+    modem.ensure_open()
+    assert sum(1 for c in sim.commands if c.startswith("AT+CPIN=")) == 1
+
+
 def test_network_time_from_nitz_moves_with_the_monotonic_clock(sim, modem, events, clock, wait):
     told = datetime(2026, 11, 24, 14, 0, 5, tzinfo=UTC)
     sim.inject_network_time(told)
