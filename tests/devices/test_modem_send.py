@@ -97,8 +97,9 @@ def test_delivery_report_pushed_with_cds(sim, modem_factory, events, wait, mode)
     assert report.recipient == "+447700900123"
 
 
-def test_delivery_report_stored_with_cdsi_is_drained(sim, modem_factory, events, wait):
-    modem = modem_factory(sim.port, events=events, quirks={"cnmi": ("AT+CNMI=2,1,0,2,0",)})
+@pytest.mark.parametrize("mode", ["pdu", "text"])
+def test_delivery_report_stored_with_cdsi_is_drained(sim, modem_factory, events, wait, mode):
+    modem = modem_factory(sim.port, events=events, mode=mode, quirks={"cnmi": ("AT+CNMI=2,1,0,2,0",)})
     [mr] = modem.send("+447700900123", "hello")
     sim.inject_report(mr, status=0x40)  # permanent failure
     wait(lambda: events.of(ReportStored), what="+CDSI")
