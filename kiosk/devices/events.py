@@ -160,3 +160,51 @@ class ModemBack(ModemEvent):
     port: str = ""
     gone_at: datetime | None = None
     gap: timedelta = field(default_factory=timedelta)
+
+
+REGISTRATION = {0: "not registered", 1: "home", 2: "searching", 3: "denied", 4: "unknown", 5: "roaming",
+                6: "home (SMS only)", 7: "roaming (SMS only)"}
+
+
+@dataclass(frozen=True)
+class ModemStatus:
+    """One snapshot of the modem's health, for the status line and `kiosk doctor`."""
+
+    connected: bool
+    ready: bool  # initialised and able to handle SMS
+    port: str
+    mode: str
+    quirks: str
+    manufacturer: str = ""
+    model: str = ""
+    firmware: str = ""
+    imei: str = ""
+    sim: str = "unknown"  # ready, absent, PIN required, PUK required, busy, error
+    registration: str = "unknown"
+    operator: str = ""
+    signal_bars: int = 0  # 0..5
+    signal_dbm: int | None = None
+    storage_used: int | None = None
+    storage_total: int | None = None
+    storage_full: bool = False
+    last_exchange: datetime | None = None
+    last_error: str | None = None
+    gone_since: datetime | None = None
+    junk_lines: int = 0
+
+
+@dataclass(frozen=True)
+class DrainResult:
+    handled: int = 0  # handed to the handler and then deleted
+    duplicates: int = 0  # already confirmed earlier (e.g. pushed with +CMT and also stored): deleted
+    kept: int = 0  # the handler raised: left on the modem for the next sweep
+    delete_failed: int = 0  # confirmed, but the delete failed: will come again as a duplicate
+
+
+def signal_from_csq(rssi: int | None) -> tuple[int, int | None]:
+    """+CSQ rssi (0..31, 99 unknown) -> (bars 0..5, dBm)."""
+    if rssi is None or rssi == 99 or not 0 <= rssi <= 31:
+        return 0, None
+    dbm = -113 + 2 * rssi
+    bars = 0 if rssi == 0 else 1 if rssi < 10 else 2 if rssi < 15 else 3 if rssi < 20 else 4 if rssi < 25 else 5
+    return bars, dbm

@@ -22,7 +22,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any, Callable, Mapping
+from typing import Callable
 
 import serial
 
@@ -31,93 +31,22 @@ from kiosk.devices import events as ev
 from kiosk.devices.atlines import (PROMPT, Line, LineSplitter, Prompt, Urc, decode_ucs2_hex, encode_ucs2_hex,
                                    is_final, is_ok, parse_modem_time, parse_nitz, parse_urc, reply_fields,
                                    to_int)
+from kiosk.devices.calls import CallTracker, is_report
 from kiosk.devices.errors import (CommandError, CommandTimeout, ModemError, ModemUnavailable, SendError,
                                   is_empty_index, parse_error, send_error)
-from kiosk.devices.events import ModemEvent, StoredMessage
+from kiosk.devices.events import (REGISTRATION, DrainResult, ModemEvent, ModemStatus, StoredMessage,
+                                  signal_from_csq)
 from kiosk.devices.gsm7 import can_encode_gsm7, septet_length
 from kiosk.devices.listing import (decode_direct, decode_direct_report, parse_pdu_listing,
                                    parse_text_listing)
 from kiosk.devices.pdu import PduError, encode_submit
+from kiosk.devices.modem_config import DEFAULT_PORT, ModemSettings, settings_from_config
 from kiosk.devices.quirks import Quirks, quirks_for
 
 log = logging.getLogger(__name__)
 
-DEFAULT_PORT = "/dev/kiosk-modem"
-
-REGISTRATION = {0: "not registered", 1: "home", 2: "searching", 3: "denied", 4: "unknown", 5: "roaming",
-                6: "home (SMS only)", 7: "roaming (SMS only)"}
-
-
-@dataclass(frozen=True)
-class ModemSettings:
-    """How to reach and drive the modem. Flow control is off unless configured (some boards hang at
-    the first AT with rtscts/dsrdtr on). Timeouts are seconds of real time."""
-
-    port: str = DEFAULT_PORT  # a device path, a glob (/dev/serial/by-id/*SIM800*) or any pyserial URL
-    baudrate: int = 115200
-    rtscts: bool = False
-    dsrdtr: bool = False
-    mode: str = "pdu"  # "pdu" (default) or "text" for modems that need it
-    pin: str = ""
-    model: str = ""  # force the quirks of this model instead of asking the modem
-    quirks: Mapping[str, Any] = field(default_factory=dict)  # overrides of Quirks fields
-    init: tuple[str, ...] = ()  # extra init commands, sent last, errors tolerated
-    command_timeout: float = 5.0
-    list_timeout: float = 30.0
-    send_timeout: float = 60.0
-    prompt_timeout: float = 5.0
-    probe_timeout: float = 1.0
-    reconnect_min: float = 1.0
-    reconnect_max: float = 60.0
-
-    def __post_init__(self) -> None:
-        if self.mode not in ("pdu", "text"):
-            raise ValueError(f"modem mode must be 'pdu' or 'text', not {self.mode!r}")
-
-
-@dataclass(frozen=True)
-class ModemStatus:
-    """One snapshot of the modem's health, for the status line and `kiosk doctor`."""
-
-    connected: bool
-    ready: bool  # initialised and able to handle SMS
-    port: str
-    mode: str
-    quirks: str
-    manufacturer: str = ""
-    model: str = ""
-    firmware: str = ""
-    imei: str = ""
-    sim: str = "unknown"  # ready, absent, PIN required, PUK required, busy, error
-    registration: str = "unknown"
-    operator: str = ""
-    signal_bars: int = 0  # 0..5
-    signal_dbm: int | None = None
-    storage_used: int | None = None
-    storage_total: int | None = None
-    storage_full: bool = False
-    last_exchange: datetime | None = None
-    last_error: str | None = None
-    gone_since: datetime | None = None
-    junk_lines: int = 0
-
-
-@dataclass(frozen=True)
-class DrainResult:
-    handled: int = 0  # handed to the handler and then deleted
-    duplicates: int = 0  # already confirmed earlier (e.g. pushed with +CMT and also stored): deleted
-    kept: int = 0  # the handler raised: left on the modem for the next sweep
-    delete_failed: int = 0  # confirmed, but the delete failed: will come again as a duplicate
-
-
-def signal_from_csq(rssi: int | None) -> tuple[int, int | None]:
-    """+CSQ rssi (0..31, 99 unknown) -> (bars 0..5, dBm)."""
-    if rssi is None or rssi == 99 or not 0 <= rssi <= 31:
-        return 0, None
-    dbm = -113 + 2 * rssi
-    bars = 0 if rssi == 0 else 1 if rssi < 10 else 2 if rssi < 15 else 3 if rssi < 20 else 4 if rssi < 25 else 5
-    return bars, dbm
-
+__all__ = ["Modem", "ModemSettings", "ModemStatus", "DrainResult", "DEFAULT_PORT", "REGISTRATION",
+           "settings_from_config", "signal_from_csq"]
 
 @dataclass
 class _Pending:
@@ -209,9 +138,7 @@ class Modem:
         self._backoff = self.settings.reconnect_min
         self._junk = 0
         self._nitz: tuple[datetime, float] | None = None
-        self._call_active = False
-        self._ring_without_clip = False
-        self._last_ring = 0.0
+        self._calls = CallTracker()
 
     # =============================================================================================
     # Opening, closing, reconnecting
@@ -659,7 +586,7 @@ class Modem:
         elif kind == "caller_id":
             self._on_clip(urc)
         elif kind == "call_ended":
-            self._call_active = False
+            self._calls.ended()
             self._emit(ev.CallEnded(now))
         elif kind == "registration":
             stat = to_int(urc.fields[0] if urc.fields else None)
@@ -686,31 +613,14 @@ class Modem:
             log.debug("modem URC ignored: %s", urc.line)
 
     def _on_ring(self) -> None:
-        mono = self.clock.monotonic()
-        if self._call_active and mono - self._last_ring > 15:
-            self._call_active = False  # an old call that ended without NO CARRIER
-        self._last_ring = mono
-        if not self._call_active:
-            self._call_active = True
-            self._ring_without_clip = True
-        elif self._ring_without_clip:  # a second RING and still no caller id: the modem gives none
-            self._ring_without_clip = False
-            self._emit(ev.IncomingCall(self.clock.now(), number=None))
+        caller = self._calls.ring(self.clock.monotonic())
+        if is_report(caller):
+            self._emit(ev.IncomingCall(self.clock.now(), number=caller))  # type: ignore[arg-type]
 
     def _on_clip(self, urc: Urc) -> None:
-        if not self._ring_without_clip and self._call_active:
-            return  # the same call ringing again
-        if not self._call_active:
-            self._call_active = True
-            self._last_ring = self.clock.monotonic()
-        self._ring_without_clip = False
-        raw = urc.fields[0] if urc.fields else ""
-        number = decode_ucs2_hex(raw) if self.settings.mode == "text" else raw
-        validity = to_int(urc.fields[5]) if len(urc.fields) > 5 else 0
-        kind = to_int(urc.fields[1]) if len(urc.fields) > 1 else None
-        if number and kind == 145 and not number.startswith("+"):
-            number = "+" + number
-        self._emit(ev.IncomingCall(self.clock.now(), number=number if number and validity in (0, None) else None))
+        caller = self._calls.caller_id(urc, self.clock.monotonic(), ucs2=self.settings.mode == "text")
+        if is_report(caller):
+            self._emit(ev.IncomingCall(self.clock.now(), number=caller))  # type: ignore[arg-type]
 
     # Events --------------------------------------------------------------------------------------
 
@@ -888,7 +798,7 @@ class Modem:
     def hang_up(self) -> None:
         """Reject the ringing call (ATH, or the model's own command, falling back to the other)."""
         # Rings read before the hang-up's OK belong to this call: ignore them; after it, a new call.
-        self._call_active, self._ring_without_clip = True, False
+        self._calls.hanging_up(True)
         commands = [self.quirks.hang_up] + [c for c in ("ATH", "AT+CHUP") if c != self.quirks.hang_up]
         last: CommandError | None = None
         try:
@@ -901,7 +811,7 @@ class Modem:
             assert last is not None
             raise last
         finally:
-            self._call_active = False
+            self._calls.hanging_up(False)
 
     # =============================================================================================
     # Health and time
@@ -956,16 +866,6 @@ class Modem:
         if when is None or when.year < 2024:
             return None
         return when
-
-
-def settings_from_config(config: Any, **overrides: Any) -> ModemSettings:
-    """ModemSettings from the `[modem]` config section (any object with its attributes: port,
-    baudrate, rtscts, dsrdtr, mode, pin, init, model), plus overrides such as timeouts."""
-    values = {name: getattr(config, name) for name in ("port", "baudrate", "rtscts", "dsrdtr", "mode", "pin",
-                                                         "init", "model", "quirks") if hasattr(config, name)}
-    if "init" in values:
-        values["init"] = tuple(values["init"])
-    return ModemSettings(**{**values, **overrides})
 
 
 def _text_mode_chunks(text: str, ucs2: bool) -> list[str]:

@@ -16,7 +16,7 @@ FORBIDDEN = ("textual", "rich", "peewee", "playhouse", "sqlite3", "kiosk.store",
              "kiosk.domain", "kiosk.screens", "kiosk.widgets", "kiosk.gateway", "kiosk.config", "kiosk.cli")
 MODULES = ["kiosk.devices.modem", "kiosk.devices.simulator", "kiosk.devices.sim_console",
            "kiosk.devices.quirks", "kiosk.devices.atlines", "kiosk.devices.listing", "kiosk.devices.events",
-           "kiosk.devices.errors"]
+           "kiosk.devices.errors", "kiosk.devices.calls", "kiosk.devices.modem_config", "kiosk.devices.sim_commands"]
 PROBE = """
 import importlib, json, sys
 before = set(sys.modules)
