@@ -186,14 +186,14 @@ class KioskApp(App):
             self.exit()
 
     def action_admin_quit(self) -> None:
-        from kiosk.screens.confirm import ConfirmDialog
+        """F10: quitting is an admin action (the gateway keeps running and texting alarms)."""
+        from kiosk.screens.pin import AdminPinScreen
 
-        def decided(yes: bool | None) -> None:
-            if yes:
+        def entered(ok: bool | None) -> None:
+            if ok:
                 self.exit()
 
-        self.push_screen(ConfirmDialog("Quit the reception board?",
-                                       "The gateway keeps running and still sends alarms by text."), decided)
+        self.push_screen(AdminPinScreen(self.ctx, purpose="quit the reception board"), entered)
 
 
 def build_app(ctx: Context, *, demo: bool = False, db_path: str | Path | None = None, live: bool = True,

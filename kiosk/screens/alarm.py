@@ -1,7 +1,7 @@
 """The red alarm view: takes over the screen, rings the bell until acknowledged, and says what to do.
 
-`AlarmScreen(alarm_id)` is a modal with no way out but an acknowledgement (`AckDialog` asks for
-initials and the action taken; the service records it). Left alone for `ui.alarm_privacy_seconds`
+`AlarmScreen(alarm_id)` is a modal with no way out but an acknowledgement (the reception PIN dialog
+says who, `AckDialog` asks for the action taken; the service records it). Left alone for `ui.alarm_privacy_seconds`
 it falls back to names and the instruction; the details are one key away and each showing after
 that is audited. It must never show a code word, and never interpret text from SMS or forms.
 """
@@ -53,7 +53,7 @@ def ack_error(by: str, action: str | None, ref: str, note: str) -> tuple[str, st
 
     error = initials_error(by)
     if error:
-        return "ack-by", error
+        return "ack-action", error
     if action is None:
         return "ack-action", "Choose what you did (arrows, then Enter)."
     if action == "police" and not ref.strip():
@@ -64,22 +64,23 @@ def ack_error(by: str, action: str | None, ref: str, note: str) -> tuple[str, st
 
 
 class AckDialog(ModalScreen["AckRequest | None"]):
-    """Initials, then the action, then a police reference or a note. Enter moves on; Esc goes back
-    to the alarm (which stays). Returns an AckRequest only when it is complete."""
+    """The action, then a police reference or a note, for the person `by` (from the reception PIN
+    dialog). Enter moves on; Esc goes back to the alarm (which stays). Returns an AckRequest only
+    when it is complete."""
 
     BINDINGS = [Binding("escape", "cancel", "Back to the alarm")]
 
-    def __init__(self, alarm_id: int) -> None:
+    def __init__(self, alarm_id: int, by: str) -> None:
         super().__init__(classes="dialog-screen")
         self.alarm_id = alarm_id
+        self.by = by
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog danger", id="ack"):
-            yield Static(Text(f"Acknowledge alarm {self.alarm_id}", style="bold"), classes="dialog-title",
-                         markup=False)
-            yield Static(Text("Your initials"), markup=False)
-            yield Input(placeholder="initials", id="ack-by", max_length=40, compact=True)
-            yield Static(Text("What did you do?"), markup=False)
+            title = Text(f"Acknowledge alarm {self.alarm_id}, as ", style="bold")
+            title.append_text(plain(self.by, 40, style="bold"))
+            yield Static(title, classes="dialog-title", markup=False)
+            yield Static(Text("What did you do? (arrows, then Enter)"), markup=False)
             with RadioSet(id="ack-action", compact=True):
                 for n, (_, label) in enumerate(ACTION_LABELS, 1):
                     yield RadioButton(f"{n} {label}")
@@ -92,7 +93,7 @@ class AckDialog(ModalScreen["AckRequest | None"]):
                          markup=False)
 
     def on_mount(self) -> None:
-        self.query_one("#ack-by", Input).focus()
+        self.query_one(RadioSet).focus()
 
     @property
     def action(self) -> str | None:
@@ -100,14 +101,7 @@ class AckDialog(ModalScreen["AckRequest | None"]):
         return ACTION_LABELS[index][0] if index >= 0 else None
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "ack-by":
-            from kiosk.screens.confirm import initials_error
-
-            error = initials_error(event.value)
-            self.query_one("#ack-error", Static).update(error or "")
-            if not error:
-                self.query_one(RadioSet).focus()
-        elif event.input.id == "ack-ref":
+        if event.input.id == "ack-ref":
             self.query_one("#ack-note", Input).focus()
         else:
             self.submit()
@@ -116,7 +110,7 @@ class AckDialog(ModalScreen["AckRequest | None"]):
         self.query_one("#ack-ref" if self.action == "police" else "#ack-note", Input).focus()
 
     def submit(self) -> None:
-        by = self.query_one("#ack-by", Input).value
+        by = self.by
         ref = self.query_one("#ack-ref", Input).value
         note = self.query_one("#ack-note", Input).value
         problem = ack_error(by, self.action, ref, note)
@@ -291,11 +285,18 @@ class AlarmScreen(ModalScreen[None]):
             self.load(audited=True)
 
     def action_acknowledge(self) -> None:
+        """Who is at the keyboard (initials + reception PIN), then what they did."""
+        from kiosk.screens.pin import ReceptionPinScreen
+
         def chosen(request: AckRequest | None) -> None:
             if request is not None:
                 self.record(request)
 
-        self.app.push_screen(AckDialog(self.alarm_id), chosen)
+        def who(initials: str | None) -> None:
+            if initials:
+                self.app.push_screen(AckDialog(self.alarm_id, initials), chosen)
+
+        self.app.push_screen(ReceptionPinScreen(self.app.ctx, action=f"acknowledge alarm {self.alarm_id}"), who)
 
     @work(thread=True, group="write")
     def record(self, request: AckRequest) -> None:

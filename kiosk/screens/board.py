@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from kiosk.services import visits
-from kiosk.services.board_view import BoardView, release_connection, reveal_address
+from kiosk.services.board_view import BoardView, release_connection, reveal_address, reveal_code_words
 from kiosk.widgets.banner import AmberBanner, WarningsLine
 from kiosk.widgets.reveal import RevealPanel
 from kiosk.widgets.status import StatusStrip
@@ -30,15 +30,28 @@ class AddressRevealed(Message):
         self.visit_id, self.address = visit_id, address
 
 
+class CodeWordsRevealed(Message):
+    def __init__(self, visit_id: int, words: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.visit_id, self.words = visit_id, words
+
+
 class BoardScreen(Screen):
     """Keys: letters, digits, arrows, Enter and F-keys only (the console has nothing else safe)."""
 
     BINDINGS = [
-        Binding("a", "reveal", "Address"),
+        Binding("o", "sign_out", "Sign out"),
+        Binding("b", "back", "Back"),
+        Binding("e", "extend", "Extend"),
         Binding("p", "phoned_in", "Phoned in OK"),
         Binding("c", "code_word_call", "Code word on call"),
+        Binding("a", "reveal", "Address"),
+        Binding("k", "reveal_code_word", "Code word (admin)", show=False),
+        Binding("f1", "help", "Help"),
+        Binding("f6", "admin('staff')", "Staff", show=False),
+        Binding("f7", "admin('register')", "Register", show=False),
+        Binding("f8", "admin('messages')", "Messages", show=False),
     ]
-
     def compose(self) -> ComposeResult:
         app = self.app
         ascii = app.options.console
@@ -100,6 +113,65 @@ class BoardScreen(Screen):
             return None
         return table.row_of(visit_id)
 
+    def _then_reload(self, what: str):
+        def done(result) -> None:
+            if result:
+                self.notify(what, markup=False)
+            self.app.reload()
+
+        return done
+
+    def action_sign_out(self) -> None:
+        from kiosk.screens.signout import SignOutScreen
+
+        def done(result) -> None:
+            if result is not None:
+                self.notify(f"{result.label} signed out.", markup=False)
+            self.app.reload()
+
+        self.app.push_screen(SignOutScreen(self.app.ctx), done)
+
+    def action_back(self) -> None:
+        from kiosk.screens.visit_back import VisitBackScreen
+
+        row = self._selected()
+        if row is not None:
+            self.app.push_screen(VisitBackScreen(self.app.ctx, row.id), self._then_reload(f"{row.label} is back."))
+
+    def action_extend(self) -> None:
+        from kiosk.screens.visit_extend import VisitExtendScreen
+
+        row = self._selected()
+        if row is not None:
+            self.app.push_screen(VisitExtendScreen(self.app.ctx, row.id),
+                                 self._then_reload(f"{row.label}: due back moved."))
+
+    def on_data_table_row_selected(self, event) -> None:
+        """Enter on a visit: its timeline."""
+        from kiosk.screens.visit_details import VisitDetailsScreen
+
+        event.stop()
+        row = self._selected()
+        if row is not None:
+            self.app.push_screen(VisitDetailsScreen(self.app.ctx, row.id))
+
+    def action_help(self) -> None:
+        from kiosk.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen())
+
+    def action_admin(self, which: str) -> None:
+        from kiosk.screens.admin import open_admin
+
+        ctx = self.app.ctx
+        if which == "staff":
+            from kiosk.screens.staff import StaffScreen as make
+        elif which == "register":
+            from kiosk.screens.register import RegisterScreen as make
+        else:
+            from kiosk.screens.messages import MessagesScreen as make
+        open_admin(self.app, ctx, lambda: make(ctx))
+
     def action_reveal(self) -> None:
         row = self._selected()
         if row is not None:
@@ -122,36 +194,71 @@ class BoardScreen(Screen):
         self.query_one(RevealPanel).reveal(row.id, row.label, message.address,
                                            until=self.app.ctx.clock.monotonic() + seconds, seconds=seconds)
 
-    def action_phoned_in(self) -> None:
-        from kiosk.screens.confirm import InitialsDialog
+    def action_reveal_code_word(self) -> None:
+        from kiosk.screens.pin import AdminPinScreen
 
         row = self._selected()
         if row is None:
             return
+
+        def entered(ok: bool | None) -> None:
+            if ok:
+                self._reveal_words(row.id)
+
+        self.app.push_screen(AdminPinScreen(self.app.ctx, purpose=f"show the code word of {row.label}"), entered)
+
+    @work(thread=True, group="reveal")
+    def _reveal_words(self, visit_id: int) -> None:
+        ctx = self.app.ctx
+        try:
+            words = reveal_code_words(ctx, visit_id, actor="kiosk:admin")
+        finally:
+            release_connection(ctx)
+        self.post_message(CodeWordsRevealed(visit_id, words))
+
+    def on_code_words_revealed(self, message: CodeWordsRevealed) -> None:
+        row = self.query_one(VisitsTable).row_of(message.visit_id)
+        if row is None:
+            return
+        seconds = self.app.ctx.config.ui.reveal_seconds
+        self.query_one(RevealPanel).reveal_words(row.id, row.label, message.words,
+                                                 until=self.app.ctx.clock.monotonic() + seconds, seconds=seconds)
+
+    def _who(self, action: str, then) -> None:
+        """Ask who is at the keyboard (initials + reception PIN), then `then(initials)`."""
+        from kiosk.screens.pin import ReceptionPinScreen
+
+        def entered(initials: str | None) -> None:
+            if initials:
+                then(initials)
+
+        self.app.push_screen(ReceptionPinScreen(self.app.ctx, action=action), entered)
+
+    def action_phoned_in(self) -> None:
+        row = self._selected()
+        if row is None:
+            return
         app = self.app
-
-        def record(by: str | None) -> None:
-            if by:
-                app.perform(f"Check-in by phone recorded for {row.label}.",
-                            lambda: visits.check_in_by_phone(app.ctx, row.id, by=by, actor="kiosk"))
-
-        self.app.push_screen(InitialsDialog(f"Phoned in OK: {row.label}",
-                                            f"{', '.join(row.staff)} rang reception and is OK."), record)
+        self._who(f"record that {row.label} phoned in OK",
+                  lambda by: app.perform(f"Check-in by phone recorded for {row.label}.",
+                                         lambda: visits.check_in_by_phone(app.ctx, row.id, by=by, actor="kiosk")))
 
     def action_code_word_call(self) -> None:
-        from kiosk.screens.confirm import InitialsDialog
+        from kiosk.screens.confirm import ConfirmDialog
 
         row = self._selected()
         if row is None:
             return
         app = self.app
 
-        def record(by: str | None) -> None:
-            if by:
-                app.perform(f"DURESS raised for {row.label}.",
-                            lambda: visits.duress_by_phone(app.ctx, row.id, by=by, actor="kiosk"))
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._who(f"raise DURESS for {row.label}",
+                          lambda by: app.perform(f"DURESS raised for {row.label}.",
+                                                 lambda: visits.duress_by_phone(app.ctx, row.id, by=by,
+                                                                                actor="kiosk")))
 
-        self.app.push_screen(InitialsDialog(
-            f"Code word heard on a call: {row.label}",
-            f"{', '.join(row.staff)}: this raises a RED duress alarm now and texts the alert receivers.",
-            danger=True), record)
+        app.push_screen(ConfirmDialog(
+            f"Code word heard on a call: {row.label}?",
+            f"{', '.join(row.staff)}: this raises a RED duress alarm now and texts the alert receivers."),
+            confirmed)

@@ -189,3 +189,17 @@ def release_connection(ctx: Context) -> None:
             ctx.db.close()
     except Exception:  # noqa: BLE001 - closing must never hide the real outcome
         pass
+
+
+def reveal_code_words(ctx: Context, visit_id: int, *, actor: str = "kiosk") -> list[tuple[str, str]]:
+    """(name, code word) for each member of a visit, after the admin PIN: audited (the audit row
+    never holds the word). The visit's own code word, if set, applies to everyone on it."""
+    visit = Visit.get_or_none(Visit.id == visit_id)
+    if visit is None:
+        raise NotFound(f"no visit {visit_id}")
+    people = lookup.members(visit)
+    words = [(m.staff.name, visit.code_word or m.staff.code_word or "(none set)") for m in people]
+    with ctx.atomic():
+        audit.record("code-word-revealed", ctx.now(), actor=actor, visit=visit,
+                     summary=f"code word(s) of visit {visit.id} shown at the kiosk after the admin PIN")
+    return words

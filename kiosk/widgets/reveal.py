@@ -1,4 +1,5 @@
-"""The full address of one visit, shown after an explicit key and hidden again after a while.
+"""The full address (or, after the admin PIN, the code words) of one visit, shown after an explicit
+key and hidden again after `ui.reveal_seconds`.
 
 The reveal itself is audited by `kiosk.services.board_view.reveal_address` before the text gets
 here; this widget only shows it and hides it. It must never show anything without a deadline.
@@ -28,6 +29,23 @@ class RevealPanel(Static):
         text.append_text(plain(label, 60))
         text.append(": ")
         text.append_text(plain(address, 300, style="bold"))
+        text.append(f"  (hides in {seconds} s)", style="dim")
+        self.update(text)
+        self.display = True
+
+    def reveal_words(self, visit_id: int, label: str, words: list[tuple[str, str]], *, until: float,
+                     seconds: int) -> None:
+        self.visit_id, self.deadline = visit_id, until
+        text = Text(" CODE WORD ", style="bold reverse")
+        text.append(" ")
+        text.append_text(plain(label, 60))
+        text.append(": ")
+        for n, (name, word) in enumerate(words):
+            if n:
+                text.append("; ")
+            text.append_text(plain(name, 60))
+            text.append(" ")
+            text.append_text(plain(word, 60, style="bold"))
         text.append(f"  (hides in {seconds} s)", style="dim")
         self.update(text)
         self.display = True

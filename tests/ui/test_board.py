@@ -7,6 +7,8 @@ from datetime import timedelta
 from kiosk.app import build_app
 from kiosk.screens.alarm import AlarmScreen
 from kiosk.screens.board import BoardScreen
+from kiosk.screens.confirm import ConfirmDialog
+from kiosk.screens.pin import ReceptionPinScreen
 from kiosk.store.models import Alarm, Event, Visit
 from kiosk.widgets.reveal import RevealPanel
 from kiosk.widgets.visits import VisitsTable
@@ -89,8 +91,12 @@ async def test_phoned_in_ok_records_a_check_in_with_initials(ctx, clock):
         table = app.screen.query_one(VisitsTable)
         table.move_cursor(row=table.get_row_index(str(ids["eve"])))
         await pilot.press("p")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ReceptionPinScreen)
         await pilot.press("enter")  # no initials: refused, nothing written
-        assert "initials" in str(app.screen.query_one("#initials-error").render()).lower()
+        await settle(app, pilot)
+        assert "initials" in app.screen.query_one("#initials-error").message
+        assert Visit.get_by_id(ids["eve"]).last_contact_at is None
         await pilot.press("J", "R", "enter")
         await settle(app, pilot, loads=2)
         visit = Visit.get_by_id(ids["eve"])
@@ -109,10 +115,72 @@ async def test_code_word_heard_on_a_call_raises_red_at_once_and_the_alarm_takes_
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         await pilot.press("c")
-        await pilot.press("escape")  # cancelled: nothing raised
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")  # not confirmed: nothing raised
         assert not Alarm.select().exists()
-        await pilot.press("c", "J", "R", "enter")
+        await pilot.press("c", "y")
+        await settle(app, pilot)
+        await pilot.press("escape")  # nobody said who: nothing raised
+        assert not Alarm.select().exists()
+        await pilot.press("c", "y")
+        await settle(app, pilot)
+        await pilot.press("J", "R", "enter")
         await settle(app, pilot, loads=2)
         alarm = Alarm.get()
         assert (alarm.kind, alarm.level, alarm.visit_id) == ("duress", "red", visit.id)
         assert isinstance(app.screen, AlarmScreen) and app.screen.alarm_id == alarm.id
+
+
+async def test_code_word_reveal_needs_the_admin_pin_is_audited_and_hides(db_path, clock):
+    from kiosk.security.pins import hash_pin
+    from kiosk.screens.pin import AdminPinScreen
+    from kiosk.store import open_database
+    from tests.ui.school import make_context
+
+    open_database(db_path)
+    ctx = make_context(clock, security={"admin_pin_hash": hash_pin("2468")})
+    ids = busy(ctx, clock)
+    app = build_app(ctx, live=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one(VisitsTable)
+        table.move_cursor(row=table.get_row_index(str(ids["ann"])))
+        await pilot.press("k")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AdminPinScreen)
+        await pilot.press("escape")
+        panel = app.screen.query_one(RevealPanel)
+        assert not panel.display
+        await pilot.press("k")
+        await settle(app, pilot)
+        await pilot.press(*"2468", "enter")
+        await settle(app, pilot)
+        shown = str(panel.render())
+        assert "bluebird" in shown and "kestrel" in shown
+        event = Event.get(Event.kind == "code-word-revealed")
+        assert event.visit_id == ids["ann"] and "bluebird" not in event.summary
+        clock.advance(30)
+        app.screen.tick()
+        assert not panel.display and "bluebird" not in str(panel.render())
+
+
+async def test_board_keys_open_the_forms(ctx, clock):
+    from kiosk.screens.help import HelpScreen
+    from kiosk.screens.pin import AdminPinScreen
+    from kiosk.screens.signout import SignOutScreen
+    from kiosk.screens.visit_back import VisitBackScreen
+    from kiosk.screens.visit_details import VisitDetailsScreen
+    from kiosk.screens.visit_extend import VisitExtendScreen
+
+    busy(ctx, clock)
+    app = build_app(ctx, live=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        for key, screen in (("o", SignOutScreen), ("b", VisitBackScreen), ("e", VisitExtendScreen),
+                            ("enter", VisitDetailsScreen), ("f1", HelpScreen), ("f6", AdminPinScreen)):
+            await pilot.press(key)
+            await settle(app, pilot)
+            assert isinstance(app.screen, screen), key
+            await pilot.press("escape")
+            await settle(app, pilot)
+            assert isinstance(app.screen, BoardScreen), key

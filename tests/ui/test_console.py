@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from kiosk.app import build_app, wants_console
 from kiosk.screens.board import BoardScreen
-from kiosk.screens.confirm import ConfirmDialog
+from kiosk.screens.pin import AdminPinScreen
+from kiosk.security.pins import hash_pin
+from kiosk.store import open_database
 from kiosk.themes import CONSOLE_THEME, FULL_THEME
 from kiosk.widgets.big import ascii_figures
 from tests.ui.conftest import settle
+from tests.ui.school import make_context
 
 
 def test_console_look_is_chosen_by_term_and_config():
@@ -23,7 +26,9 @@ def test_ascii_figures_use_only_ascii():
     assert figures.isascii() and len(figures.splitlines()) == 3
 
 
-async def test_term_linux_gets_the_console_theme_and_ctrl_c_ctrl_q_do_not_quit(ctx):
+async def test_term_linux_gets_the_console_theme_and_only_the_admin_pin_quits(db_path, clock):
+    open_database(db_path)
+    ctx = make_context(clock, security={"admin_pin_hash": hash_pin("2468")})
     app = build_app(ctx, live=False, env={"TERM": "linux"})
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
@@ -33,11 +38,18 @@ async def test_term_linux_gets_the_console_theme_and_ctrl_c_ctrl_q_do_not_quit(c
         assert app.is_running and isinstance(app.screen, BoardScreen)
         assert app.return_code is None
         await pilot.press("f10")
-        assert isinstance(app.screen, ConfirmDialog)
-        await pilot.press("n")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AdminPinScreen)
+        await pilot.press("escape")
         assert app.is_running and isinstance(app.screen, BoardScreen)
-        await pilot.press("f10", "y")
-        await pilot.pause()
+        await pilot.press("f10")
+        await settle(app, pilot)
+        await pilot.press("1", "1", "1", "1", "enter")  # wrong PIN
+        await settle(app, pilot)
+        assert app.is_running and isinstance(app.screen, AdminPinScreen)
+        clock.advance(60)  # a wrong PIN only slows the next try
+        await pilot.press(*"2468", "enter")
+        await settle(app, pilot)
     assert app.return_code == 0
 
 
