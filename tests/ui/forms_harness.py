@@ -69,7 +69,7 @@ class Host(App):
         self.push_screen(self.screen_under_test, self.results.append)
 
 
-async def settle(pilot, rounds: int = 3) -> None:
+async def settle(pilot, rounds: int = 2) -> None:
     """Let workers finish and their messages be handled."""
     for _ in range(rounds):
         await pilot.app.workers.wait_for_complete()
