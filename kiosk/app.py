@@ -64,6 +64,7 @@ class Options:
     live: bool = True
     demo: bool = False
     db_path: Path | None = None
+    inject: Callable[[str], str] | None = None  # demo: a simulator console line -> its answer
 
 
 def wants_console(theme: str = "auto", env: Mapping[str, str] | None = None) -> bool:
@@ -83,6 +84,7 @@ class KioskApp(App):
         Binding("ctrl+q", "ctrl_quit", show=False, priority=True),
         Binding("ctrl+c", "ctrl_quit", show=False, priority=True),
         Binding("f10", "admin_quit", "Quit", show=True),
+        Binding("f9", "demo_panel", "Demo: send a text"),
     ]
 
     def __init__(self, ctx: Context, options: Options) -> None:
@@ -178,6 +180,17 @@ class KioskApp(App):
             error = event.worker.error
             self.notify(f"{type(error).__name__}: {error}", title="Error", severity="error", markup=False)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "demo_panel":
+            return self.options.demo and self.options.inject is not None
+        return True
+
+    def action_demo_panel(self) -> None:
+        from kiosk.screens.demo import DemoPanel
+
+        if self.options.inject is not None and not isinstance(self.screen, DemoPanel):
+            self.push_screen(DemoPanel(self.options.inject))
+
     # --- quitting -----------------------------------------------------------------------------
     def action_ctrl_quit(self) -> None:
         if self.options.console:
@@ -197,14 +210,21 @@ class KioskApp(App):
 
 
 def build_app(ctx: Context, *, demo: bool = False, db_path: str | Path | None = None, live: bool = True,
-              console: bool | None = None, env: Mapping[str, str] | None = None) -> KioskApp:
+              console: bool | None = None, env: Mapping[str, str] | None = None,
+              inject: Callable[[str], str] | None = None) -> KioskApp:
     """The reception app as users run it. `live=False` (snapshot tests) switches off the database
-    watcher and every timer; `console` None picks the console look from config and TERM."""
+    watcher and every timer; `console` None picks the console look from config and TERM.
+    `demo=True` adds the demo panel (F9): `inject(line)` hands a simulator console line to the
+    simulator; without it the panel writes to the `inject` FIFO `kiosk demo` makes beside the database."""
     if console is None:
         console = wants_console(ctx.config.ui.theme, env)
     if db_path is None:
         db = getattr(ctx.db, "obj", ctx.db)
         name = getattr(db, "database", None)
         db_path = None if not name or name == ":memory:" else name
-    return KioskApp(ctx, Options(console=console, live=live, demo=demo,
-                                 db_path=Path(db_path) if db_path else None))
+    path = Path(db_path) if db_path else None
+    if demo and inject is None and path is not None:
+        from kiosk.screens.demo import fifo_injector
+
+        inject = fifo_injector(path.parent / "inject")
+    return KioskApp(ctx, Options(console=console, live=live, demo=demo, db_path=path, inject=inject))

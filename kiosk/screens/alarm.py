@@ -89,7 +89,7 @@ class AckDialog(ModalScreen["AckRequest | None"]):
             yield Static(Text("Note"), markup=False)
             yield Input(placeholder="note (optional unless Other)", id="ack-note", max_length=300, compact=True)
             yield Static("", id="ack-error", classes="error", markup=False)
-            yield Static(Text("Enter = next / record, Esc = back to the alarm"), classes="dialog-hint",
+            yield Static(Text("Enter = record, Tab = next field, Esc = back to the alarm"), classes="dialog-hint",
                          markup=False)
 
     def on_mount(self) -> None:
@@ -101,10 +101,7 @@ class AckDialog(ModalScreen["AckRequest | None"]):
         return ACTION_LABELS[index][0] if index >= 0 else None
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "ack-ref":
-            self.query_one("#ack-note", Input).focus()
-        else:
-            self.submit()
+        self.submit()  # the note is optional except for Other (Tab reaches it)
 
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
         self.query_one("#ack-ref" if self.action == "police" else "#ack-note", Input).focus()

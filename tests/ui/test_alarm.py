@@ -65,7 +65,7 @@ async def test_cannot_be_dismissed_without_initials_and_an_action_then_records_i
         app.screen.submit()
         assert "police reference" in str(app.screen.query_one("#ack-error").render()).lower()
         assert Alarm.get_by_id(ids["duress_alarm"]).acknowledged_by is None
-        await pilot.press("L", "U", "9", "enter", "enter")
+        await pilot.press("L", "U", "9", "enter")
         await settle(app, pilot, loads=2)
         alarm = Alarm.get_by_id(ids["duress_alarm"])
         assert (alarm.acknowledged_by, alarm.action, alarm.police_ref) == ("JR", "police", "LU9")
