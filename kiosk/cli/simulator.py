@@ -7,6 +7,7 @@ reads injection commands line by line (see `help`). Never touches a real serial 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import threading
 
@@ -41,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise UsageError(f"cannot start the simulator: {exc}") from exc
     console = SimConsole(sim)
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)  # systemd/demo stop: remove the symlink on the way out
     print(f"modem simulator on {path}" + (f" (stable path {sim.port})" if args.link else ""), flush=True)
     print("type help for commands", flush=True)
     try:
@@ -52,8 +54,12 @@ def run(args: argparse.Namespace) -> int:
                 print(answer, flush=True)
         else:  # stdin closed (run in the background): keep the modem up until interrupted
             threading.Event().wait()
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, SystemExit):
         pass
     finally:
         sim.stop()
     return 0
+
+
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(0)

@@ -107,3 +107,29 @@ def test_kiosk_simulator_cli_rejects_bad_options(kiosk_cli):
     result = kiosk_cli("simulator", "--capacity", "0", input="quit\n")
     assert result.returncode == 2
     assert result.stderr.strip() == "kiosk: --capacity must be 1..255"
+
+
+def test_kiosk_simulator_in_the_background_stops_cleanly_on_sigterm(tmp_path):
+    """Run without stdin (as `kiosk demo` or systemd would): it keeps serving, and SIGTERM removes
+    the stable symlink so nothing opens a dead pty."""
+    import signal
+    import time
+
+    link = tmp_path / "kiosk-modem"
+    env = {**os.environ, "PYTHONPATH": REPO, "KIOSK_CONFIG": os.devnull}
+    proc = subprocess.Popen([sys.executable, "-m", "kiosk", "simulator", "--link", str(link)],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=env, cwd=REPO)
+    try:
+        assert proc.stdout.readline().startswith("modem simulator on /dev/pts/")
+        deadline = time.monotonic() + 5
+        while not link.is_symlink() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert link.is_symlink() and proc.poll() is None
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
+        assert not link.is_symlink()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
