@@ -140,7 +140,6 @@ class Gateway:
         try:
             self.modem.open()
         except Exception as exc:  # noqa: BLE001 - ensure_open keeps trying; the board shows the outage
-            log.error("modem not available at start: %s", type(exc).__name__)
             self._modem_down(self.ctx.now(), f"modem not available at start: {type(exc).__name__}")
         else:
             self._modem_up(self.ctx.now(), None)

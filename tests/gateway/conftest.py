@@ -47,10 +47,10 @@ class InProcess:
             self.clock.advance(seconds)
         self.gateway.loop.step()
 
-    def until(self, predicate, timeout: float = 10.0, what: str = "condition"):
-        """Step the loop (without moving the clock) until predicate() is true."""
+    def until(self, predicate, timeout: float = 10.0, what: str = "condition", advance: float = 0.0):
+        """Step the loop (moving the clock `advance` seconds each time) until predicate() is true."""
         def poll():
-            self.gateway.loop.step()
+            self.step(advance)
             return predicate()
         return wait_for(poll, timeout, what=what)
 

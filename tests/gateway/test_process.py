@@ -206,3 +206,63 @@ def test_sigkill_at_random_moments_loses_and_duplicates_nothing(tmp_path, live_s
     assert 0 <= duplicates <= kills
     assert db_read(db, lambda: board_shape(Context(make_config(), SystemClock()))) == expected_board
     assert g.terminate() == 0
+
+
+def test_systemd_notify_ready_watchdog_and_stopping(tmp_path, live_sim, gateway_proc):
+    """Type=notify: READY=1 once receiving, WATCHDOG=1 within the interval, STOPPING=1 on SIGTERM."""
+    import socket
+
+    seed(tmp_path / "kiosk.db", SystemClock().now(), visits=False)
+    path = tmp_path / "notify.sock"
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(str(path))
+    sock.settimeout(10)
+    try:
+        g = gateway_proc(env={"NOTIFY_SOCKET": str(path), "WATCHDOG_USEC": "2000000"})
+        g.start()
+        seen = []
+        while not any(m.startswith("READY=1") for m in seen):
+            seen.append(sock.recv(4096).decode())
+        ready_at = len(seen)
+        while not any(m.startswith("WATCHDOG=1") for m in seen[ready_at:]):
+            seen.append(sock.recv(4096).decode())
+        g.proc.send_signal(signal.SIGTERM)
+        while not any("STOPPING=1" in m for m in seen):
+            seen.append(sock.recv(4096).decode())
+        assert g.proc.wait(10) == 0
+    finally:
+        sock.close()
+
+
+def test_modem_missing_at_start_then_appearing(tmp_path):
+    """The gateway starts before the modem is plugged in: it runs, says so on the board, and picks
+    the modem up when it appears at its stable name."""
+    seed(tmp_path / "kiosk.db", SystemClock().now())
+    link = tmp_path / "modem"
+    g = GatewayProcess(tmp_path / "kiosk.db", str(link), config_path=write_config(tmp_path / "k.toml"))
+    try:
+        g.start()
+        row = db_read(tmp_path / "kiosk.db", lambda: GatewayHealth.get_by_id(1))
+        assert not link_state(row, SystemClock().now(), 90).up
+        sim = ModemSimulator(link_path=link, clock=SystemClock())
+        sim.start()
+        try:
+            sim.inject_sms(ANN, "OK")
+            wait_for(lambda: texts(sim.sent, ANN), timeout=20, what="reply once the modem appeared")
+        finally:
+            sim.stop()
+        assert g.terminate() == 0
+    finally:
+        g.kill()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--port", ""], "--port"),
+    (["--config", "/nonexistent/kiosk.toml"], "no such config file"),
+])
+def test_gateway_refuses_bad_options_with_one_line(tmp_path, args, message):
+    from tests.conftest import run_kiosk
+
+    result = run_kiosk("gateway", "--db", str(tmp_path / "k.db"), *args)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and message in result.stderr

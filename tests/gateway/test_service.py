@@ -87,7 +87,7 @@ def test_missed_call_from_amber_visit_clears_amber_and_is_hung_up(start_gateway)
     g.clock.advance((visit.due_back - g.clock.now()).total_seconds() + 1)
     g.until(lambda: alarms(level="amber"), what="amber")
     call = g.sim.ring(ANN)
-    g.until(lambda: call.hung_up, timeout=3, what="hung up")
+    g.until(lambda: call.hung_up, timeout=1.0, what="hung up within a second")
     g.until(lambda: alarms(level="amber")[0].resolved_at is not None, what="amber cleared by the call")
     assert Event.select().where(Event.kind == "call-contact").count() == 1
     assert Visit.get_by_id(visit.id).ended_at is None, "a call is never BACK"
@@ -213,3 +213,79 @@ def test_boot_at_1970_neither_storms_nor_misses(start_gateway, clock):
         g.step(60)
     g.until(lambda: alarms(level="red"), what="red after the reply window")
     assert len(alarms(level="red")) == 1 and len(alarms(level="amber")) == 1
+
+
+def test_sos_in_the_first_part_acts_before_the_rest_arrives(start_gateway):
+    g = start_gateway()
+    text = "HELP man at the door shouting, I am in the kitchen. " + "Please send someone now. " * 5
+    g.sim.inject_sms(CAT := "+447700900003", text, drop_parts=(1,))
+    g.until(lambda: alarms(kind="sos"), what="SOS from part 1")
+    g.until(lambda: g.sent_to(CAT), what="SOS confirmation")
+    assert "Alarm raised" in g.sent_to(CAT)[0]
+
+
+def test_incomplete_multi_part_message_is_stored_and_processed_after_the_timeout(start_gateway):
+    """The last part never comes (gammu #19): after 10 minutes the parts that came are one message."""
+    g = start_gateway()
+    g.sim.inject_sms(ANN, "Arrived fine, parents calm, staying a bit longer. " + "More detail follows. " * 6,
+                     drop_parts=(1,))
+    g.step(1)
+    g.until(lambda: g.sim.stored() == {}, what="part 1 stored and deleted from the SIM")
+    assert Message.select().where(Message.direction == "in").count() == 0, "waiting for the rest"
+    for _ in range(11):
+        g.step(60)
+    msg = g.until(lambda: Message.get_or_none(Message.direction == "in"), what="incomplete message stored")
+    assert msg.text.startswith("Arrived fine") and msg.text.endswith("…")
+    g.until(lambda: Message.get_by_id(msg.id).state == "processed" and g.sent_to(ANN), what="processed, answered")
+
+
+def test_a_message_left_sending_by_a_crash_is_sent_again_at_start(tmp_path, simulator, clock):
+    from kiosk.services import outbox as ob
+    from kiosk.services.context import Context
+    from kiosk.store import open_database
+    from tests.gateway.conftest import InProcess
+    from tests.gateway.harness import make_config
+
+    def leave_one_sending():
+        db = open_database(tmp_path / "kiosk.db")
+        ctx = Context(make_config(), clock)
+        msg = ob.queue(ctx, HEAD, "Alert that was being sent when the power went", "alert")
+        assert ob.mark_sending(ctx, msg.id)
+        db.close()
+
+    g = InProcess(tmp_path, simulator, clock, before_start=leave_one_sending)
+    try:
+        g.until(lambda: g.sent_to(HEAD), what="re-sent")
+        assert g.sent_to(HEAD) == ["Alert that was being sent when the power went"]
+        assert Message.get(Message.direction == "out").state == "sent"
+    finally:
+        g.close()
+
+
+def test_siren_plays_while_red_is_unacknowledged_and_stops_on_ack(tmp_path, start_gateway):
+    """The alarm you can hear: a stand-in player logs each play; kiosk acknowledgement silences it."""
+    import sys
+
+    from tests.gateway.harness import make_config
+
+    plays = tmp_path / "plays.log"
+    player = tmp_path / "player.py"
+    player.write_text("import sys, time\nopen(sys.argv[1], 'a').write(sys.argv[-1].rsplit('/', 1)[-1] + '\\n')\n"
+                      "time.sleep(0.2)\n")
+    config = make_config(sound={"enabled": True, "command": f"{sys.executable} {player} {plays}"})
+    g = start_gateway(config=config)
+    assert g.gateway.player is not None
+    g.sim.inject_sms(ANN, "SOS")
+    g.until(lambda: plays.exists() and plays.read_text().count("siren.wav") >= 2, advance=0.1,
+            what="siren, played again when it ends")
+    red = alarms(kind="sos")[0]
+    acknowledge(g.ctx, red.id, by="AB", action="no-answer", actor="kiosk")
+    g.step(1)
+    assert not g.gateway.player.siren_playing
+    count = plays.read_text().count("siren.wav")
+    for _ in range(5):
+        g.step(1)
+    import time
+    time.sleep(0.3)
+    g.step(1)
+    assert plays.read_text().count("siren.wav") == count, "silent once acknowledged at the kiosk"
