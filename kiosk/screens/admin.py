@@ -7,7 +7,7 @@ clock) without a key, click or edit it closes itself and the dialogs it opened, 
 the board again. It never closes a screen it did not open (an alarm that came up on top stays, and
 the admin screen waits), and it never blocks the board or an alarm.
 
-Keys on every admin screen: F6 Staff, F7 Register, F8 Messages, Esc back to the board.
+Keys on every admin screen: F6 Staff, F7 Register, F8 Messages, F1 help, Esc back to the board.
 """
 
 from __future__ import annotations
@@ -78,6 +78,7 @@ class AdminScreen(Activity, Screen[None]):
         Binding("f6", "go('staff')", "Staff", key_display="F6"),
         Binding("f7", "go('register')", "Register", key_display="F7"),
         Binding("f8", "go('messages')", "Messages", key_display="F8"),
+        Binding("f1", "help", "Help", key_display="F1"),
     ]
     NAME = ""
 
@@ -118,6 +119,11 @@ class AdminScreen(Activity, Screen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def action_help(self) -> None:
+        from kiosk.screens.help import HelpScreen
+
+        self.open_child(HelpScreen())
 
     def action_go(self, name: str) -> None:
         if name == self.NAME:

@@ -26,7 +26,7 @@ from textual.widgets import Footer, Input, Static
 from kiosk.screens._form import FORMS_CSS, ErrorLine, Field, row
 from kiosk.screens._work import Failure, in_db_thread
 from kiosk.screens.safe import plain
-from kiosk.security.pins import Throttle
+from kiosk.security.pins import Throttle, is_pin_hash
 from kiosk.services import audit
 from kiosk.services.errors import Invalid
 from kiosk.services.reception import (
@@ -136,7 +136,11 @@ class AdminPinScreen(_PinDialog):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog -narrow"):
             yield Static("Admin PIN", classes="dialog-title")
-            if admin_pin_set(self.ctx):
+            if admin_pin_set(self.ctx) and not is_pin_hash(self.ctx.config.security.admin_pin_hash):
+                yield Static("The admin PIN hash in the config is not one kiosk made. On the kiosk computer run:\n"
+                             "  kiosk admin set-pin --write\nthen restart the screen. Esc to go back.",
+                             id="no-admin-pin", classes="hint")
+            elif admin_pin_set(self.ctx):
                 yield Static(plain(f"Type the admin PIN to {self.purpose}, then Enter."), classes="hint")
                 yield row("PIN", self._pin_input())
             else:

@@ -179,6 +179,7 @@ class SignOutScreen(ModalScreen[SignOutResult | None]):
         Binding("f9", "save", "Save", key_display="F9"),
         Binding("ctrl+s", "save", "Save", show=False),
         Binding("escape", "cancel", "Cancel", key_display="Esc"),
+        Binding("f1", "help", "Help", key_display="F1"),
     ]
 
     def __init__(self, ctx: Any) -> None:
@@ -294,6 +295,11 @@ class SignOutScreen(ModalScreen[SignOutResult | None]):
         due = self.query_one("#due", Input)
         due.value = f"+{int(minutes)}"
         self.query_one("#due-error", ErrorLine).show("")
+
+    def action_help(self) -> None:
+        from kiosk.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen())
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -55,6 +55,7 @@ class VisitBackScreen(ModalScreen[bool]):
     BINDINGS = [
         Binding("f9", "save", "Mark back", key_display="F9"),
         Binding("escape", "cancel", "Cancel", key_display="Esc"),
+        Binding("f1", "help", "Help", key_display="F1"),
     ]
 
     def __init__(self, ctx: Any, visit_id: int) -> None:
@@ -115,6 +116,11 @@ class VisitBackScreen(ModalScreen[bool]):
             return None if select.is_blank() else select.value
 
         return PostVisit(value("objective"), value("follow_up"), value("concern"), self.query_one("#note", Input).value)
+
+    def action_help(self) -> None:
+        from kiosk.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen())
 
     def action_cancel(self) -> None:
         self.dismiss(False)

@@ -40,6 +40,7 @@ class VisitExtendScreen(ModalScreen[bool]):
         Binding("f5", "quick(90)", "+90", key_display="F5"),
         Binding("f9", "save", "Extend", key_display="F9"),
         Binding("escape", "cancel", "Cancel", key_display="Esc"),
+        Binding("f1", "help", "Help", key_display="F1"),
     ]
 
     def __init__(self, ctx: Any, visit_id: int) -> None:
@@ -97,6 +98,11 @@ class VisitExtendScreen(ModalScreen[bool]):
     def action_quick(self, minutes: int) -> None:
         self.query_one("#due", Input).value = f"+{int(minutes)}"
         self.query_one("#due-error", ErrorLine).show("")
+
+    def action_help(self) -> None:
+        from kiosk.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen())
 
     def action_cancel(self) -> None:
         self.dismiss(False)

@@ -47,3 +47,20 @@ async def test_help_lists_the_keys_of_the_screen_beneath(school):
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is app.screen_under_test
+
+
+@pilot_test
+async def test_f1_on_the_sign_out_form_lists_its_keys(school):
+    from kiosk.screens.signout import SignOutScreen
+
+    app = Host(lambda: SignOutScreen(school.ctx))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("f1")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        keys = dict(app.screen.keys)
+        assert keys["F9"] == "Save" and keys["F2"] == "+30" and keys["F5"] == "+90" and keys["Esc"] == "Cancel"
+        await pilot.press("f1")  # F1 again closes help
+        await settle(pilot)
+        assert app.screen is app.screen_under_test

@@ -123,3 +123,20 @@ async def test_reception_initials_alone_when_no_pins_are_set_up(tmp_path, clock)
         await settle(pilot)
     s.close()
     assert app.results == ["CD"]
+
+
+@pilot_test
+async def test_a_malformed_admin_hash_in_the_config_says_how_to_fix_it(tmp_path, clock):
+    from kiosk.config import config_from_mapping
+    from kiosk.services import Context
+
+    s = School(tmp_path / "k.db", clock)
+    s.ctx = Context(config_from_mapping({"security": {"admin_pin_hash": "246810"}}), clock)  # a PIN, not a hash
+    app = Host(lambda: AdminPinScreen(s.ctx))
+    async with app.run_test() as pilot:
+        assert "not one kiosk made" in str(app.screen_under_test.query_one("#no-admin-pin").render())
+        assert not app.screen_under_test.query("#pin")  # nothing to type a PIN into
+        await pilot.press("escape")
+        await settle(pilot)
+    s.close()
+    assert app.results == [False]
