@@ -35,7 +35,7 @@ class ErrorLine(Static):
 
     def show(self, message: str) -> None:
         self.message = message
-        self.update(plain(f"\u25b2 {message}") if message else "")
+        self.update(plain(f"! {message}") if message else "")
         self.set_class(not message, "-empty")
 
 
