@@ -16,6 +16,7 @@ COMMAND_MODULES: list[str] = [
     # "kiosk.cli.staff", ... each module registers its subcommands
     "kiosk.cli.backup",
     "kiosk.cli.pins",
+    "kiosk.cli.privacy",
     "kiosk.cli.simulator",
     "kiosk.cli.gateway",
     "kiosk.cli.demo",
