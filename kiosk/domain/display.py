@@ -69,24 +69,27 @@ HOSTILE = (
 # --- times as reception reads them ------------------------------------------------------------
 
 def countdown(seconds: float) -> str:
-    """Time to due back: "in 1h05", "in 12:34", "in 0:09"; past it: "0:09 over", "1h05 over"."""
+    """Time to due back, to the second only in the last (or first overdue) ten minutes, where it
+    matters and where a repaint a second is worth it: "in 1h05", "in 34m", "in 9:59", "in 0:09";
+    past it: "0:09 over", "12m over", "1h05 over"."""
     s = math.floor(seconds)
     late = s < 0
     s = abs(s)
     if s >= 3600:
         text = f"{s // 3600}h{(s % 3600) // 60:02d}"
+    elif s >= 600:
+        text = f"{s // 60}m"
     else:
         text = f"{s // 60}:{s % 60:02d}"
     return f"{text} over" if late else f"in {text}"
 
 
 def ago(seconds: float) -> str:
-    """How long ago, coarse: "now", "45s ago", "3m ago", "2h05 ago"."""
+    """How long ago, to the minute (a board that repaints every second costs CPU on a Pi):
+    "now" (under a minute), "3m ago", "2h05 ago"."""
     s = max(int(seconds), 0)
-    if s < 10:
-        return "now"
     if s < 60:
-        return f"{s}s ago"
+        return "now"
     if s < 3600:
         return f"{s // 60}m ago"
     return f"{s // 3600}h{(s % 3600) // 60:02d} ago"

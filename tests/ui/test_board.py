@@ -56,9 +56,12 @@ async def test_data_changes_update_only_changed_cells_and_ticks_only_countdowns(
         await settle(app, pilot, loads=2)
         assert table.cell_updates == before  # nothing changed: nothing repainted
         clock.advance(1)
+        app.screen.tick()  # 14:00:01: minute countdowns change too ("in 1h00" -> "in 59m")
+        before = table.cell_updates
+        clock.advance(1)
         app.screen.tick()
-        # one countdown cell per visit due within the hour (Ann and Bob, "in 1h30", show minutes only)
-        assert table.cell_updates == before + 4
+        # to the second only within ten minutes of due back: Cara (in 7:58) and Eve (5:02 over)
+        assert table.cell_updates == before + 2
         assert table.row_count == 5
 
 
