@@ -269,6 +269,7 @@ class GatewayConfig:
     sweep_seconds: int = _key(60, _integer(5, 3600), "read the SIM for missed messages this often")
     health_seconds: int = _key(60, _integer(5, 3600), "check signal/registration this often")
     heartbeat_stale_seconds: int = _key(90, _integer(10, 3600), 'the board shows "SMS link down" after this')
+    call_confirm_sms: bool = _key(False, _boolean, "confirm a missed-call check-in by SMS (costs a text)")
 
 
 @dataclass(frozen=True)

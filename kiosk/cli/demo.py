@@ -1,8 +1,9 @@
 """`kiosk demo [--headless] [--keep DIR]`: simulator + gateway + board on a throwaway database.
 
 Argument parsing only; kiosk.gateway.demo does the work. Without --headless the reception UI runs in
-the foreground and texts can be injected by writing simulator commands to DIR/inject (a FIFO), e.g.
-`echo "sms +447700900002 OK" > DIR/inject`; with --headless the commands come from stdin.
+the foreground: texts are injected from its demo panel (F9), or from another terminal by writing
+simulator commands to DIR/inject (a FIFO), e.g. `echo "sms +447700900002 OK" > DIR/inject`; with
+--headless the commands come from stdin.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _run_ui(demo, config, folder: Path, help_text: str) -> None:
     from kiosk.app import build_app
+    from kiosk.devices.sim_console import SimConsole
     from kiosk.services.context import Context
     from kiosk.store import open_database
 
@@ -78,4 +80,5 @@ def _run_ui(demo, config, folder: Path, help_text: str) -> None:
     print(f"Inject texts from another terminal:  echo 'sms +447700900002 OK' > {fifo}\n{help_text}\n"
           f"(answers in {folder / 'simulator.log'}; the gateway's log in {folder / 'gateway.log'})", flush=True)
     open_database(demo.db_path)
-    build_app(Context(config, demo.clock), demo=True, db_path=demo.db_path).run()
+    inject = SimConsole(demo.sim).execute  # the UI's demo panel (F9) injects straight into the simulator
+    build_app(Context(config, demo.clock), demo=True, db_path=demo.db_path, inject=inject).run()

@@ -43,7 +43,8 @@ def build_gateway(config: Config, db_path: Path, port: str | None, *, base_clock
     env = os.environ if env is None else env
     db = open_database(db_path)
     base = base_clock or clock_from_env(env, long_running=True)
-    clock = GuardedClock(base, floor=newest_stored_time(), synchronised=synchronised)
+    drill = bool(str(env.get("KIOSK_NOW", "")).strip()) and base_clock is None
+    clock = GuardedClock(base, floor=newest_stored_time(), synchronised=synchronised, use_network=not drill)
     ctx = Context(config, clock)
     settings = settings or GatewaySettings.from_config(config)
     player = None

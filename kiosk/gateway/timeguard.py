@@ -51,8 +51,9 @@ class GuardedClock:
 
     def __init__(self, base: Clock, *, floor: datetime | None = None,
                  synchronised: Callable[[], bool | None] = lambda: None,
-                 min_year: int = MIN_YEAR, max_skew: timedelta = MAX_SKEW) -> None:
+                 min_year: int = MIN_YEAR, max_skew: timedelta = MAX_SKEW, use_network: bool = True) -> None:
         self.base = base
+        self.use_network = use_network  # False when the time is set on purpose (KIOSK_NOW drills)
         self.synchronised = synchronised
         self.min_year = min_year
         self.max_skew = max_skew
@@ -75,7 +76,7 @@ class GuardedClock:
 
     def set_network_time(self, when: datetime | None) -> None:
         """The network's time as the modem reported it just now (None: not available)."""
-        if when is None:
+        if when is None or not self.use_network:
             return
         with self._lock:
             self._network = (ensure_utc(when), self.base.monotonic())

@@ -289,3 +289,13 @@ def test_siren_plays_while_red_is_unacknowledged_and_stops_on_ack(tmp_path, star
     time.sleep(0.3)
     g.step(1)
     assert plays.read_text().count("siren.wav") == count, "silent once acknowledged at the kiosk"
+
+
+def test_missed_call_confirms_by_sms_when_the_config_says_so(start_gateway):
+    from tests.gateway.harness import make_config
+
+    g = start_gateway(config=make_config(gateway={"call_confirm_sms": True}))
+    call = g.sim.ring(ANN)
+    g.until(lambda: call.hung_up, timeout=1.0, what="hung up")
+    g.until(lambda: g.sent_to(ANN), what="confirmation text")
+    assert g.sent_to(ANN)[0].startswith("Call received, checked in.")

@@ -94,3 +94,10 @@ def test_broken_sync_probe_means_cannot_tell(clock):
     g = GuardedClock(clock, synchronised=probe)
     assert g.now() == clock.now() and g.state().warning is None
 
+
+
+def test_a_drill_clock_ignores_network_time(clock):
+    """KIOSK_NOW sets the time on purpose: the network's time must not override it."""
+    g = GuardedClock(clock, use_network=False)
+    g.set_network_time(clock.now() + timedelta(hours=3))
+    assert g.now() == clock.now() and g.state().source == "system"
