@@ -29,8 +29,14 @@ class Context:
         return ensure_utc(self.clock.now())
 
     def atomic(self):
-        """One unit of work: everything inside commits together or not at all."""
+        """One unit of work: everything inside commits together or not at all. Takes the write
+        lock at the start (BEGIN IMMEDIATE), so decisions are made on facts nobody else is changing."""
         return self.db.atomic()
+
+    def snapshot(self):
+        """A consistent read of several queries without the write lock (BEGIN DEFERRED): for the
+        board and other screens, which must not hold up the gateway."""
+        return self.db.atomic(lock_type="DEFERRED")
 
     @cached_property
     def tz(self) -> ZoneInfo:

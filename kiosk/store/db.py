@@ -10,6 +10,12 @@ Pragmas, set in the constructor so that every connection (each thread gets its o
 - synchronous=FULL: an inbound SMS is deleted from the modem as soon as its row is committed, so a
   commit must survive a power cut (NORMAL in WAL mode may lose the last commits on power loss).
   kiosk writes a few rows a minute; the cost of an extra fsync per commit is nothing here.
+
+Every transaction (`db.atomic()`) begins IMMEDIATE: it takes the write lock before it reads, so a
+unit of work (tick, process an SMS) never decides from a snapshot another process is changing.
+With deferred BEGIN, two ticks in two processes would read the same facts and the second writer
+would fail with "database is locked" (tests/services/test_concurrency.py). Keep reads out of
+`atomic()`: it holds the write lock.
 """
 
 from __future__ import annotations
@@ -41,7 +47,7 @@ def open_database(path: str | Path) -> peewee.Database:
         fd = os.open(file, os.O_CREAT | os.O_RDWR, 0o600)
         os.close(fd)
         name = str(file)
-    db = peewee.SqliteDatabase(name, pragmas=PRAGMAS)
+    db = peewee.SqliteDatabase(name, pragmas=PRAGMAS, lock_type="IMMEDIATE")
     database_proxy.initialize(db)
     db.connect(reuse_if_open=True)
     migrate(db)
