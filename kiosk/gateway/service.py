@@ -43,7 +43,7 @@ class GatewaySettings:
     health_seconds: float = 60
     sweep_seconds: float = 60
     pump_seconds: float = 2
-    heartbeat_seconds: float = 10
+    heartbeat_seconds: float = 30  # a third of heartbeat_stale_seconds: few writes, the UI reloads rarely
     sound_seconds: float = 1
     heartbeat_stale_seconds: float = 90
     reassembly_timeout_seconds: float = 600
@@ -67,6 +67,8 @@ class GatewaySettings:
                                  ("sound_device", "device")):
                 if getattr(snd, theirs, None) is not None:
                     values[ours] = getattr(snd, theirs)
+        stale = values.get("heartbeat_stale_seconds", cls.heartbeat_stale_seconds)
+        values.setdefault("heartbeat_seconds", max(1.0, stale / 3))
         if values.get("sound_device") == "":
             values["sound_device"] = None
         return cls(**values)
@@ -118,15 +120,15 @@ class Gateway:
             JobSpec("tick", self.tick, every_seconds=s.tick_seconds, run_at_start=True),
             JobSpec("pump", self.pump, every_seconds=s.pump_seconds, run_at_start=True),
             JobSpec("health", self.check_health, every_seconds=s.health_seconds, run_at_start=True),
-            JobSpec("heartbeat", self.heartbeat, every_seconds=min(s.heartbeat_seconds, self._watchdog_period())),
+            JobSpec("heartbeat", self.heartbeat, every_seconds=s.heartbeat_seconds),
             JobSpec("sound", self.update_sound, every_seconds=s.sound_seconds, run_at_start=True),
         ]
+        watchdog = self.notifier.watchdog_every()
+        if watchdog is not None:  # systemd's watchdog: a ping from the loop's thread proves it turns
+            jobs.append(JobSpec("watchdog", self.notifier.watchdog, every_seconds=watchdog, run_at_start=True))
         if self.purge is not None:
             jobs.append(JobSpec("purge", lambda: self.purge(self.ctx), daily_at=s.purge_at))
         return jobs
-
-    def _watchdog_period(self) -> float:
-        return self.notifier.watchdog_every() or self.settings.heartbeat_seconds
 
     def start(self) -> None:
         """Record the start, put interrupted sends back in the queue, open the modem."""
@@ -395,7 +397,6 @@ class Gateway:
         self.health.heartbeat(queue_length=outbox.outbox_size(self.ctx), clock_source=state.source,
                               clock_warning=state.warning,
                               sound_warning=self.player.warning if self.player else None)
-        self.notifier.watchdog()
 
     def update_sound(self) -> None:
         if self.player is None:
