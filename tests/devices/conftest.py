@@ -13,11 +13,11 @@ import pytest
 from kiosk.devices.modem import Modem, ModemSettings
 from kiosk.devices.simulator import ModemSimulator
 
-FAST = dict(command_timeout=1.0, probe_timeout=0.3, list_timeout=2.0, send_timeout=2.0,
-            prompt_timeout=1.0, reconnect_min=1.0, reconnect_max=8.0)
+FAST = dict(command_timeout=3.0, probe_timeout=1.0, list_timeout=3.0, send_timeout=3.0,
+            prompt_timeout=3.0, reconnect_min=1.0, reconnect_max=8.0)  # generous under CI load; tests of timeouts set their own
 
 
-def wait_for(predicate: Callable[[], object], timeout: float = 5.0, what: str = "condition"):
+def wait_for(predicate: Callable[[], object], timeout: float = 10.0, what: str = "condition"):
     """Poll `predicate` every 10 ms until it is truthy; fail the test after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while True:
@@ -90,5 +90,5 @@ def modem(sim, modem_factory, events) -> Modem:
 
 @pytest.fixture
 def wait():
-    """`wait(predicate, timeout=5, what=...)`: poll, never sleep blindly."""
+    """`wait(predicate, timeout=10, what=...)`: poll, never sleep blindly."""
     return wait_for

@@ -97,7 +97,8 @@ def test_command_that_never_answers_times_out_and_the_modem_is_reset(sim, modem_
 
 
 def test_hung_modem_is_dropped_then_reopened_after_it_reboots(sim, modem_factory, events, clock, wait):
-    modem = modem_factory(sim.port, events=events, command_timeout=0.3, list_timeout=0.3)
+    modem = modem_factory(sim.port, events=events, command_timeout=0.3, list_timeout=0.3,
+                          probe_timeout=0.3)
     sim.hang()
     with pytest.raises(CommandTimeout):
         modem.stored_messages()
