@@ -12,8 +12,8 @@ import pytest
 
 from kiosk.devices.concat import MemoryPartStore, Reassembler
 from kiosk.devices.errors import CommandTimeout, ModemUnavailable
-from kiosk.devices.events import (MessageReceived, MessageStored, ModemBack, ModemGone, ReportStored,
-                                  StorageFull)
+from kiosk.devices.events import (MessageReceived, MessageStored, ModemBack, ModemGone, RegistrationChanged,
+                                  ReportStored, StorageFull)
 from kiosk.devices.modem import ModemSettings
 
 pytestmark = pytest.mark.pty
@@ -67,15 +67,12 @@ def test_same_sms_pushed_and_stored_is_processed_once(sim, modem_factory, wait):
     """gammu #527/#217/#378: the modem pushed +CMT and also stored it. Fingerprints match; drain
     does not hand it over a second time (and the caller can tell by the fingerprint)."""
     seen = []
-
-    def on_event(event):
-        if isinstance(event, MessageReceived):
-            seen.append(event.fingerprint)
-
-    modem = modem_factory(sim.port, on_event=on_event)
+    modem = modem_factory(sim.port, on_event=seen.append)
     sim.inject_sms("+447700900123", "OK 😀", direct=True, also_store=True)
-    wait(lambda: seen, what="+CMT")
-    wait(lambda: sim.stored())
+    sim.inject_urc("+CREG: 1")  # events run in order: once this is seen, the +CMT was confirmed
+    wait(lambda: any(isinstance(e, RegistrationChanged) for e in seen), what="+CMT handled")
+    assert isinstance(seen[0], MessageReceived)
+    assert sim.stored()
     handled = []
     result = modem.drain(handled.append)
     assert handled == [] and result.duplicates == 1
