@@ -37,15 +37,15 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--ring-interval must be positive")
     sim = ModemSimulator(clock=clock_from_env(long_running=True), model=args.model, capacity=args.capacity,
                          echo=not args.no_echo, ring_interval=args.ring_interval, link_path=args.link)
-    try:
-        path = sim.start()
-    except OSError as exc:
-        raise UsageError(f"cannot start the simulator: {exc}") from exc
     console = SimConsole(sim)
     signal.signal(signal.SIGTERM, _stop_on_sigterm)  # systemd/demo stop: remove the symlink on the way out
-    print(f"modem simulator on {path}" + (f" (stable path {sim.port})" if args.link else ""), flush=True)
-    print("type help for commands", flush=True)
     try:
+        try:
+            path = sim.start()
+        except OSError as exc:
+            raise UsageError(f"cannot start the simulator: {exc}") from exc
+        print(f"modem simulator on {path}" + (f" (stable path {sim.port})" if args.link else ""), flush=True)
+        print("type help for commands", flush=True)
         for line in sys.stdin:
             if line.strip().lower() in ("quit", "exit"):
                 break
@@ -62,4 +62,5 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _stop_on_sigterm(signum: int, frame: object) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second TERM must not cut the clean-up short
     raise SystemExit(0)
