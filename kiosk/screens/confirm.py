@@ -1,7 +1,7 @@
-"""Small dialogs the board uses: a yes/no confirmation, and "who is doing this" (initials).
+"""A yes/no confirmation, and the check of a typed "who did it".
 
-Results: `ConfirmDialog` -> True / False; `InitialsDialog` -> the initials typed (str) or None when
-cancelled. They never write anything themselves. Keys: Enter confirms, Escape cancels, arrows move.
+`ConfirmDialog(title, message)` -> True (Y) / False (N or Escape). It never writes anything itself.
+Who is at the keyboard is asked by `kiosk.screens.pin.ReceptionPinScreen`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from kiosk.widgets.look import plain
 
@@ -45,32 +45,3 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def action_cancel(self) -> None:
         self.dismiss(False)
-
-
-class InitialsDialog(ModalScreen["str | None"]):
-    """Ask who is acting before a service call that records it."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
-
-    def __init__(self, title: str, message: str = "", *, danger: bool = False) -> None:
-        super().__init__(classes="dialog-screen")
-        self._title, self._message, self._danger = title, message, danger
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog danger" if self._danger else "dialog"):
-            yield Static(plain(self._title, 200, style="bold"), classes="dialog-title", markup=False)
-            if self._message:
-                yield Static(plain(self._message, 400), classes="dialog-message", markup=False)
-            yield Input(placeholder="your initials", id="initials", max_length=40, compact=True)
-            yield Static("", id="initials-error", classes="error", markup=False)
-            yield Static(Text("Enter = record, Esc = cancel"), classes="dialog-hint", markup=False)
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        error = initials_error(event.value)
-        if error:
-            self.query_one("#initials-error", Static).update(error)
-            return
-        self.dismiss(" ".join(event.value.split()))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -118,3 +118,21 @@ async def test_amber_is_a_banner_with_the_number_to_ring_not_a_modal(ctx, clock)
         assert isinstance(app.screen, BoardScreen)
         banner = str(app.screen.query_one("#amber").render())
         assert "OVERDUE" in banner and "Eve Fox" in banner and "07700 900126" in banner
+
+
+async def test_acknowledged_elsewhere_the_alarm_view_closes(ctx, clock):
+    """`kiosk ack` at another terminal (or another kiosk): the next reload closes the view."""
+    from kiosk.services import acknowledge
+
+    ids = busy(ctx, clock, pending_duress=True)
+    app = build_app(ctx, live=False)
+    rung = counting_bells(app)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, AlarmScreen)
+        acknowledge(ctx, ids["duress_alarm"], by="HH", action="police", ref="LU-1")
+        app.reload()
+        await settle(app, pilot, loads=2)
+        assert isinstance(app.screen, BoardScreen)
+        rings = len(rung)
+        assert not any(isinstance(s, AlarmScreen) for s in app.screen_stack) and len(rung) == rings
