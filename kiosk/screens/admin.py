@@ -15,17 +15,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
-from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Checkbox, DataTable, Input, Select
 
 from kiosk.screens._form import FORMS_CSS
+from kiosk.screens._idle import IDLE_CHECK_SECONDS, Activity
 from kiosk.screens.pin import AdminPinScreen
 from kiosk.security.idle import ADMIN_IDLE_SECONDS, IdleTimer
 
-IDLE_CHECK_SECONDS = 0.25  # how often the idle clock is looked at (real time; the clock itself is injected)
+__all__ = ["Activity", "AdminScreen", "open_admin"]
+
 ADMIN_CSS = Path(__file__).with_name("admin.tcss")
 
 
@@ -37,36 +37,6 @@ def open_admin(app: App, ctx: Any, make_screen: Callable[[], Screen]) -> None:
             app.push_screen(make_screen())
 
     app.push_screen(AdminPinScreen(ctx), entered)
-
-
-class Activity:
-    """Mixin: any key, click, edit, choice or cursor move counts as someone at the keyboard."""
-
-    idle: IdleTimer
-
-    def _touch(self, *_: Any) -> None:
-        self.idle.touch()
-
-    def on_key(self, event: events.Key) -> None:
-        self.idle.touch()
-
-    def on_mouse_down(self, event: events.MouseDown) -> None:
-        self.idle.touch()
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        self.idle.touch()
-
-    def on_select_changed(self, event: Select.Changed) -> None:
-        self.idle.touch()
-
-    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
-        self.idle.touch()
-
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self.idle.touch()
-
-    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        self.idle.touch()
 
 
 class AdminScreen(Activity, Screen[None]):

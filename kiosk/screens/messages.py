@@ -68,7 +68,6 @@ class MessagesScreen(AdminScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one(DataTable).focus()
         self.load()
 

@@ -23,6 +23,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Static
 
+from kiosk.screens._idle import IdleClose
 from kiosk.screens._form import FORMS_CSS, ErrorLine, Field, row
 from kiosk.screens._work import Failure, in_db_thread
 from kiosk.screens.safe import plain
@@ -59,7 +60,8 @@ class PinChecked(Message):
         self.who, self.error = who, error
 
 
-class _PinDialog(ModalScreen):
+class _PinDialog(IdleClose, ModalScreen):
+    IDLE_SECONDS = 60.0
     CSS_PATH = FORMS_CSS
     DEFAULT_CSS = "_PinDialog { align: center middle; }"
     BINDINGS = [Binding("escape", "cancel", "Cancel", key_display="Esc")]
@@ -128,6 +130,7 @@ class AdminPinScreen(_PinDialog):
 
     kind = ADMIN
     cancel_result = False
+    IDLE_RESULT = False
 
     def __init__(self, ctx: Any, *, purpose: str = "open the admin screens", throttle: Throttle | None = None) -> None:
         super().__init__(ctx, throttle=throttle)

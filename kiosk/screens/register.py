@@ -95,7 +95,6 @@ class RegisterScreen(AdminScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one(DataTable).focus()
         self.load()
 

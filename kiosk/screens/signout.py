@@ -30,6 +30,7 @@ from kiosk.domain.codewords import CodeWordError, validate_code_word
 from kiosk.domain.times import format_local
 from kiosk.domain.visits import PURPOSES, REFUSE, WARN, Flag, matching_flags, postcode_district, sign_out_verdict
 from kiosk.screens._due import TypedDueError, parse_typed_due
+from kiosk.screens._idle import IdleClose
 from kiosk.screens._form import FORMS_CSS, Banner, ErrorLine, Field, row
 from kiosk.screens._work import Failure, in_db_thread
 from kiosk.screens.confirm import ConfirmDialog
@@ -167,7 +168,7 @@ FIELDS = ("staff", "second", "place", "family_ref", "purpose", "due", "check_in"
           "approved_by")
 
 
-class SignOutScreen(ModalScreen[SignOutResult | None]):
+class SignOutScreen(IdleClose, ModalScreen[SignOutResult | None]):
     """Sign a visit out (see the module docstring)."""
 
     CSS_PATH = [FORMS_CSS, Path(__file__).with_name("signout.tcss")]

@@ -118,7 +118,6 @@ class StaffScreen(AdminScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one(DataTable).focus()
         self.load()
 

@@ -21,6 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Select, Static
 
 from kiosk.domain.times import format_local
+from kiosk.screens._idle import IdleClose
 from kiosk.screens._form import FORMS_CSS, Banner, ErrorLine, Field, row
 from kiosk.screens._visit import VisitSummary, load_summary
 from kiosk.screens._work import Failure, in_db_thread
@@ -49,7 +50,8 @@ def yes_no(prompt: str, id: str) -> Select:
     return Select([(plain("Yes"), True), (plain("No"), False)], id=id, prompt=prompt, compact=True)
 
 
-class VisitBackScreen(ModalScreen[bool]):
+class VisitBackScreen(IdleClose, ModalScreen[bool]):
+    IDLE_RESULT = False
     CSS_PATH = FORMS_CSS
     DEFAULT_CSS = "VisitBackScreen { align: center middle; } VisitBackScreen .row > .label { width: 22; }"
     BINDINGS = [

@@ -21,6 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
 from kiosk.domain.phones import national_format
+from kiosk.screens._idle import IdleClose
 from kiosk.screens._form import FORMS_CSS, Banner
 from kiosk.screens._visit import VisitSummary, load_summary
 from kiosk.screens._work import Failure, in_db_thread
@@ -75,7 +76,8 @@ class TimelineLoaded(Message):
         self.timeline = timeline
 
 
-class VisitDetailsScreen(ModalScreen[None]):
+class VisitDetailsScreen(IdleClose, ModalScreen[None]):
+    IDLE_SECONDS = 120.0
     CSS_PATH = FORMS_CSS
     DEFAULT_CSS = "VisitDetailsScreen { align: center top; }"
     BINDINGS = [

@@ -20,6 +20,7 @@ from textual.widgets import Footer, Input, Static
 
 from kiosk.domain.times import format_local
 from kiosk.screens._due import TypedDueError, parse_typed_due
+from kiosk.screens._idle import IdleClose
 from kiosk.screens._form import FORMS_CSS, Banner, ErrorLine, Field, row
 from kiosk.screens._visit import load_summary
 from kiosk.screens._work import Failure, in_db_thread
@@ -30,7 +31,8 @@ from kiosk.services.errors import Invalid
 from kiosk.services.visits import extend
 
 
-class VisitExtendScreen(ModalScreen[bool]):
+class VisitExtendScreen(IdleClose, ModalScreen[bool]):
+    IDLE_RESULT = False
     CSS_PATH = FORMS_CSS
     DEFAULT_CSS = "VisitExtendScreen { align: center middle; }"
     BINDINGS = [

@@ -55,7 +55,7 @@ async def test_throttle_is_shared_by_the_app_and_never_a_lock_out(school):
     app = Host(lambda: AdminPinScreen(school.ctx))
     async with app.run_test() as pilot:
         for _ in range(8):
-            school.clock.advance(60)
+            school.clock.advance(30)  # every wait has passed (at most 30 s); the dialog is not idle (60 s)
             app.screen_under_test.query_one("#pin").value = "999999"
             await pilot.press("enter")
             await settle(pilot)
@@ -139,4 +139,20 @@ async def test_a_malformed_admin_hash_in_the_config_says_how_to_fix_it(tmp_path,
         await pilot.press("escape")
         await settle(pilot)
     s.close()
+    assert app.results == [False]
+
+
+@pilot_test
+async def test_a_pin_dialog_left_alone_closes_and_uncovers_the_board(school):
+    app = Host(lambda: AdminPinScreen(school.ctx))
+    async with app.run_test() as pilot:
+        await type_text(pilot, "12")
+        school.clock.advance(59)
+        await pilot.pause(0.6)
+        assert app.results == []
+        school.clock.advance(2)
+        for _ in range(100):
+            if app.results:
+                break
+            await pilot.pause(0.05)
     assert app.results == [False]

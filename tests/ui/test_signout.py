@@ -190,3 +190,21 @@ def test_check_form_garbage_gets_a_message_beside_the_field(clock, field, value,
     assert message in draft.errors[field]
     if field == "code_word":
         assert value not in draft.errors[field]
+
+
+@pilot_test
+async def test_a_form_left_alone_for_five_minutes_closes_and_saves_nothing(school):
+    app = Host(lambda: SignOutScreen(school.ctx))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(app, pilot)
+        screen.query_one("#place").value = "14 Elm Rd LU4 9AB"  # a visitor could read it: it must go
+        await pilot.pause()  # the edit counts as activity at 14:00
+        school.clock.advance(299)
+        await pilot.pause(0.6)
+        assert app.results == []
+        school.clock.advance(2)
+        for _ in range(100):
+            if app.results:
+                break
+            await pilot.pause(0.05)
+    assert app.results == [None] and Visit.select().count() == 0
