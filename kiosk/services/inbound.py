@@ -22,7 +22,7 @@ from kiosk.domain.codewords import REDACTED, find_code_words, redact
 from kiosk.domain.parser import COMMANDS_HELP, parse_command
 from kiosk.domain.phones import normalise_sender
 from kiosk.domain.times import DueError, resolve_due
-from kiosk.services import alarms, audit, lookup, outbox, visits
+from kiosk.services import alarms, audit, flood, lookup, visits
 from kiosk.services.context import Context
 from kiosk.services.errors import Invalid, Refused
 from kiosk.store.models import Alarm, Message
@@ -40,6 +40,7 @@ class ProcessResult:
     reply: Message | None = None
     duress: bool = False
     alarms: list[Alarm] = field(default_factory=list)
+    reply_held: bool = False  # its number floods: the reply was stored, not sent (see services.flood)
 
 
 def receive_sms(ctx: Context, number: str, text: str, *, received_at: datetime | None = None,
@@ -73,9 +74,9 @@ def receive_sms(ctx: Context, number: str, text: str, *, received_at: datetime |
                      staff=sender.staff, summary=f"message {msg.id} received" + (" (duress)" if msg.duress else ""))
         if msg.duress:
             who = f"{sender.staff.name}" if sender.staff else "a registered phone"
-            alarm = alarms.raise_alarm(ctx, L.DURESS, L.RED, visit=sender.visit, actor=f"sms:{number}",
-                                       alert=True, sender=sender.staff,
-                                       summary=f"code word in a text from {who} (message {msg.id})")
+            alarm = flood.join_open_alarm(ctx, msg, L.DURESS) or alarms.raise_alarm(
+                ctx, L.DURESS, L.RED, visit=sender.visit, actor=f"sms:{number}", alert=True, sender=sender.staff,
+                summary=f"code word in a text from {who} (message {msg.id})")
             msg.alarm = alarm
             msg.save()
     return msg, True
@@ -97,14 +98,13 @@ def process_message(ctx: Context, message_id: int) -> ProcessResult:
             if msg.duress:
                 effects.rollback()  # exactly the normal reply, and nothing applied
                 raised = []
-        reply_msg = None
+        reply_msg, held = None, False
         if reply:
-            reply_msg = outbox.queue(ctx, msg.number, replies.fit(reply), "reply", visit=sender.visit,
-                                     staff=sender.staff)
+            reply_msg, held = flood.queue_reply(ctx, msg, replies.fit(reply), visit=sender.visit, staff=sender.staff)
         audit.record("sms-processed", ctx.now(), actor=f"sms:{msg.number}", message=msg, visit=sender.visit,
                      staff=sender.staff, summary=f"message {msg.id}: {type(command).__name__}"
                                                  + (" under duress: nothing applied" if msg.duress else ""))
-    return ProcessResult(msg, True, command, reply_msg, msg.duress, raised)
+    return ProcessResult(msg, True, command, reply_msg, msg.duress, raised, reply_held=held)
 
 
 def sms_in(ctx: Context, number: str, text: str, *, received_at: datetime | None = None,
@@ -133,8 +133,11 @@ def _handle(ctx: Context, cmd: C.Command, sender: lookup.Sender, msg: Message) -
 
     if isinstance(cmd, C.Sos):
         who = sender.staff.name if sender.staff else "a registered phone"
-        alarm = alarms.raise_alarm(ctx, L.SOS, L.RED, visit=visit, actor=actor, alert=True, sender=sender.staff,
-                                   summary=f"SOS text from {who} (message {msg.id})")
+        alarm = flood.join_open_alarm(ctx, msg, L.SOS) or alarms.raise_alarm(
+            ctx, L.SOS, L.RED, visit=visit, actor=actor, alert=True, sender=sender.staff,
+            summary=f"SOS text from {who} (message {msg.id})")
+        msg.alarm = alarm
+        msg.save()
         if visit is not None:
             visits.record_contact(ctx, visit, actor=actor, how="SOS text")
         return replies.sos_confirmed(now, tz), [alarm]
