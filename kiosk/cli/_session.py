@@ -60,8 +60,20 @@ def command(fn: Callable[[argparse.Namespace, Any], int | None]) -> Callable[[ar
 
 
 def print_json(rows: list[dict]) -> None:
-    json.dump(rows, sys.stdout, ensure_ascii=False)
+    """One JSON array on stdout; control, bidi and zero-width characters inside strings are
+    \\u-escaped, so the data is exact for a program and harmless on a terminal."""
+    from kiosk.domain.display import json_safe
+
+    sys.stdout.write(json_safe(json.dumps(rows, ensure_ascii=False)))
     sys.stdout.write("\n")
+
+
+def say(line: object) -> None:
+    """Print one line that may hold text from SMS, forms or the database: nothing in it that a
+    terminal would obey (escapes, controls, bidi overrides) is printed as such."""
+    from kiosk.domain.display import terminal_line
+
+    print(terminal_line(line))
 
 
 def instant(value: datetime | None) -> str | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from kiosk.cli._session import command, instant, local, positive_int, print_json
+from kiosk.cli._session import command, instant, local, positive_int, print_json, say
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -42,7 +42,7 @@ def show_board(args, ctx) -> None:
         return
     for r in rows:
         alarms = f" alarms {','.join(map(str, r.alarms))}" if r.alarms else ""
-        print(f"{r.level.upper():<8} {r.label:<16} {', '.join(r.staff):<28} {r.state:<8} "
+        say(f"{r.level.upper():<8} {r.label:<16} {', '.join(r.staff):<28} {r.state:<8} "
               f"due {local(ctx, r.due_back)} last {local(ctx, r.last_contact)}"
               f"{'' if r.approved else ' UNAPPROVED'}{alarms}")
     if not rows:
@@ -63,7 +63,7 @@ def show_messages(args, ctx) -> None:
         return
     for m in rows:
         arrow = "<-" if m.direction == "in" else "->"
-        print(f"{m.id:>5} {local(ctx, m.created_at)} {arrow} {m.number:<15} {m.state:<9} {m.text!r}")
+        say(f"{m.id:>5} {local(ctx, m.created_at)} {arrow} {m.number:<15} {m.state:<9} {m.text!r}")
 
 
 @command
@@ -81,5 +81,5 @@ def show_alarms(args, ctx) -> None:
         status = "resolved" if a.resolved_at else "OPEN"
         extra = "".join(f" {k} {v}" for k, v in (("owner", a.owner.name if a.owner_id else None),
                                                   ("ack", a.acknowledged_by), ("action", a.action)) if v)
-        print(f"{a.id:>4} {a.level.upper():<5} {a.kind:<16} visit {a.visit_id or '-'} raised "
+        say(f"{a.id:>4} {a.level.upper():<5} {a.kind:<16} visit {a.visit_id or '-'} raised "
               f"{local(ctx, a.raised_at)} {status}{extra}: {a.summary}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from kiosk.cli._session import command, instant, print_json
+from kiosk.cli._session import command, instant, print_json, say
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -45,4 +45,4 @@ def register_list(args, ctx) -> None:
         return
     for e in rows:
         where = " ".join(x for x in (e.postcode, e.address) if x)
-        print(f"{e.id:>4}  {'PROHIBITED ' if e.prohibited else ''}{where}: {e.reason}")
+        say(f"{e.id:>4}  {'PROHIBITED ' if e.prohibited else ''}{where}: {e.reason}")

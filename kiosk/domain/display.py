@@ -50,6 +50,45 @@ def safe_text(value: object, limit: int | None = 200) -> str:
     return cleaned
 
 
+def terminal_line(value: object) -> str:
+    """`value` made safe to print on a terminal, with its spacing kept (for CLI listings whose
+    columns are padded with spaces): escapes removed whole, line breaks and tabs become a space,
+    every other control or format character U+FFFD. Never cut."""
+    if value is None:
+        return ""
+    text = _ESCAPES.sub("", value if isinstance(value, str) else str(value))
+    out = []
+    for ch in text:
+        if ch in _LINE_SPACES:
+            out.append(" ")
+        elif unicodedata.category(ch)[0] == "C" or unicodedata.category(ch) in ("Zl", "Zp"):
+            out.append(REPLACEMENT)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+_LINE_SPACES = frozenset("\t\r\n\v\f\x85\u2028\u2029")
+
+
+def json_safe(text: str) -> str:
+    """JSON text (from `json.dumps(..., ensure_ascii=False)`) with every control or format
+    character written as a \\uXXXX escape: the same data for a program, nothing a terminal obeys.
+    Those characters can only occur inside JSON strings, where the escape means the same."""
+    out = []
+    for ch in text:
+        if unicodedata.category(ch)[0] == "C" or unicodedata.category(ch) in ("Zl", "Zp"):
+            code = ord(ch)
+            if code > 0xFFFF:
+                code -= 0x10000
+                out.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
+            else:
+                out.append(f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 HOSTILE = (
     "[bold red]x[/]",
     "[@click=app.quit]quit[/]",
