@@ -66,7 +66,10 @@ def wait_for(predicate: Callable[[], object], timeout: float = 10.0, interval: f
 def make_config(**sections) -> Config:
     data = {"gateway": {"tick_seconds": 1, "sweep_seconds": 5, "health_seconds": 5,
                         "heartbeat_stale_seconds": 30},
-            "sound": {"enabled": False}}
+            "sound": {"enabled": False},
+            # the crash tests send ~17 texts a minute per number and expect every reply: flood
+            # control (tests/security/test_flood.py) must not hold any back here
+            "security": {"flood_texts_per_minute": 1000}}
     for name, values in sections.items():
         data.setdefault(name, {}).update(values)
     return config_from_mapping(data)
@@ -76,7 +79,7 @@ def write_config(path: Path, **sections) -> Path:
     config = make_config(**sections)
     lines = []
     for name, values in config.to_toml_dict().items():
-        if name not in ("gateway", "sound", "ladder", "staffed_hours"):
+        if name not in ("gateway", "sound", "ladder", "staffed_hours", "security"):
             continue
         lines.append(f"[{name}]")
         for key, value in values.items():
