@@ -30,7 +30,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 def privacy_export(args, ctx) -> None:
     from kiosk.services.data_protection import subject_access
 
-    json.dump(subject_access(ctx, args.staff, actor="cli"), sys.stdout, ensure_ascii=False, indent=1)
+    from kiosk.domain.display import json_safe  # control, bidi and zero-width characters \u-escaped
+
+    sys.stdout.write(json_safe(json.dumps(subject_access(ctx, args.staff, actor="cli"), ensure_ascii=False, indent=1)))
     sys.stdout.write("\n")
 
 

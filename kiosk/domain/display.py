@@ -74,10 +74,13 @@ _LINE_SPACES = frozenset("\t\r\n\v\f\x85\u2028\u2029")
 def json_safe(text: str) -> str:
     """JSON text (from `json.dumps(..., ensure_ascii=False)`) with every control or format
     character written as a \\uXXXX escape: the same data for a program, nothing a terminal obeys.
-    Those characters can only occur inside JSON strings, where the escape means the same."""
+    Those characters can only occur inside JSON strings, where the escape means the same; json.dumps
+    already escapes C0 controls there, so a raw newline or tab is the layout's own (indent=) and stays."""
     out = []
     for ch in text:
-        if unicodedata.category(ch)[0] == "C" or unicodedata.category(ch) in ("Zl", "Zp"):
+        if ch in "\n\t\r":
+            out.append(ch)
+        elif unicodedata.category(ch)[0] == "C" or unicodedata.category(ch) in ("Zl", "Zp"):
             code = ord(ch)
             if code > 0xFFFF:
                 code -= 0x10000

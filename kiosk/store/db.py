@@ -1,7 +1,8 @@
 """Opening the database: one place that sets the pragmas, file mode and schema version.
 
 It must never hand out a database that is not migrated to the current schema, and never create a
-database file that other users of the machine can read (it holds addresses and code words).
+database file that other users of the machine can read (it holds addresses and code words), and
+never let a query's values reach a log.
 
 Pragmas, set in the constructor so that every connection (each thread gets its own) has them:
 - journal_mode=wal: the gateway writes while the UI reads, without blocking each other;
@@ -20,12 +21,26 @@ would fail with "database is locked" (tests/services/test_concurrency.py). Keep 
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
 import peewee
 
 database_proxy = peewee.DatabaseProxy()
+
+
+class _NoQueryValues(logging.Filter):
+    """peewee logs every query at DEBUG as (sql, params); the params hold code words, phone numbers
+    and texts. Keep the SQL (placeholders only), never the values, whatever the log level."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, tuple) and len(record.msg) == 2:
+            record.msg, record.args = f"{record.msg[0]} [values not logged]", ()
+        return True
+
+
+logging.getLogger("peewee").addFilter(_NoQueryValues())
 
 PRAGMAS = {
     "journal_mode": "wal",
@@ -45,7 +60,12 @@ def open_database(path: str | Path) -> peewee.Database:
         file = Path(name).expanduser()
         file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(file, os.O_CREAT | os.O_RDWR, 0o600)
-        os.close(fd)
+        try:
+            mode = os.fstat(fd).st_mode & 0o777
+            if mode & 0o007:  # a copy or an old install left it readable by everyone: take that away
+                os.fchmod(fd, mode & ~0o007)
+        finally:
+            os.close(fd)
         name = str(file)
     db = peewee.SqliteDatabase(name, pragmas=PRAGMAS, lock_type="IMMEDIATE")
     database_proxy.initialize(db)
