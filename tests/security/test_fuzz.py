@@ -120,13 +120,13 @@ def test_a_bad_config_value_is_a_config_error_naming_its_key(tmp_path, field, va
 
 # --- the command line: exit 0, 1 or 2, never a traceback; exit 2 writes nothing ---------------------
 
-COMMANDS = [["staff", "add"], ["staff", "list"], ["staff", "export"], ["staff", "erase"], ["phone", "add"],
+COMMANDS = [["staff", "add"], ["staff", "list"], ["privacy", "export"], ["privacy", "erase"], ["phone", "add"],
             ["phone", "list"], ["visit", "out"], ["visit", "back"], ["visit", "checkin"], ["visit", "duress"],
             ["visit", "extend"], ["visit", "approve"], ["board"], ["messages"], ["alarms"], ["sms-in"], ["tick"],
             ["ack"], ["register", "add"], ["register", "list"], ["config"], ["staff"], ["visit"], []]
 OPTIONS = ["--name", "--mobile", "--code-word", "--alerts", "--role", "--staff", "--place", "--due", "--every",
            "--by", "--from", "--action", "--ref", "--note", "--json", "--limit", "--visit", "--confirm",
-           "--reason", "--postcode", "--address", "--minutes", "--approved-by", "--", "-x", "--open"]
+           "--reason", "--postcode", "--address", "--minutes", "--approved-by", "--", "-x", "--open", "--yes"]
 TOKENS = ["1", "0", "-1", "99999999999999999999", "Ann Lee", "07700 900123", "+447700900123", "bluebird",
           "15:30", "+45", "police", "answered", "other", "LU4", "", " ", "#1", "nan", "1e9"]
 argv_lists = st.tuples(
