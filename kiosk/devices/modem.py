@@ -708,10 +708,11 @@ class Modem:
             raise
         return True
 
-    def drain(self, handler: Callable[[StoredMessage], None]) -> DrainResult:
+    def drain(self, handler: Callable[[StoredMessage], object]) -> DrainResult:
         """Hand each stored message to `handler`; delete it only when the handler returned normally.
 
-        A handler that raises keeps the message on the modem for the next sweep. A message already
+        A handler that raises, or returns False, keeps the message on the modem for the next sweep
+        (None or True: confirmed, delete it). A message already
         confirmed earlier in this process (same fingerprint) is deleted without calling the handler
         again; across restarts the caller recognises duplicates by `StoredMessage.fingerprint`.
         """
@@ -723,10 +724,12 @@ class Modem:
                     duplicates += 1
                 else:
                     try:
-                        handler(message)
+                        confirmed = handler(message) is not False
                     except Exception:
                         log.exception("message %s kept on the modem: the handler did not confirm it",
                                       message.index)
+                        confirmed = False
+                    if not confirmed:
                         kept += 1
                         continue
                     self._remember(fp)

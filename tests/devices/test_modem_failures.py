@@ -58,6 +58,8 @@ def test_message_is_never_deleted_before_the_handler_confirms(sim, modem):
     assert on_sim_while_handling == [True]
     assert result.kept == 1 and result.handled == 0
     assert len(sim.stored()) == 1
+    assert modem.drain(lambda m: False).kept == 1  # "not committed" said plainly: kept too
+    assert len(sim.stored()) == 1
     confirmed = []
     modem.drain(lambda m: confirmed.append(m.index in sim.stored()))
     assert confirmed == [True] and sim.stored() == {}
