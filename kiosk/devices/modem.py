@@ -750,7 +750,10 @@ class Modem:
         fields = reply_fields(lines[0], "+CPMS") if lines else []
         used, total = (to_int(fields[1]), to_int(fields[2])) if len(fields) >= 3 else (None, None)
         self._storage = (used, total)
+        was_full = self._storage_full
         self._storage_full = used is not None and total is not None and total > 0 and used >= total
+        if self._storage_full and not was_full:  # a full store turns new SMS away: drain it now
+            self._emit(ev.StorageFull(self.clock.now(), storage=fields[0] if fields else ""))
 
     # =============================================================================================
     # Sending

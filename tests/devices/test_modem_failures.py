@@ -310,3 +310,16 @@ def test_unplug_during_a_slow_reply_fails_the_command_cleanly(sim_factory, modem
     status = modem.status(refresh=False)
     assert not status.connected and "read failed" in status.last_error
     wait(lambda: events.of(ModemGone))
+
+
+def test_full_store_seen_by_cpms_is_reported_and_drained(sim_factory, modem_factory, events, wait):
+    """No ^SMMEMFULL on most modems: AT+CPMS? used == total is enough to raise StorageFull."""
+    sim = sim_factory(capacity=3)
+    modem = modem_factory(sim.port, events=events)
+    sim.fill_sim()
+    status = modem.status()
+    assert status.storage_full and (status.storage_used, status.storage_total) == (3, 3)
+    wait(lambda: events.of(StorageFull), what="StorageFull")
+    assert modem.drain(lambda m: None).handled == 3
+    assert not modem.status().storage_full
+    assert len(events.of(StorageFull)) == 1
