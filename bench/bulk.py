@@ -1,0 +1,136 @@
+"""A school that has used kiosk for years, built fast: bulk inserts in batches into a fresh database.
+
+The schema comes from `open_database` (migrations); rows go in with `executemany` on peewee's own
+connection, inside one transaction with synchronous=OFF (a throwaway build, not a kiosk write).
+`scale=1` is the 6-year school of issue 7: 500 staff, 40,000 visits, 1,000,000 events, 500,000
+messages, with 150 visits open now. History scales; the staff and the open visits do not.
+It must never write anywhere but the path it is given.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from kiosk.store import open_database
+from kiosk.store.models import Alarm, Event, Message, Staff, Visit, VisitMember
+
+UTC = timezone.utc
+YEARS = 6
+STAFF = 500
+RECEIVERS = 3
+OPEN = 150
+VISITS = 40_000
+EVENTS = 1_000_000
+MESSAGES = 500_000
+ALARM_SHARE = 0.03  # closed visits that had an alarm
+BATCH = 5000
+
+
+def stamp(when: datetime) -> str:
+    return when.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
+
+
+def _insert(conn, model, fields: list[str], rows) -> int:
+    """Rows of values for `fields`; every other NOT NULL column gets the model's default."""
+    extra = [f for f in model._meta.sorted_fields
+             if f.name not in fields and not f.null and not f.primary_key and f.default is not None]
+    tail = tuple(f.db_value(f.default() if callable(f.default) else f.default) for f in extra)
+    columns = [model._meta.fields[f].column_name for f in fields] + [f.column_name for f in extra]
+    rows = (tuple(row) + tail for row in rows)
+    sql = (f'INSERT INTO "{model._meta.table_name}" ({", ".join(columns)}) '
+           f'VALUES ({", ".join("?" for _ in columns)})')
+    batch, n = [], 0
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= BATCH:
+            conn.executemany(sql, batch)
+            n += len(batch)
+            batch = []
+    if batch:
+        conn.executemany(sql, batch)
+        n += len(batch)
+    return n
+
+
+def build(path: Path, scale: float, now: datetime, seed: int = 7) -> dict[str, int]:
+    """Fill a new database at `path`; returns the row counts."""
+    rnd = random.Random(seed)
+    db = open_database(path)
+    conn = db.connection()
+    conn.execute("PRAGMA synchronous=OFF")
+    start = now - timedelta(days=365 * YEARS)
+    span = (now - timedelta(days=1) - start).total_seconds()
+    n_visits, n_events, n_messages = int(VISITS * scale), int(EVENTS * scale), int(MESSAGES * scale)
+    counts = {}
+    with db.atomic():
+        created = stamp(start)
+        counts["staff"] = _insert(conn, Staff, ["name", "mobile", "role", "receives_alerts", "code_word",
+                                               "vehicle_reg", "vehicle_make", "vehicle_colour", "active",
+                                               "created_at"],
+                                  ((f"Staff {i:04d}", f"+4477009{i:05d}", "", i >= STAFF, f"quzz{i:04d}x",
+                                    "", "", "", True, created) for i in range(STAFF + RECEIVERS)))
+
+        def closed_visit(i: int):
+            left = start + timedelta(seconds=span * i / max(1, n_visits))
+            due = left + timedelta(minutes=rnd.choice((60, 90, 120, 180)))
+            ended = due - timedelta(minutes=rnd.randint(0, 30))
+            return (f"Visit {i + 1} · LU{i % 9 + 1}", f"{i % 300 + 1} History Road, Luton LU{i % 9 + 1} 9AB",
+                    "approved" if i % 4 else None, stamp(left), stamp(left), stamp(due), "back", stamp(ended),
+                    "kiosk:AB", stamp(ended), "other", "kiosk")
+
+        fields = ["label", "place", "approved_by", "created_at", "left_at", "due_back", "state", "ended_at",
+                  "ended_by", "last_contact_at", "purpose", "started_by"]
+        counts["visits"] = _insert(conn, Visit, fields, (closed_visit(i) for i in range(n_visits)))
+
+        def open_visit(i: int):
+            left = now - timedelta(minutes=rnd.randint(5, 120))
+            due = now + timedelta(minutes=rnd.randint(30, 200))
+            return (f"Visit {n_visits + i + 1} · LU4", f"{i + 1} Open Lane, Luton LU4 9AB", "HT", stamp(left),
+                    stamp(left), stamp(due), rnd.choice(("out", "on-site")), None, None,
+                    stamp(left + timedelta(minutes=2)), "other", "kiosk")
+
+        _insert(conn, Visit, fields, (open_visit(i) for i in range(OPEN)))
+        counts["open visits"] = OPEN
+
+        def members():
+            for v in range(1, n_visits + 1):
+                first = rnd.randrange(STAFF)
+                yield (v, first + 1, f"+4477009{first:05d}")
+                if v % 5 == 0:  # a pair
+                    second = (first + 1) % STAFF
+                    yield (v, second + 1, f"+4477009{second:05d}")
+            for i in range(OPEN):  # staff id i + 1 has mobile number i
+                yield (n_visits + i + 1, i + 1, f"+4477009{i:05d}")
+
+        counts["visit members"] = _insert(conn, VisitMember, ["visit", "staff", "phone_number"], members())
+
+        def alarms():
+            for v in range(1, n_visits + 1, int(1 / ALARM_SHARE)):
+                at = start + timedelta(seconds=span * v / max(1, n_visits))
+                yield (v, "overdue", "amber", stamp(at), "bench history", stamp(at + timedelta(minutes=9)), "AB")
+
+        counts["alarms"] = _insert(conn, Alarm, ["visit", "kind", "level", "raised_at", "summary", "resolved_at",
+                                                 "resolved_by"], alarms())
+        kinds = ("visit-out", "sms-received", "contact", "visit-back", "message-sent", "alarm-raised")
+        counts["events"] = _insert(conn, Event, ["at", "kind", "visit_id", "actor", "summary"],
+                                   ((stamp(start + timedelta(seconds=span * i / max(1, n_events))),
+                                     kinds[i % len(kinds)], 1 + i * n_visits // max(1, n_events), "bench",
+                                     f"history event {i}") for i in range(n_events)))
+
+        def messages():
+            for i in range(n_messages):
+                at = stamp(start + timedelta(seconds=span * i / max(1, n_messages)))
+                inbound = i % 2 == 0
+                yield ("in" if inbound else "out", f"+4477009{i % STAFF:05d}",
+                       "OK" if inbound else "Thanks, checked in. Due back 15:30.",
+                       "processed" if inbound else "delivered", None if inbound else "reply", 2, at,
+                       None if inbound else at, 1 + i * n_visits // max(1, n_messages), f"fp{i:09d}" if inbound else None)
+
+        counts["messages"] = _insert(conn, Message, ["direction", "number", "text", "state", "kind", "priority",
+                                                     "created_at", "sent_at", "visit", "fingerprint"], messages())
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    return counts

@@ -1,0 +1,154 @@
+"""Figure 6: the 6-year school (500 staff, 40,000 visits, 1M events, 500k messages, 150 open visits)
+at 0.1x, 0.3x and 1x: the board query, a full render of the board, the escalation tick, and the
+read behind an export of one year.
+
+Every timing is the median of several runs on a FakeClock at the school's "now". `kiosk export` is
+not on main yet: its underlying read (one year's visits with members, alarms, events, messages,
+written as CSV to memory) is measured instead. It must never write to a kiosk database but its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import math
+import statistics
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from bench import bulk
+from bench.common import Result, say
+from kiosk.clock import FakeClock
+from kiosk.config import config_from_mapping
+from kiosk.services.context import Context
+from kiosk.store import open_database
+
+NOW = datetime(2026, 11, 24, 14, 0, tzinfo=timezone.utc)  # a Tuesday afternoon: reception staffed
+RUNS = 5
+
+
+def timed(fn, runs: int = RUNS) -> float:
+    """Median milliseconds of `runs` calls (after one warm-up)."""
+    fn()
+    out = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(out)
+
+
+def export_year(ctx: Context) -> int:
+    """What an export of the last year reads: visits with their members, alarms, events, messages."""
+    from kiosk.store.models import Alarm, Event, Message, Staff, Visit, VisitMember
+
+    since = ctx.now() - timedelta(days=365)
+    buf = io.StringIO()
+    out = csv.writer(buf)
+    rows = 0
+    with ctx.db.atomic():
+        visits = (Visit.select(Visit.id, Visit.label, Visit.left_at, Visit.due_back, Visit.ended_at, Visit.state,
+                               Visit.outcome).where(Visit.left_at >= since).order_by(Visit.id).tuples())
+        names: dict[int, list[str]] = {}
+        for visit_id, name in (VisitMember.select(VisitMember.visit, Staff.name).join(Staff).join_from(
+                VisitMember, Visit).where(Visit.left_at >= since).tuples()):
+            names.setdefault(visit_id, []).append(name)
+        for v in visits:
+            out.writerow(v + (", ".join(names.get(v[0], [])),))
+            rows += 1
+        for query in (Alarm.select(Alarm.id, Alarm.visit, Alarm.kind, Alarm.level, Alarm.raised_at,
+                                   Alarm.resolved_at).where(Alarm.raised_at >= since),
+                      Event.select(Event.at, Event.kind, Event.visit_id, Event.actor, Event.summary)
+                      .where(Event.at >= since),
+                      Message.select(Message.created_at, Message.direction, Message.state, Message.kind,
+                                     Message.visit).where(Message.created_at >= since)):
+            for row in query.order_by(query.model._meta.primary_key).tuples():
+                out.writerow(row)
+                rows += 1
+    return rows
+
+
+async def _render_ms(ctx: Context, runs: int) -> float:
+    """A fresh board screen composed, filled with the whole board and painted (headless)."""
+    from kiosk.app import build_app
+    from kiosk.screens.board import BoardScreen
+
+    app = build_app(ctx, live=False, console=False)
+    out = []
+    async with app.run_test(size=(160, 50)) as pilot:
+        for _ in range(50):
+            await pilot.pause()
+            if app.loads:
+                break
+            await app.workers.wait_for_complete()
+        view = app.view
+        for i in range(runs + 1):
+            t0 = time.perf_counter()
+            screen = BoardScreen()
+            await app.push_screen(screen)
+            screen.show(view)
+            await pilot.pause()
+            await pilot.pause()
+            if i:
+                out.append((time.perf_counter() - t0) * 1000)
+            app.pop_screen()
+            await pilot.pause()
+    return statistics.median(out)
+
+
+def measure(path: Path, scale: float) -> dict[str, float]:
+    from kiosk.services import tick
+    from kiosk.services.board_view import load_board
+
+    t0 = time.perf_counter()
+    counts = bulk.build(path, scale, NOW)
+    built = time.perf_counter() - t0
+    db = open_database(path)
+    ctx = Context(config_from_mapping({"school": {"name": "Bench Academy"}}), FakeClock(NOW))
+    try:
+        board_ms = timed(lambda: load_board(ctx))
+        render_ms = asyncio.run(_render_ms(ctx, RUNS))
+        tick_ms = timed(lambda: tick(ctx))
+        export_rows = export_year(ctx)
+        export_ms = timed(lambda: export_year(ctx), 3)
+    finally:
+        db.close()
+    return {"board": board_ms, "render": render_ms, "tick": tick_ms, "export": export_ms,
+            "rows": export_rows, "build": built, "size": path.stat().st_size / 1e6,
+            "visits": counts["visits"], "events": counts["events"], "messages": counts["messages"]}
+
+
+def run(work: Path, quick: bool) -> list[Result]:
+    scales = (0.1,) if quick else (0.1, 0.3, 1.0)
+    found = {}
+    for s in scales:
+        say(f"figure 6: building the school at {s}x and measuring")
+        found[s] = measure(work / f"scale-{s}.db", s)
+        m = found[s]
+        say(f"  {s}x: built in {m['build']:.1f} s, {m['size']:.0f} MB; board {m['board']:.1f} ms, "
+            f"render {m['render']:.1f} ms, tick {m['tick']:.1f} ms, export {m['export']:.0f} ms")
+    f = "6 scale"
+    out = []
+    for s in scales:
+        m = found[s]
+        label = f"{s:g}x ({m['visits']:,} visits, {m['events']:,} events, {m['messages']:,} SMS; {m['size']:.0f} MB)"
+        both = m["board"] + m["render"]
+        out += [
+            Result(f, f"{label}: board query", m["board"], "ms"),
+            Result(f, f"{s:g}x: full render of 150 open visits", m["render"], "ms"),
+            Result(f, f"{s:g}x: board query + full render", both, "ms", target="<= 50 ms", ok=both <= 50),
+            Result(f, f"{s:g}x: escalation tick, 150 open", m["tick"], "ms", target="<= 20 ms", ok=m["tick"] <= 20),
+            Result(f, f"{s:g}x: export of one year ({m['rows']:,} rows, underlying read)", m["export"], "ms",
+                   target="<= 5000 ms", ok=m["export"] <= 5000),
+        ]
+    if len(scales) > 1:
+        lo, hi = found[scales[0]], found[scales[-1]]
+        span = math.log(scales[-1] / scales[0])
+        notes = []
+        for key in ("board", "render", "tick", "export"):
+            k = math.log(max(hi[key], 1e-3) / max(lo[key], 1e-3)) / span
+            notes.append(f"{key} ~ data^{k:.2f} -> {hi[key] * 10 ** k:,.0f} ms at 10x (extrapolated)")
+        out.append(Result(f, "growth 0.1x -> 1x, extrapolated to 10x", None, "", note="; ".join(notes)))
+    return out
