@@ -76,14 +76,53 @@ def unresolved_alarms(visit: Visit | None = None):
     return query.order_by(Alarm.id)
 
 
-def alarm_facts(alarm: Alarm) -> L.AlarmFacts:
-    escalated = Alarm.select().where(Alarm.parent == alarm).exists()
+def alarm_facts(alarm: Alarm, escalated: bool | None = None) -> L.AlarmFacts:
+    if escalated is None:
+        escalated = Alarm.select().where(Alarm.parent == alarm).exists()
     return L.AlarmFacts(id=alarm.id, kind=alarm.kind, level=alarm.level, raised_at=alarm.raised_at,
                         owned=alarm.owner_id is not None, last_alert_at=alarm.last_alert_at,
                         alert_count=alarm.alert_count, escalated=escalated)
 
 
-def visit_facts(visit: Visit) -> L.VisitFacts:
+def visit_facts(visit: Visit, alarms: list[Alarm] | None = None, escalated: set[int] | None = None) -> L.VisitFacts:
+    """The ladder's snapshot of one visit; `alarms`/`escalated` from `open_snapshot` save the queries."""
+    if alarms is None:
+        facts = tuple(alarm_facts(a) for a in unresolved_alarms(visit))
+    else:
+        facts = tuple(alarm_facts(a, a.id in (escalated or set())) for a in alarms)
     return L.VisitFacts(id=visit.id, state=visit.state, left_at=visit.left_at, due_back=visit.due_back,
                         check_in_minutes=visit.check_in_minutes, last_contact_at=visit.last_contact_at,
-                        alarms=tuple(alarm_facts(a) for a in unresolved_alarms(visit)))
+                        alarms=facts)
+
+
+@dataclass(frozen=True)
+class OpenSnapshot:
+    """Every open visit with its members and unresolved alarms, read in a fixed number of queries
+    (not a few per visit): what the board and the ladder's pass read each time."""
+
+    visits: list[Visit]
+    members: dict[int, list[VisitMember]]  # visit id -> members (with staff), in order
+    alarms: dict[int, list[Alarm]]  # visit id -> unresolved alarms, by id
+    escalated: set[int]  # unresolved alarms a no-reply alarm was already raised from
+
+    def facts(self, visit: Visit) -> L.VisitFacts:
+        return visit_facts(visit, self.alarms.get(visit.id, []), self.escalated)
+
+
+def open_snapshot() -> OpenSnapshot:
+    visits = list(open_visits())
+    open_ids = Visit.select(Visit.id).where(Visit.state.in_(OPEN_STATES))
+    members: dict[int, list[VisitMember]] = {}
+    for m in (VisitMember.select(VisitMember, Staff).join(Staff).where(VisitMember.visit.in_(open_ids))
+              .order_by(VisitMember.id)):
+        members.setdefault(m.visit_id, []).append(m)
+    alarms: dict[int, list[Alarm]] = {}
+    for a in unresolved_alarms().where(Alarm.visit.in_(open_ids)):
+        alarms.setdefault(a.visit_id, []).append(a)
+    return OpenSnapshot(visits, members, alarms, escalated_alarms())
+
+
+def escalated_alarms() -> set[int]:
+    """Ids of unresolved alarms that already have a child (the no-reply raised from an amber)."""
+    unresolved = Alarm.select(Alarm.id).where(Alarm.resolved_at.is_null())
+    return {a.parent_id for a in Alarm.select(Alarm.parent).where(Alarm.parent.in_(unresolved))}

@@ -12,7 +12,7 @@ from datetime import datetime
 from kiosk.domain import ladder as L
 from kiosk.services import lookup
 from kiosk.services.context import Context
-from kiosk.store.models import Alarm, Message
+from kiosk.store.models import Alarm, Message, Staff
 
 
 @dataclass(frozen=True)
@@ -52,13 +52,17 @@ def board(ctx: Context) -> list[BoardRow]:
 
     now = ctx.now()
     flags = register_flags()
+    snap = lookup.open_snapshot()
+    owner_ids = {a.owner_id for alarms in snap.alarms.values() for a in alarms if a.owner_id is not None}
+    owners = {s.id: s.name for s in Staff.select(Staff.id, Staff.name).where(Staff.id.in_(owner_ids))} if owner_ids else {}
     rows = []
-    for visit in lookup.open_visits():
-        facts = lookup.visit_facts(visit)
+    for visit in snap.visits:
+        facts = snap.facts(visit)
         levels = {a.level for a in facts.alarms}
         level = (L.RED if L.RED in levels else L.AMBER if L.AMBER in levels
                  else L.DUE_SOON if now >= visit.due_back - ctx.ladder.due_soon else L.OK)
-        people = lookup.members(visit)
+        people = snap.members.get(visit.id, [])
+        owner = next((owners.get(a.owner_id) for a in snap.alarms.get(visit.id, []) if a.owner_id is not None), None)
         rows.append(BoardRow(id=visit.id, staff=[m.staff.name for m in people], label=visit.label,
                              state=visit.state, level=level, due_back=visit.due_back,
                              last_contact=visit.last_contact_at, alarms=[a.id for a in facts.alarms],
@@ -68,14 +72,9 @@ def board(ctx: Context) -> list[BoardRow]:
                              kinds=tuple(a.kind for a in sorted(facts.alarms, key=lambda a: (a.level != L.RED, a.id))),
                              travel=visit.travel, vehicle=visit.vehicle, check_in_minutes=visit.check_in_minutes,
                              flagged=bool(matching_flags(visit.place, flags)),
-                             owner=_owner(visit)))
+                             owner=owner))
     rows.sort(key=lambda r: (L.more_urgent_first(r.level), r.due_back, r.id))
     return rows
-
-
-def _owner(visit) -> str | None:
-    owned = lookup.unresolved_alarms(visit).where(Alarm.owner.is_null(False)).first()
-    return owned.owner.name if owned is not None else None
 
 
 def warnings(ctx: Context) -> list[str]:

@@ -29,12 +29,12 @@ class TickResult:
 
 def tick(ctx: Context) -> TickResult:
     result = TickResult()
-    for visit_id in [v.id for v in lookup.open_visits()]:
+    for visit_id in _may_raise(ctx):
         with ctx.atomic():
             visit = Visit.get_by_id(visit_id)
             if visit.state in ("out", "on-site", "leaving"):
                 result.raised += _apply(ctx, visit, L.assess(lookup.visit_facts(visit), ctx.ladder, ctx.now()))
-    for alarm_id in [a.id for a in lookup.unresolved_alarms()]:
+    for alarm_id in _may_repeat(ctx):
         with ctx.atomic():
             alarm = Alarm.get_by_id(alarm_id)
             if alarm.resolved_at is None and L.repeat_due(lookup.alarm_facts(alarm), ctx.ladder, ctx.now()):
@@ -42,6 +42,25 @@ def tick(ctx: Context) -> TickResult:
                     result.repeated.append(alarm.id)
     result.report_sent = end_of_day_report(ctx)
     return result
+
+
+def _may_raise(ctx: Context) -> list[int]:
+    """Open visits the ladder would raise an alarm for now, from one snapshot read in a few queries.
+    Each is then re-read and re-assessed in its own transaction, so this only skips the visits with
+    nothing to do (most of them, most of the time) without a transaction each."""
+    with ctx.atomic():
+        snap = lookup.open_snapshot()
+    now = ctx.now()
+    return [v.id for v in snap.visits if L.assess(snap.facts(v), ctx.ladder, now).raise_]
+
+
+def _may_repeat(ctx: Context) -> list[int]:
+    """Unresolved alarms whose alert is due again (re-checked in their own transaction)."""
+    with ctx.atomic():
+        alarms = list(lookup.unresolved_alarms())
+        escalated = lookup.escalated_alarms()
+    now = ctx.now()
+    return [a.id for a in alarms if L.repeat_due(lookup.alarm_facts(a, a.id in escalated), ctx.ladder, now)]
 
 
 def _apply(ctx: Context, visit: Visit, assessment: L.Assessment) -> list[int]:
