@@ -114,10 +114,21 @@ def build(path: Path, scale: float, now: datetime, seed: int = 7) -> dict[str, i
         counts["alarms"] = _insert(conn, Alarm, ["visit", "kind", "level", "raised_at", "summary", "resolved_at",
                                                  "resolved_by"], alarms())
         kinds = ("visit-out", "sms-received", "contact", "visit-back", "message-sent", "alarm-raised")
-        counts["events"] = _insert(conn, Event, ["at", "kind", "visit_id", "actor", "summary"],
-                                   ((stamp(start + timedelta(seconds=span * i / max(1, n_events))),
-                                     kinds[i % len(kinds)], 1 + i * n_visits // max(1, n_events), "bench",
-                                     f"history event {i}") for i in range(n_events)))
+
+        def events():
+            """The history, with the end-of-day report the ladder records each weekday at 16:30 UTC."""
+            next_report = datetime(start.year, start.month, start.day, 16, 30, tzinfo=UTC)
+            for i in range(n_events):
+                at = start + timedelta(seconds=span * i / max(1, n_events))
+                while next_report <= at:
+                    if next_report.weekday() < 5:
+                        yield (stamp(next_report), "end-of-day-report", None, "ladder",
+                               f"{next_report.date().isoformat()}: 0 visit(s) open")
+                    next_report += timedelta(days=1)
+                yield (stamp(at), kinds[i % len(kinds)], 1 + i * n_visits // max(1, n_events), "bench",
+                       f"history event {i}")
+
+        counts["events"] = _insert(conn, Event, ["at", "kind", "visit_id", "actor", "summary"], events())
 
         def messages():
             for i in range(n_messages):
