@@ -33,8 +33,10 @@ def machine() -> str:
         affinity = len(os.sched_getaffinity(0))
     except AttributeError:
         affinity = os.cpu_count()
-    return (f"{model}; nproc {os.cpu_count()} (this process may use {affinity}); Python {platform.python_version()}; "
-            f"SQLite {sqlite3.sqlite_version}; textual {_version('textual')}; peewee {_version('peewee')}")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return (f"{model}; nproc {os.cpu_count()} (this process may use {affinity}); load average {load}; "
+            f"Python {platform.python_version()}; SQLite {sqlite3.sqlite_version}; textual {_version('textual')}; "
+            f"peewee {_version('peewee')}")
 
 
 def _version(name: str) -> str:
@@ -48,6 +50,7 @@ def _version(name: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="the short subset CI runs (well under 2 minutes)")
+    parser.add_argument("--long", action="store_true", help="figure 4 up to 10,000 SMS (adds ~6 minutes)")
     parser.add_argument("--only", default="", help="figures to run, e.g. 1,6 (default: all)")
     parser.add_argument("--keep", default=None, help="keep the databases and logs in this folder")
     args = parser.parse_args(argv)
@@ -69,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
             folder.mkdir(exist_ok=True)
             try:
                 module = importlib.import_module(f"bench.{name}")
-                rows = module.run(folder, args.quick)
+                rows = (module.run(folder, args.quick, long=True) if args.long and name == "sms"
+                        else module.run(folder, args.quick))
                 results += [r for r in rows if r.figure.split()[0] in wanted]
             except Exception:  # noqa: BLE001 - one broken figure must not hide the others
                 failed.append(name)
@@ -79,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
     print(table(results))
-    print(f"\n{len(results)} measures in {time.perf_counter() - t_all:.0f} s"
+    print(f"\n{len(results)} measures in {time.perf_counter() - t_all:.0f} s; load average at the end "
+          f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}"
           + (f"; could not measure: {', '.join(failed)}" if failed else ""))
     return 1 if failed else 0
 

@@ -29,7 +29,7 @@ def run(work: Path, quick: bool) -> list[Result]:
     port = sim.start()
     gateway = procs.Gateway(db, port, cfg).start()
     try:
-        samples = asyncio.run(_measure(db, cfg, sim, senders, 5 if quick else 100))
+        samples = asyncio.run(_measure(db, cfg, sim, senders, 5 if quick else 50))
     finally:
         gateway.stop()
         sim.stop()
