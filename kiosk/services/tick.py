@@ -48,7 +48,7 @@ def _may_raise(ctx: Context) -> list[int]:
     """Open visits the ladder would raise an alarm for now, from one snapshot read in a few queries.
     Each is then re-read and re-assessed in its own transaction, so this only skips the visits with
     nothing to do (most of them, most of the time) without a transaction each."""
-    with ctx.atomic():
+    with ctx.snapshot():
         snap = lookup.open_snapshot()
     now = ctx.now()
     return [v.id for v in snap.visits if L.assess(snap.facts(v), ctx.ladder, now).raise_]
@@ -56,7 +56,7 @@ def _may_raise(ctx: Context) -> list[int]:
 
 def _may_repeat(ctx: Context) -> list[int]:
     """Unresolved alarms whose alert is due again (re-checked in their own transaction)."""
-    with ctx.atomic():
+    with ctx.snapshot():
         alarms = list(lookup.unresolved_alarms())
         escalated = lookup.escalated_alarms()
     now = ctx.now()
