@@ -62,6 +62,7 @@ class AlarmLine:
     raised_at: datetime
     acknowledged_by: str | None
     action: str | None
+    summary: str = ""  # what triggered it (never SMS text, never a code word)
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,7 @@ def _line(alarm: Alarm) -> AlarmLine:
     return AlarmLine(alarm.id, alarm.level, alarm.kind, alarm.visit_id,
                      tuple(m.staff.name for m in people),
                      tuple(national(m.phone_number) for m in people if m.phone_number),
-                     alarm.raised_at, alarm.acknowledged_by, alarm.action)
+                     alarm.raised_at, alarm.acknowledged_by, alarm.action, alarm.summary)
 
 
 def alarm_detail(ctx: Context, alarm_id: int) -> AlarmDetail:

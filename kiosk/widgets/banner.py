@@ -20,6 +20,10 @@ def amber_text(alarms: list[AlarmLine], tz, glyphs: Glyphs) -> Text:
         if n:
             out.append("\n")
         out.append(f" {glyphs.amber} {KIND_WORDS.get(alarm.kind, alarm.kind.upper())} ", style="bold")
+        if alarm.kind == L.SEND_FAILED:  # a reply or reminder that could not be sent
+            out.append_text(plain(alarm.summary, 160))
+            out.append(f" {glyphs.dot} since {local_hhmm(alarm.raised_at, tz)}")
+            continue
         who = ", ".join(alarm.names) or "?"
         out.append(f"visit {alarm.visit_id}: " if alarm.visit_id else "")
         out.append_text(plain(who, 60))

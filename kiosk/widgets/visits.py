@@ -23,8 +23,8 @@ from kiosk.widgets.look import Glyphs, local_hhmm, plain, status_cell
 WIDE = (("status", "Status", 12), ("staff", "Staff", 22), ("visit", "Visit", 15), ("left", "Left", 5),
         ("due", "Due", 5), ("countdown", "Due back", 10), ("contact", "Last contact", 14),
         ("travel", "Travel", 14), ("flags", "Flags", 26))
-COMPACT = (("status", "Status", 11), ("staff", "Staff", 12), ("visit", "Visit", 13), ("due", "Due", 5),
-           ("countdown", "Due back", 10), ("contact", "Contact", 7), ("flags", "Flags", 6))
+COMPACT = (("status", "Status", 11), ("staff", "Staff", 12), ("visit", "Visit", 8), ("due", "Due", 5),
+           ("countdown", "Due back", 10), ("contact", "Contact", 7), ("flags", "Flags", 11))
 WIDE_FROM = 120  # terminal columns
 LIVE = ("countdown", "contact")  # cells that change with the clock alone
 
@@ -75,8 +75,11 @@ class VisitsTable(DataTable):
         if key == "staff":
             names = " + ".join(row.staff) if self.wide or len(row.staff) < 2 else f"{row.staff[0]} +{len(row.staff) - 1}"
             return plain(names, 120, style="bold" if urgent else "")
-        if key == "visit":
-            return plain(row.label, 60)
+        if key == "visit":  # under the "Visit" heading, "Visit 12 · LU4" reads "12 · LU4" when narrow
+            label = row.label
+            if not self.wide and label.startswith("Visit "):
+                label = label[len("Visit "):]
+            return plain(label, 60)
         if key == "left":
             return Text(local_hhmm(row.left_at, self.tz))
         if key == "due":
@@ -97,7 +100,7 @@ class VisitsTable(DataTable):
         raise KeyError(key)
 
     def _flags(self, row: BoardRow) -> list[str]:
-        flags = []
+        flags = [] if self.wide or not row.travel else [row.travel]
         if row.state != "out":
             flags.append(row.state)
         if row.pair:

@@ -136,3 +136,16 @@ async def test_acknowledged_elsewhere_the_alarm_view_closes(ctx, clock):
         assert isinstance(app.screen, BoardScreen)
         rings = len(rung)
         assert not any(isinstance(s, AlarmScreen) for s in app.screen_stack) and len(rung) == rings
+
+
+async def test_an_undelivered_reply_is_an_amber_banner_saying_what_failed(ctx, clock):
+    from kiosk.services.alarms import raise_alarm
+
+    busy(ctx, clock)
+    raise_alarm(ctx, "send-failed", "amber", visit=None, actor="gateway",
+                summary="reply to Ann Lee not delivered (message 7): +CMS ERROR: 500")
+    app = build_app(ctx, live=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        banner = str(app.screen.query_one("#amber").render())
+        assert "TEXT FAILED reply to Ann Lee not delivered (message 7): +CMS ERROR: 500" in banner
