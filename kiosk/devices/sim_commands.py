@@ -328,11 +328,10 @@ class AtCommandSet:
         with self._lock:
             if flag == 4:
                 self._slots.clear()
-            elif flag in (1, 2, 3):
-                limit = {1: 1, 2: 1, 3: 3}[flag]
-                for i in [i for i, sl in self._slots.items() if sl.status <= limit or flag == 3]:
-                    if self._slots[i].status != 0:
-                        del self._slots[i]
+            elif flag in (1, 2, 3):  # 27.005: read; read and sent; read, sent and unsent
+                doomed = {1: {1}, 2: {1, 3}, 3: {1, 2, 3}}[flag]
+                for i in [i for i, slot in self._slots.items() if slot.status in doomed]:
+                    del self._slots[i]
             elif index in self._slots:
                 del self._slots[index]
             elif self.empty_delete_error:
