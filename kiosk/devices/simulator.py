@@ -419,7 +419,10 @@ class ModemSimulator(AtCommandSet):
     def _command(self, line: str) -> None:
         self.commands.append(line)
         for listener in list(self.listeners):
-            listener(line)
+            try:
+                listener(line)
+            except Exception:  # a broken listener (a closed stdout) must not silence the modem
+                log.exception("simulator: command listener failed")
         if self._settings.echo:
             self._write(line.encode("utf-8") + b"\r")
         upper = line.upper()
