@@ -123,14 +123,6 @@ def test_backups_are_0600_in_a_0700_folder_and_their_names_hold_no_secret(open_f
     assert "bluebird" not in result.path.name and "Ann" not in result.path.name
 
 
-def test_installed_config_and_data_folders_are_not_world_readable():
-    """The installer's promises (checked against its source; tests/deploy runs it in a temp root)."""
-    script = (REPO / "systemd" / "install.sh").read_text()
-    assert 'chmod 0640 "$R$CONFIG"' in script
-    assert 'make_dir 0750 "$USER_NAME:$USER_NAME" "$DATA" data' in script
-    assert 'make_dir 0750 "$USER_NAME:$USER_NAME" "$BACKUPS" data' in script
-
-
 def test_nobody_cannot_read_the_database_or_a_backup(open_folder):
     path = make_database(open_folder)
     os.chmod(path.parent, 0o755)  # the folder too is open here: the file's own mode must hold

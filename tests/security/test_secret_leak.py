@@ -23,6 +23,8 @@ from kiosk.clock import FakeClock
 from kiosk.store import open_database
 from kiosk.store.models import Message
 from tests.conftest import run_kiosk
+from tests.gateway.conftest import simulator, start_gateway  # noqa: F401 - fixtures
+from tests.gateway.harness import texts
 from tests.security.dump import dump, fold, hits
 
 CODE_WORDS = ("bluebird", "kestrel", "wagtail", "kingfisher", "nightjar")
@@ -149,3 +151,25 @@ def _sent_texts(db):
     finally:
         from kiosk.store.db import database_proxy
         database_proxy.obj.close()
+
+
+def test_the_gateway_logs_and_sends_no_code_word(start_gateway, caplog):
+    """Through the real gateway (driver, simulated modem on a pty): a multi-part text with a code
+    word, a bare one and a visit reply. Its log lines (DEBUG and up, every logger, peewee's query
+    log included) and every SMS it put on the air hold no code word."""
+    caplog.set_level(logging.DEBUG)
+    g = start_gateway()
+    g.sim.inject_sms(G_ANN, "Running late, BLUEBIRD, all fine otherwise. " + "Will text again when I leave. " * 5)
+    g.sim.inject_sms(G_BEN, "Marigold")
+    g.sim.inject_sms(G_ANN, "OK")
+    g.until(lambda: len(g.sent_to(G_HEAD)) >= 2 and len(g.sent_to(G_ANN)) >= 2 and g.sent_to(G_BEN),
+            timeout=30, what="alerts and replies on the air")
+    assert any("received" in r.getMessage() for r in caplog.records)
+    logged = fold("\n".join(r.getMessage() for r in caplog.records))
+    on_air = fold("\n".join(texts(g.sim.sent)))
+    for word in ("bluebird", "marigold"):
+        assert word not in logged and word not in on_air
+    assert "duress" in on_air
+
+
+G_ANN, G_BEN, G_HEAD = "+447700900001", "+447700900002", "+447700900100"
