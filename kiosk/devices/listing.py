@@ -2,7 +2,8 @@
 
 Pure functions, no I/O. Must never raise on what a modem sends and never drop an entry: what cannot
 be decoded becomes a StoredMessage with `pdu=None`, an `error` and the `raw` text, so the caller can
-still store it. Text mode assumes the driver set AT+CSCS="UCS2" (strings arrive as UCS-2 hex).
+still store it. In text mode strings arrive as UCS-2 hex when the driver set AT+CSCS="UCS2"
+(`ucs2=True`), else as they are (a modem that refuses UCS2: ASCII texts only, one line each).
 """
 
 from __future__ import annotations
@@ -44,7 +45,12 @@ def decode_stored(index: int, storage: str, status: int, pdu_hex: str) -> Stored
     return StoredMessage(index, storage, status, pdu, None, pdu_hex)
 
 
-def parse_text_listing(lines: list[str], storage: str, prefix: str = "+CMGL") -> list[StoredMessage]:
+def _s(value: str, ucs2: bool) -> str:
+    return decode_ucs2_hex(value) if ucs2 else value
+
+
+def parse_text_listing(lines: list[str], storage: str, prefix: str = "+CMGL", *,
+                       ucs2: bool = True) -> list[StoredMessage]:
     """Text mode: `+CMGL: <index>,"<stat>","<oa>",[<alpha>],"<scts>"` then the text (UCS-2 hex);
     a stored delivery report is one line: `+CMGL: <index>,"<stat>",<fo>,<mr>,"<ra>",<tora>,"<scts>","<dt>",<st>`."""
     out: list[StoredMessage] = []
@@ -61,7 +67,7 @@ def parse_text_listing(lines: list[str], storage: str, prefix: str = "+CMGL") ->
         index = -1 if index is None else index
         status = STATUS_BY_NAME.get(fields[1].upper() if len(fields) > 1 else "", 1)
         if len(fields) >= 9 and to_int(fields[2]) is not None:
-            report = text_report(fields[2:], raw=line)
+            report = text_report(fields[2:], raw=line, ucs2=ucs2)
             out.append(StoredMessage(index, storage, status, report,
                                      None if report else "unreadable delivery report", line))
             i += 1
@@ -69,39 +75,41 @@ def parse_text_listing(lines: list[str], storage: str, prefix: str = "+CMGL") ->
         has_body = i + 1 < len(lines) and not lines[i + 1].startswith(prefix + ":")
         body = lines[i + 1] if has_body else ""
         i += 2 if has_body else 1
-        number = decode_ucs2_hex(fields[2]) if len(fields) > 2 else ""
+        number = _s(fields[2], ucs2) if len(fields) > 2 else ""
         stamp = fields[4] if len(fields) > 4 else ""
         raw = line + "\n" + body
         if status in (2, 3):
             out.append(StoredMessage(index, storage, status, None, "stored outgoing message (text mode)", raw))
             continue
-        out.append(StoredMessage(index, storage, status, text_deliver(number, stamp, body, raw), None, raw))
+        out.append(StoredMessage(index, storage, status, text_deliver(number, stamp, body, raw, ucs2=ucs2),
+                                 None, raw))
     return out
 
 
-def text_deliver(number: str, stamp: str, body_hex: str, raw: str) -> Deliver:
+def text_deliver(number: str, stamp: str, body: str, raw: str, *, ucs2: bool = True) -> Deliver:
     """A Deliver built from text-mode fields (no concatenation information survives text mode)."""
-    text = decode_ucs2_hex(body_hex) if body_hex else ""
+    text = _s(body, ucs2) if body else ""
     return Deliver(sender=number, text=text, timestamp=parse_modem_time(stamp),
                    encoding="gsm7" if can_encode_gsm7(text) else "ucs2", concat=None, pid=0,
                    dcs=0 if can_encode_gsm7(text) else 8, smsc=None, status_report_indication=False,
                    raw_hex="", problems=("received in text mode",))
 
 
-def text_report(fields: list[str], raw: str) -> StatusReport | None:
+def text_report(fields: list[str], raw: str, *, ucs2: bool = True) -> StatusReport | None:
     """`<fo>,<mr>,"<ra>",<tora>,"<scts>","<dt>",<st>` -> StatusReport (None if unreadable)."""
     if len(fields) < 7:
         return None
     mr, status = to_int(fields[1]), to_int(fields[6])
     if mr is None or status is None:
         return None
-    return StatusReport(message_ref=mr, recipient=decode_ucs2_hex(fields[2]), status=status,
+    return StatusReport(message_ref=mr, recipient=_s(fields[2], ucs2), status=status,
                         delivered=status <= 0x1F, final=not 0x20 <= status <= 0x3F,
                         scts=parse_modem_time(fields[4]), discharge_time=parse_modem_time(fields[5]),
                         raw_hex=raw)
 
 
-def decode_direct(header: str, body: str, text_mode: bool) -> tuple[Deliver | None, str | None, str]:
+def decode_direct(header: str, body: str, text_mode: bool, *,
+                  ucs2: bool = True) -> tuple[Deliver | None, str | None, str]:
     """+CMT header and body -> (message, error, raw)."""
     if not text_mode:
         try:
@@ -112,17 +120,18 @@ def decode_direct(header: str, body: str, text_mode: bool) -> tuple[Deliver | No
             return None, "+CMT carried something that is not an SMS-DELIVER", body
         return pdu, None, body
     fields = split_fields(header.partition(":")[2])
-    number = decode_ucs2_hex(fields[0]) if fields else ""
+    number = _s(fields[0], ucs2) if fields else ""
     stamp = fields[2] if len(fields) > 2 else ""
     raw = header + "\n" + body
-    return text_deliver(number, stamp, body, raw), None, raw
+    return text_deliver(number, stamp, body, raw, ucs2=ucs2), None, raw
 
 
-def decode_direct_report(header: str, body: str | None) -> tuple[StatusReport | None, str | None, str]:
+def decode_direct_report(header: str, body: str | None, *,
+                         ucs2: bool = True) -> tuple[StatusReport | None, str | None, str]:
     """+CDS (PDU: length line + PDU body; text: all fields on the header line)."""
     if body is None:
         fields = split_fields(header.partition(":")[2])
-        report = text_report(fields, header)
+        report = text_report(fields, header, ucs2=ucs2)
         return report, None if report else "unreadable delivery report", header
     try:
         pdu = decode_pdu(body)

@@ -118,6 +118,7 @@ class Modem:
         self._closed = False
         self._next_init = 0.0
         self._pin_rejected = False
+        self._ucs2 = False  # text mode strings are UCS-2 hex (AT+CSCS="UCS2" accepted)
 
         self._connected = False
         self._ready = False
@@ -335,8 +336,12 @@ class Modem:
         if not self._check_sim():
             return
         self._command("AT+CMGF=0" if self.settings.mode == "pdu" else "AT+CMGF=1")
+        self._ucs2 = False
         if self.settings.mode == "text":
-            self._tolerant('AT+CSCS="UCS2"')
+            self._ucs2 = bool(self._tolerant('AT+CSCS="UCS2"'))  # any alphabet, and one line per text
+            if not self._ucs2:
+                log.warning("modem refused AT+CSCS=\"UCS2\": text mode limited to ASCII")
+                self._tolerant('AT+CSCS="IRA"')
             self._tolerant("AT+CSDH=1")
         mem = self.quirks.storage
         if not self._tolerant(f'AT+CPMS="{mem}","{mem}","{mem}"'):
@@ -574,11 +579,11 @@ class Modem:
             self._emit(ev.ReportStored(now, storage=urc.fields[0] if urc.fields else "",
                                        index=to_int(urc.fields[-1], -1) if urc.fields else -1))
         elif kind == "message_direct":
-            message, error, raw = decode_direct(urc.line, body or "", text_mode)
+            message, error, raw = decode_direct(urc.line, body or "", text_mode, ucs2=self._ucs2)
             event = ev.MessageReceived(now, message=message, raw=raw, error=error)
             self._emit(event, after=lambda: self._confirm_direct(event.fingerprint))
         elif kind == "report_direct":
-            report, error, raw = decode_direct_report(urc.line, body if urc.needs_body else None)
+            report, error, raw = decode_direct_report(urc.line, body if urc.needs_body else None, ucs2=self._ucs2)
             self._emit(ev.ReportReceived(now, report=report, raw=raw, error=error),
                        after=self._acknowledge if self.quirks.needs_cnma else None)
         elif kind == "ring":
@@ -618,7 +623,7 @@ class Modem:
             self._emit(ev.IncomingCall(self.clock.now(), number=caller))  # type: ignore[arg-type]
 
     def _on_clip(self, urc: Urc) -> None:
-        caller = self._calls.caller_id(urc, self.clock.monotonic(), ucs2=self.settings.mode == "text")
+        caller = self._calls.caller_id(urc, self.clock.monotonic(), ucs2=self._ucs2)
         if is_report(caller):
             self._emit(ev.IncomingCall(self.clock.now(), number=caller))  # type: ignore[arg-type]
 
@@ -696,7 +701,7 @@ class Modem:
         storage = self.quirks.storage
         if self.settings.mode == "pdu":
             return parse_pdu_listing(self._command("AT+CMGL=4", timeout=timeout), storage)
-        return parse_text_listing(self._command('AT+CMGL="ALL"', timeout=timeout), storage)
+        return parse_text_listing(self._command('AT+CMGL="ALL"', timeout=timeout), storage, ucs2=self._ucs2)
 
     def delete(self, index: int) -> bool:
         """Delete one stored message. False when nothing was there (+CMS ERROR: 321): not a failure."""
@@ -777,9 +782,13 @@ class Modem:
                     sent.append(self._send_one(f"AT+CMGS={part.tpdu_length}", part.hex))
             else:
                 ucs2 = not can_encode_gsm7(text)
+                if not self._ucs2 and not text.isascii():
+                    raise SendError(None, "this modem refused AT+CSCS=\"UCS2\": in text mode it can send "
+                                          "plain ASCII only (use PDU mode)", False)
                 self._command(f"AT+CSMP={49 if request_report else 17},167,0,{8 if ucs2 else 0}")
+                as_sent = encode_ucs2_hex if self._ucs2 else str
                 for chunk in _text_mode_chunks(text, ucs2):
-                    sent.append(self._send_one(f'AT+CMGS="{encode_ucs2_hex(number)}"', encode_ucs2_hex(chunk)))
+                    sent.append(self._send_one(f'AT+CMGS="{as_sent(number)}"', as_sent(chunk)))
         except CommandError as exc:
             raise send_error(exc, sent) from exc
         except CommandTimeout as exc:
@@ -851,7 +860,7 @@ class Modem:
             self._registration = REGISTRATION.get(to_int(fields[1], 4) or 0, "unknown")
         lines = self._tolerant("AT+COPS?", want_lines=True)
         fields = reply_fields(lines[0], "+COPS") if lines else []
-        self._operator = decode_ucs2_hex(fields[2]) if len(fields) >= 3 and self.settings.mode == "text" \
+        self._operator = decode_ucs2_hex(fields[2]) if len(fields) >= 3 and self._ucs2 \
             else (fields[2] if len(fields) >= 3 else "")
         self._refresh_storage()
 

@@ -94,7 +94,7 @@ class AtCommandSet:
                  "+CMGF=?", "+CSCS=?", "+CPMS=?", "+CNMI=?"):
             return {
                 "+CMGF=?": (["+CMGF: (0,1)"], "OK"),
-                "+CSCS=?": (['+CSCS: ("IRA","GSM","UCS2")'], "OK"),
+                "+CSCS=?": (["+CSCS: (" + ",".join(f'"{c}"' for c in self.charsets) + ")"], "OK"),
                 "+CPMS=?": (['+CPMS: ("SM"),("SM"),("SM")'], "OK"),
                 "+CNMI=?": (["+CNMI: (0-2),(0-3),(0,2),(0-2),(0,1)"], "OK"),
             }.get(u, ok)
@@ -194,7 +194,7 @@ class AtCommandSet:
             if u == "+CSCS?":
                 return [f'+CSCS: "{s.cscs}"'], "OK"
             value = split_fields(cmd.split("=", 1)[1])[0].upper() if "=" in cmd else ""
-            if value not in ("IRA", "GSM", "UCS2", "8859-1"):
+            if value not in self.charsets:
                 return self._error(cme=4)
             s.cscs = value
             return ok

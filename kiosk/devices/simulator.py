@@ -42,7 +42,8 @@ class ModemSimulator(AtCommandSet):
                  ring_interval: float = 3.0, max_rings: int = 10, link_path: str | os.PathLike | None = None,
                  smsc: str = "+447785016005", pin: str = "", operator: str = "KIOSK NET",
                  empty_delete_error: bool = False, reject_delete_flag: bool = False,
-                 smmemfull: bool = False, echo_locked: bool = False, slow_commands: tuple[str, ...] = ()) -> None:
+                 smmemfull: bool = False, echo_locked: bool = False, slow_commands: tuple[str, ...] = (),
+                 charsets: tuple[str, ...] = ("IRA", "GSM", "UCS2")) -> None:
         self.clock = clock or SystemClock()
         self.model, self.manufacturer, self.revision = model, manufacturer, revision
         self.imei, self.imsi, self.smsc, self.operator, self.pin = imei, imsi, smsc, operator, pin
@@ -55,7 +56,8 @@ class ModemSimulator(AtCommandSet):
             empty_delete_error, reject_delete_flag, smmemfull)
         self.slow_commands = tuple(c.upper() for c in slow_commands)  # reply_delay only for these (all if empty)
         self._current = ""
-        self.echo_locked = echo_locked  # ignores ATE0 (echo stays as it is), as some firmware does
+        self.echo_locked = echo_locked
+        self.charsets = tuple(c.upper() for c in charsets)  # what AT+CSCS accepts  # ignores ATE0 (echo stays as it is), as some firmware does
 
         self.sent: list[SentMessage] = []
         self.commands: list[str] = []  # every command line received, in order

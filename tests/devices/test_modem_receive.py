@@ -143,3 +143,21 @@ def test_any_text_in_any_part_order_arrives_whole(sim, modem, clock, text, rever
         reassembler = Reassembler(MemoryPartStore())
         done = [a for m in got if (a := reassembler.add(m.pdu.sender, m.pdu, clock.now()))]
         assert [d.text for d in done] == [text]
+
+
+def test_text_mode_on_a_modem_without_ucs2_charset(sim_factory, modem_factory):
+    """A modem that refuses AT+CSCS="UCS2": ASCII texts still come and go; a hex-looking text is
+    not mistaken for UCS-2, and a text it cannot carry is refused clearly, not garbled."""
+    from kiosk.devices.errors import SendError
+
+    sim = sim_factory(charsets=("IRA", "GSM"))
+    modem = modem_factory(sim.port, mode="text")
+    sim.inject_sms("+447700900123", "BEEF")
+    got = []
+    modem.drain(got.append)
+    assert [(m.pdu.sender, m.pdu.text) for m in got] == [("+447700900123", "BEEF")]
+    assert modem.send("+447700900123", "OK thanks")
+    assert [(s.number, s.text) for s in sim.sent] == [("+447700900123", "OK thanks")]
+    with pytest.raises(SendError) as info:
+        modem.send("+447700900123", "Zoë 😀")
+    assert not info.value.retryable and "ASCII" in info.value.message
