@@ -295,14 +295,14 @@ class Gateway:
 
     def handle_stored(self, stored: ev.StoredMessage) -> bool:
         """The drain handler: True means committed, the driver may delete it."""
-        if not stored.incoming:
-            return True  # our own sent copies: nothing to keep
         pdu = stored.pdu
-        if isinstance(pdu, Deliver):
-            return self.store_deliver(pdu, stored.fingerprint, self.ctx.now())
         if isinstance(pdu, StatusReport):
             self.delivery_report(pdu)
             return True
+        if isinstance(pdu, Deliver):
+            return self.store_deliver(pdu, stored.fingerprint, self.ctx.now())
+        if pdu is not None or not stored.incoming:
+            return True  # a stored copy of something sent (SMS-SUBMIT): nothing to keep
         with self.ctx.atomic():
             audit.record("sms-undecodable", self.ctx.now(), actor="gateway",
                          summary=f"undecodable stored SMS removed: {stored.error}"[:200])
