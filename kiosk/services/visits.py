@@ -65,9 +65,11 @@ def sign_out(ctx: Context, staff: list[Staff | str | int], place: str, due_back:
     people = [_staff(s) for s in staff]
     if len({p.id for p in people}) != len(people):
         raise Invalid("the same member of staff is listed twice")
-    place = " ".join((place or "").split())
+    place = _free_text(place, "place", limit=300)
     if not place:
         raise Invalid("--place is required: the full address of the visit")
+    home_phone, family_ref = _free_text(home_phone, "home phone", 40), _free_text(family_ref, "family reference")
+    travel, vehicle = _free_text(travel, "travel"), _free_text(vehicle, "vehicle")
     if purpose not in PURPOSES:
         raise Invalid(f"unknown purpose {purpose!r}: use one of {', '.join(PURPOSES)}")
     if due_back <= now:
@@ -252,6 +254,16 @@ def _staff(ref: Staff | str | int) -> Staff:
     if found is None:
         raise NotFound(f"no member of staff {ref!r}")
     return found
+
+
+def _free_text(value: str | None, what: str, limit: int = 120) -> str:
+    """Typed text that will be shown on screens and in alerts: one line, printable, bounded."""
+    cleaned = " ".join((value or "").split())
+    if not cleaned.isprintable():
+        raise Invalid(f"{what} contains control characters")
+    if len(cleaned) > limit:
+        raise Invalid(f"{what} is too long (at most {limit} characters)")
+    return cleaned
 
 
 def _by(by: str) -> str:

@@ -75,6 +75,9 @@ def test_sign_out_validation(school, clock):
         (dict(staff=["Nobody"], place="x", due_back=now + timedelta(hours=1)), svc.NotFound),
         (dict(staff=[school.ann], place="x", due_back=now + timedelta(hours=1), purpose="fun"), svc.Invalid),
         (dict(staff=[school.ann], place="x", due_back=now + timedelta(hours=1), check_in_minutes=0), svc.Invalid),
+        (dict(staff=[school.ann], place="1 Elm Rd\x1b[2J", due_back=now + timedelta(hours=1)), svc.Invalid),
+        (dict(staff=[school.ann], place="x" * 301, due_back=now + timedelta(hours=1)), svc.Invalid),
+        (dict(staff=[school.ann], place="x", due_back=now + timedelta(hours=1), vehicle="\x07"), svc.Invalid),
     ]
     for kwargs, error in cases:
         with pytest.raises(error):
