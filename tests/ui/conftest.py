@@ -11,6 +11,12 @@ from kiosk.store import open_database
 from tests.ui.school import make_context
 
 
+@pytest.fixture(autouse=True)
+def colour_terminal(monkeypatch):
+    """The full-colour look unless a test asks for the console (CI may run with TERM=linux)."""
+    monkeypatch.setenv("TERM", "xterm-256color")
+
+
 @pytest.fixture
 def ctx(db_path, clock):
     db = open_database(db_path)

@@ -1,0 +1,53 @@
+"""The board's pieces as pure text: the SMS link strip, the amber banner, status words."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+from kiosk.gateway.health import link_state
+from kiosk.services.board_view import AlarmLine, Link
+from kiosk.widgets.banner import amber_text
+from kiosk.widgets.look import CONSOLE, FULL, status_cell, status_word
+from kiosk.widgets.status import link_text
+
+NOW = datetime(2026, 11, 24, 14, 0, tzinfo=timezone.utc)
+LONDON = ZoneInfo("Europe/London")
+
+
+def health(**fields):
+    base = dict(heartbeat_at=NOW - timedelta(seconds=20), stopped_at=None, modem_connected=True,
+                registration="home", signal_bars=3, queue_length=2, clock_warning=None, sound_warning=None,
+                modem_gone_at=None, operator="Vodafone UK")
+    return SimpleNamespace(**{**base, **fields})
+
+
+def test_link_up_shows_signal_network_queue_and_last_contact():
+    row = health()
+    text = link_text(Link(link_state(row, NOW), 3, "Vodafone UK", 2, row.heartbeat_at), NOW, FULL).plain
+    assert text == " ● SMS link up  signal 3/5 · Vodafone UK · queue 2 · gateway now"
+
+
+def test_stale_heartbeat_is_sms_link_down_with_the_reason():
+    row = health(heartbeat_at=NOW - timedelta(minutes=5))
+    text = link_text(Link(link_state(row, NOW, 90), 3, "Vodafone UK", 0, row.heartbeat_at), NOW, CONSOLE).plain
+    assert text.startswith(" X SMS LINK DOWN  no heartbeat from the gateway since 13:55 UTC")
+    assert text.endswith("gateway 5m ago") and text.isascii()
+
+
+def test_every_status_is_a_word_and_a_symbol_ascii_on_the_console():
+    for level, kinds, word in (("red", ("duress",), "DURESS"), ("red", ("no-reply", "overdue"), "NO REPLY"),
+                               ("amber", ("missed-check-in",), "NO CHECK-IN"), ("due-soon", (), "DUE SOON"),
+                               ("ok", (), "OK")):
+        assert status_word(level, kinds) == word
+        full, console = status_cell(level, kinds, FULL, (0,)).plain, status_cell(level, kinds, CONSOLE, (0,)).plain
+        assert full.endswith(word) and console.endswith(word) and console.isascii() and full != word
+
+
+def test_amber_banner_has_the_number_to_ring_and_skips_visits_already_red():
+    amber = AlarmLine(1, "amber", "overdue", 4, ("Eve Fox",), ("07700 900126",), NOW, None, None)
+    red_visit_amber = AlarmLine(2, "amber", "overdue", 5, ("Ivy Jones",), ("07700 900128",), NOW, None, None)
+    red = AlarmLine(3, "red", "no-reply", 5, ("Ivy Jones",), ("07700 900128",), NOW, None, None)
+    text = amber_text([red, amber, red_visit_amber], LONDON, FULL).plain
+    assert text == " ▲ OVERDUE visit 4: Eve Fox · Ring the mobile now: 07700 900126 · since 14:00"
