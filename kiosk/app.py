@@ -82,7 +82,7 @@ class KioskApp(App):
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [
         Binding("ctrl+q", "ctrl_quit", show=False, priority=True),
-        Binding("ctrl+c", "ctrl_quit", show=False, priority=True),
+        Binding("ctrl+c", "ctrl_c", show=False, priority=True),
         Binding("f10", "admin_quit", "Quit", show=True),
         Binding("f9", "demo_panel", "Demo: send a text"),
     ]
@@ -192,7 +192,12 @@ class KioskApp(App):
             self.push_screen(DemoPanel(self.options.inject))
 
     # --- quitting -----------------------------------------------------------------------------
+    def action_ctrl_c(self) -> None:
+        """Ctrl+C never quits the board (a reflex at a public keyboard); F10 does, with the admin PIN."""
+        self.notify("Ctrl+C does not quit the board. Quitting is an admin action (F10).", markup=False)
+
     def action_ctrl_quit(self) -> None:
+        """Ctrl+Q quits on a normal terminal (developers, demos); never on the Linux console."""
         if self.options.console:
             self.notify("Quitting is an admin action (F10).", markup=False)
         else:

@@ -53,8 +53,14 @@ async def test_term_linux_gets_the_console_theme_and_only_the_admin_pin_quits(db
     assert app.return_code == 0
 
 
-async def test_a_normal_terminal_gets_full_colour(ctx):
+async def test_a_normal_terminal_gets_full_colour_and_ctrl_c_still_does_not_quit(ctx):
     app = build_app(ctx, live=False, env={"TERM": "xterm-256color"})
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         assert app.theme == FULL_THEME and not app.options.console
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        assert app.is_running and app.return_code is None
+        await pilot.press("ctrl+q")  # a developer's terminal: Ctrl+Q quits
+        await pilot.pause()
+    assert app.return_code == 0

@@ -54,3 +54,17 @@ def test_privacy_reveal(ctx, clock, snap_compare):
         await settle(pilot.app, pilot)
 
     assert snap_compare(build_app(ctx, live=False, console=False), terminal_size=(80, 24), run_before=reveal)
+
+
+def test_alarm_view_left_alone_shows_names_and_the_instruction_only(ctx, clock, snap_compare):
+    busy(ctx, clock, pending_duress=True)
+    app = build_app(ctx, live=False, console=False)
+    app.bell = lambda: None
+
+    async def left_alone(pilot) -> None:
+        await settle(pilot.app, pilot)
+        clock.advance(60)
+        pilot.app.screen.check_privacy()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=left_alone)
