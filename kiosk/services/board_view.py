@@ -120,7 +120,7 @@ class AlarmDetail:
 def load_board(ctx: Context) -> BoardView:
     """The whole board in one read (run it in a worker thread)."""
     now = ctx.now()
-    with ctx.db.atomic():  # one snapshot: the gateway may commit in between otherwise
+    with ctx.snapshot():  # one consistent read, without taking the write lock from the gateway
         rows = queries.board(ctx)
         alarms = [_line(a) for a in lookup.unresolved_alarms()]
         health = GatewayHealth.get_or_none(GatewayHealth.id == 1)
