@@ -15,6 +15,7 @@ from typing import Sequence
 COMMAND_MODULES: list[str] = [
     # "kiosk.cli.staff", ... each module registers its subcommands
     "kiosk.cli.backup",
+    "kiosk.cli.ops",
     "kiosk.cli.pins",
     "kiosk.cli.privacy",
     "kiosk.cli.simulator",

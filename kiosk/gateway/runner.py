@@ -37,6 +37,13 @@ def sound_cache_dir(db_path: Path, env: dict[str, str] | os._Environ) -> Path:
     return Path(cache) if cache else db_path.expanduser().absolute().parent / "sounds"
 
 
+def nightly_purge(ctx: Context) -> None:
+    """The gateway's nightly job: retention (kiosk.services.retention); counts only in the log."""
+    from kiosk.services.retention import purge
+
+    log.info("retention: %s", purge(ctx, actor="gateway").summary())
+
+
 def build_gateway(config: Config, db_path: Path, port: str | None, *, base_clock: Clock | None = None,
                   out: TextIO | None = None, env: Any = None, synchronised=timedatectl_synchronised,
                   settings: GatewaySettings | None = None) -> tuple[Gateway, Any]:
@@ -57,7 +64,7 @@ def build_gateway(config: Config, db_path: Path, port: str | None, *, base_clock
     msettings = modem_settings(config, port)
     gateway = Gateway(ctx, lambda on_event: Modem(settings=msettings, clock=clock, on_event=on_event),
                       clock=clock, settings=settings, port=msettings.port, player=player,
-                      notifier=Notifier(env), out=out)
+                      notifier=Notifier(env), out=out, purge=nightly_purge)
     return gateway, db
 
 
