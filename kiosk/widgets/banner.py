@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 
 from rich.text import Text
 from textual.widgets import Static
