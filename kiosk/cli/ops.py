@@ -1,4 +1,5 @@
-"""`kiosk purge [--dry-run]` and `kiosk export ...`: the operator's data commands, argument parsing only.
+"""`kiosk purge [--dry-run]`, `kiosk export ...` and `kiosk visit report ID [--html]`: the operator's
+data commands, argument parsing only.
 
 The work is in kiosk.services.retention and kiosk.services.export. Never prints a code word,
 an SMS text or an address to the terminal except through the export's own sanitised writers.
@@ -7,7 +8,12 @@ an SMS text or an address to the terminal except through the export's own saniti
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
 
+from kiosk.cli import UsageError
 from kiosk.cli._session import command, say
 
 
@@ -18,6 +24,25 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                                        "Open visits and unresolved alarms are never deleted.")
     purge.add_argument("--dry-run", action="store_true", help="show what would go (counts, oldest date); change nothing")
     purge.set_defaults(func=run_purge)
+
+    export = sub.add_parser("export", parents=[common], help="visits as CSV or JSON for the safeguarding system",
+                            description="One row per visit that left between --from and --to (local dates, "
+                                        "inclusive): staff, times, place, purpose, check-ins, alarms and how each "
+                                        "was handled, post-visit answers. Code words are never included.")
+    export.add_argument("--from", dest="date_from", required=True, metavar="DATE", help="first day, YYYY-MM-DD")
+    export.add_argument("--to", dest="date_to", required=True, metavar="DATE", help="last day, YYYY-MM-DD")
+    export.add_argument("--format", default="csv", metavar="csv|json", help="csv (default) or json")
+    export.add_argument("--staff", metavar="NAME", help="only visits by this member of staff (name or id)")
+    export.add_argument("--out", metavar="FILE", help="write to FILE (default: standard output)")
+    export.set_defaults(func=run_export)
+
+
+def register_visit_report(vs: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """`kiosk visit report ID [--html]`, added to the `visit` group by kiosk.cli.visit."""
+    report = vs.add_parser("report", parents=[common], help="the printable post-visit report of one visit")
+    report.add_argument("id", type=int, metavar="ID")
+    report.add_argument("--html", action="store_true", help="a self-contained HTML page instead of text")
+    report.set_defaults(func=run_visit_report)
 
 
 @command
@@ -33,3 +58,53 @@ def run_purge(args, ctx) -> None:
     if not plan.empty or args.dry_run:
         for line in plan.lines(ctx.tz):
             say("  " + line)
+
+
+def _progress(done: int, total: int) -> None:
+    """Progress on a terminal only: scripts and timers get nothing on stderr."""
+    if sys.stderr.isatty():
+        sys.stderr.write(f"\rexporting visit {done}/{total}" + ("\n" if done == total else ""))
+        sys.stderr.flush()
+
+
+def write_atomically(path: str, text: str) -> None:
+    """FILE appears complete or not at all (a temporary file beside it, then renamed)."""
+    target = Path(path)
+    if target.is_dir():
+        raise UsageError(f"--out {path}: is a folder, give a file name")
+    if not target.parent.is_dir():
+        raise UsageError(f"--out {path}: no such folder {target.parent}")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@command
+def run_export(args, ctx) -> None:
+    from kiosk.services import export
+
+    when = export.period(args.date_from, args.date_to)
+    if args.format not in export.FORMATS:
+        raise UsageError(f"--format: expected csv or json, got {args.format!r}")
+    records = export.visit_records(ctx, when, staff=args.staff, progress=_progress)
+    text = export.render(records, args.format)
+    if args.out:
+        write_atomically(args.out, text)
+        if sys.stderr.isatty():
+            sys.stderr.write(f"{len(records)} visit(s) written to {args.out}\n")
+    else:
+        sys.stdout.write(text)
+
+
+@command
+def run_visit_report(args, ctx) -> None:
+    from kiosk.services import export
+
+    record = export.visit_record(ctx, args.id)
+    school = ctx.config.school.name
+    sys.stdout.write(export.report_html(record, school) if args.html else export.report_text(record, school))

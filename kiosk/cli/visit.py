@@ -11,11 +11,13 @@ import sys
 
 from kiosk.cli import UsageError
 from kiosk.cli._session import command, due_from_text, local, positive_int
+from kiosk.cli.ops import register_visit_report
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     visit = sub.add_parser("visit", parents=[common], help="sign out, back, check-ins, approval")
     vs = visit.add_subparsers(dest="visit_command", metavar="ACTION", parser_class=sub._parser_class)
+    register_visit_report(vs, common)  # `visit report ID [--html]` lives with export in kiosk.cli.ops
 
     out = vs.add_parser("out", parents=[common], help="sign a visit out")
     out.add_argument("--staff", action="append", required=True, metavar="NAME", help="repeat for a pair")

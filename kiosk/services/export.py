@@ -1,0 +1,277 @@
+"""Export of visits for the school's safeguarding record system and for data requests (CSV, JSON),
+and the printable post-visit report of one visit (text or self-contained HTML).
+
+One record per visit: staff, date, times (left, arrived, back, time spent; school's local time and
+UTC ISO), place, purpose, check-ins, alarms and how each was handled, post-visit answers. It must
+never include a code word (columns are never read, and any code word that slipped into a free
+text is replaced by "[code word]"), never emit a terminal escape, and never a CSV cell a
+spreadsheet would run as a formula. It reads only (one snapshot) and writes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any, Callable, Iterable
+
+from peewee import fn
+
+from kiosk.clock import format_instant
+from kiosk.domain.codewords import redact
+from kiosk.domain.display import json_safe, safe_text
+from kiosk.services.context import Context
+from kiosk.services.errors import Invalid, NotFound
+from kiosk.store.models import Alarm, Event, Staff, Visit, VisitMember
+
+FORMATS = ("csv", "json")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+CSV_COLUMNS = (
+    "visit", "label", "staff", "date", "left_local", "left_utc", "arrived_local", "arrived_utc",
+    "back_local", "back_utc", "due_back_local", "due_back_utc", "time_spent_minutes", "state", "place",
+    "purpose", "travel", "vehicle", "family_ref", "approved_by", "started_by", "check_in_count",
+    "check_ins_local", "check_ins_utc", "alarm_count", "alarms", "objective_achieved",
+    "follow_up_needed", "safeguarding_concern", "outcome",
+)
+
+
+def parse_date(text: str, what: str = "date") -> date:
+    """A calendar date as YYYY-MM-DD (the school's local date), or Invalid saying so."""
+    cleaned = (text or "").strip()
+    try:
+        if len(cleaned) != 10:
+            raise ValueError
+        return date.fromisoformat(cleaned)
+    except ValueError:
+        raise Invalid(f"{what}: expected a date as YYYY-MM-DD, got {safe_text(text, 40)!r}") from None
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # inclusive
+
+    def bounds(self, tz) -> tuple[datetime, datetime]:
+        """[start 00:00 local, the day after end 00:00 local) as aware datetimes."""
+        lo = datetime.combine(self.start, time(0), tz)
+        hi = datetime.combine(self.end + timedelta(days=1), time(0), tz)
+        return lo, hi
+
+
+def period(start: str, end: str) -> Period:
+    lo, hi = parse_date(start, "--from"), parse_date(end, "--to")
+    if hi < lo:
+        raise Invalid(f"--to {hi.isoformat()} is before --from {lo.isoformat()}")
+    return Period(lo, hi)
+
+
+def _staff_named(name: str) -> Staff:
+    cleaned = " ".join((name or "").split())
+    staff = None
+    if cleaned.isdigit():
+        staff = Staff.get_or_none(Staff.id == int(cleaned))
+    if staff is None and cleaned:
+        staff = Staff.get_or_none(fn.lower(Staff.name) == cleaned.lower())  # any case, exact name
+    if staff is None:
+        raise NotFound(f"no member of staff named {safe_text(name, 60)!r}")
+    return staff
+
+
+class _Cleaner:
+    """Every free text through here: code words replaced, escapes and controls removed."""
+
+    def __init__(self, code_words: Iterable[str]) -> None:
+        self.code_words = {w for w in code_words if w}
+
+    def __call__(self, value: Any) -> str:
+        text = safe_text(value, None)
+        return redact(text, self.code_words) if self.code_words and text else text
+
+
+def _all_code_words() -> set[str]:
+    words = {w for (w,) in Staff.select(Staff.code_word).where(Staff.code_word.is_null(False)).tuples()}
+    words |= {w for (w,) in Visit.select(Visit.code_word).where(Visit.code_word.is_null(False)).tuples()}
+    return words
+
+
+def _local(ctx: Context, value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    return value.astimezone(ctx.tz).strftime(fmt) if value else ""
+
+
+def _answer(value: bool | None) -> str:
+    return "" if value is None else ("yes" if value else "no")
+
+
+def _alarm_record(ctx: Context, alarm: Alarm, clean: _Cleaner) -> dict[str, Any]:
+    return {
+        "id": alarm.id, "kind": alarm.kind, "level": alarm.level,
+        "raised_local": _local(ctx, alarm.raised_at), "raised_utc": format_instant(alarm.raised_at),
+        "summary": clean(alarm.summary),
+        "took_charge": clean(alarm.owner.name) if alarm.owner_id else "",
+        "acknowledged_by": clean(alarm.acknowledged_by), "acknowledged_local": _local(ctx, alarm.acknowledged_at),
+        "acknowledged_utc": format_instant(alarm.acknowledged_at), "action": clean(alarm.action),
+        "police_ref": clean(alarm.police_ref), "note": clean(alarm.note),
+        "resolved_local": _local(ctx, alarm.resolved_at), "resolved_utc": format_instant(alarm.resolved_at),
+        "resolved_by": clean(alarm.resolved_by),
+    }
+
+
+def _alarm_line(a: dict[str, Any]) -> str:
+    parts = [f"#{a['id']} {a['kind']} {a['level']} raised {a['raised_local']}"]
+    if a["took_charge"]:
+        parts.append(f"taken by {a['took_charge']}")
+    if a["acknowledged_by"]:
+        parts.append(f"acknowledged by {a['acknowledged_by']} at {a['acknowledged_local']}")
+    if a["action"]:
+        parts.append(f"action {a['action']}")
+    if a["police_ref"]:
+        parts.append(f"police ref {a['police_ref']}")
+    parts.append(f"resolved {a['resolved_local']} by {a['resolved_by']}" if a["resolved_local"] else "unresolved")
+    return ", ".join(parts)
+
+
+def _visit_record(ctx: Context, visit: Visit, clean: _Cleaner) -> dict[str, Any]:
+    names = [clean(m.staff.name) for m in VisitMember.select(VisitMember, Staff).join(Staff)
+             .where(VisitMember.visit == visit).order_by(VisitMember.id)]
+    events = list(Event.select().where(Event.visit_id == visit.id).order_by(Event.at, Event.id))
+    arrived = next((e.at for e in events if e.kind == "visit-on-site"), None)
+    check_ins = [e.at for e in events if e.kind == "contact"]
+    alarms = [_alarm_record(ctx, a, clean) for a in Alarm.select().where(Alarm.visit == visit).order_by(Alarm.id)]
+    spent = int((visit.ended_at - visit.left_at).total_seconds() // 60) if visit.ended_at else None
+    return {
+        "visit": visit.id, "label": clean(visit.label), "staff": names,
+        "date": _local(ctx, visit.left_at, "%Y-%m-%d"),
+        "left_local": _local(ctx, visit.left_at), "left_utc": format_instant(visit.left_at),
+        "arrived_local": _local(ctx, arrived), "arrived_utc": format_instant(arrived),
+        "back_local": _local(ctx, visit.ended_at), "back_utc": format_instant(visit.ended_at),
+        "due_back_local": _local(ctx, visit.due_back), "due_back_utc": format_instant(visit.due_back),
+        "time_spent_minutes": spent, "state": visit.state, "place": clean(visit.place),
+        "purpose": clean(visit.purpose), "travel": clean(visit.travel), "vehicle": clean(visit.vehicle),
+        "family_ref": clean(visit.family_ref), "approved_by": clean(visit.approved_by),
+        "started_by": clean(visit.started_by), "check_in_count": len(check_ins),
+        "check_ins_local": [_local(ctx, t) for t in check_ins], "check_ins_utc": [format_instant(t) for t in check_ins],
+        "alarm_count": len(alarms), "alarms": alarms,
+        "objective_achieved": visit.objective_achieved or "", "follow_up_needed": _answer(visit.follow_up_needed),
+        "safeguarding_concern": _answer(visit.safeguarding_concern), "outcome": clean(visit.outcome),
+    }
+
+
+def visit_records(ctx: Context, when: Period, *, staff: str | None = None,
+                  progress: Callable[[int, int], None] | None = None) -> list[dict[str, Any]]:
+    """One record per visit that left within the period (local dates, inclusive), oldest first."""
+    lo, hi = when.bounds(ctx.tz)
+    with ctx.snapshot():
+        query = Visit.select().where((Visit.left_at >= lo) & (Visit.left_at < hi))
+        if staff is not None:
+            member = _staff_named(staff)
+            query = query.where(Visit.id.in_(VisitMember.select(VisitMember.visit).where(VisitMember.staff == member)))
+        visits = list(query.order_by(Visit.left_at, Visit.id))
+        clean = _Cleaner(_all_code_words())
+        records = []
+        for n, visit in enumerate(visits, 1):
+            records.append(_visit_record(ctx, visit, clean))
+            if progress:
+                progress(n, len(visits))
+    return records
+
+
+def visit_record(ctx: Context, visit_id: int) -> dict[str, Any]:
+    with ctx.snapshot():
+        visit = Visit.get_or_none(Visit.id == visit_id)
+        if visit is None:
+            raise NotFound(f"no visit {visit_id}")
+        return _visit_record(ctx, visit, _Cleaner(_all_code_words()))
+
+
+# --- writers -------------------------------------------------------------------------------------
+
+def csv_cell(value: Any) -> str:
+    """A cell a spreadsheet shows as text: a leading = + - @ (or tab/CR) gets an apostrophe."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    text = value if isinstance(value, str) else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _flat(record: dict[str, Any]) -> dict[str, Any]:
+    row = dict(record)
+    row["staff"] = "; ".join(record["staff"])
+    row["check_ins_local"] = "; ".join(record["check_ins_local"])
+    row["check_ins_utc"] = "; ".join(record["check_ins_utc"])
+    row["alarms"] = " | ".join(_alarm_line(a) for a in record["alarms"])
+    return row
+
+
+def to_csv(records: list[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for record in records:
+        row = _flat(record)
+        writer.writerow([csv_cell(row[c]) for c in CSV_COLUMNS])
+    return out.getvalue()
+
+
+def to_json(records: list[dict[str, Any]]) -> str:
+    return json_safe(json.dumps(records, ensure_ascii=False, indent=1)) + "\n"
+
+
+def render(records: list[dict[str, Any]], fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise Invalid(f"--format: expected one of {', '.join(FORMATS)}, got {safe_text(fmt, 20)!r}")
+    return to_csv(records) if fmt == "csv" else to_json(records)
+
+
+# --- the post-visit report ---------------------------------------------------------------------
+
+def _report_fields(r: dict[str, Any]) -> list[tuple[str, str]]:
+    spent = r["time_spent_minutes"]
+    return [
+        ("Staff", ", ".join(r["staff"])), ("Date", r["date"]), ("Place", r["place"]),
+        ("Purpose", r["purpose"]), ("Family ref", r["family_ref"]), ("Travel", r["travel"]),
+        ("Vehicle", r["vehicle"]), ("Approved by", r["approved_by"] or "not approved"),
+        ("Left", r["left_local"]), ("Arrived", r["arrived_local"] or "not recorded"),
+        ("Due back", r["due_back_local"]), ("Back", r["back_local"] or f"not back ({r['state']})"),
+        ("Time spent", f"{spent // 60} h {spent % 60:02d} min" if spent is not None else ""),
+        ("Check-ins", f"{r['check_in_count']}" + (f": {', '.join(t[-5:] for t in r['check_ins_local'])}"
+                                                  if r["check_ins_local"] else "")),
+        ("Objective achieved", r["objective_achieved"] or "not answered"),
+        ("Follow-up needed", r["follow_up_needed"] or "not answered"),
+        ("Safeguarding concern", (r["safeguarding_concern"] or "not answered")
+         + (" (details on the safeguarding system)" if r["safeguarding_concern"] == "yes" else "")),
+        ("Outcome", r["outcome"]),
+    ]
+
+
+def report_text(r: dict[str, Any], school: str) -> str:
+    lines = [f"Post-visit report: visit {r['visit']} ({r['label']})", f"{school}", ""]
+    lines += [f"{name + ':':<22}{value}" for name, value in _report_fields(r)]
+    lines += ["", f"Alarms: {r['alarm_count'] or 'none'}"]
+    lines += [f"  {_alarm_line(a)}" for a in r["alarms"]]
+    lines += ["", "Times are the school's local time. Code words are never included."]
+    return "\n".join(lines) + "\n"
+
+
+_CSS = ("body{font-family:sans-serif;max-width:48em;margin:2em auto;color:#111}"
+        "th{text-align:left;padding-right:1.5em;vertical-align:top}td,th{padding:.2em}"
+        "h1{font-size:1.4em}footer{margin-top:2em;font-size:.85em;color:#444}"
+        "@media print{body{margin:0}}")
+
+
+def report_html(r: dict[str, Any], school: str) -> str:
+    e = html.escape
+    rows = "".join(f"<tr><th>{e(name)}</th><td>{e(value)}</td></tr>" for name, value in _report_fields(r))
+    alarms = "".join(f"<li>{e(_alarm_line(a))}</li>" for a in r["alarms"]) or "<li>none</li>"
+    title = f"Post-visit report: visit {r['visit']}"
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{e(title)}</title><style>{_CSS}</style></head><body>"
+            f"<h1>{e(title)} ({e(r['label'])})</h1><p>{e(school)}</p><table>{rows}</table>"
+            f"<h2>Alarms</h2><ul>{alarms}</ul>"
+            "<footer>Times are the school's local time. Code words are never included.</footer>"
+            "</body></html>\n")
