@@ -118,11 +118,13 @@ class KioskApp(App):
     @work(thread=True, exclusive=True, group="board")
     def reload(self) -> None:
         """Read the whole board in a thread and hand it to the UI."""
+        worker = get_current_worker()
         try:
             view = load_board(self.ctx)
         finally:
             release_connection(self.ctx)
-        self.post_message(BoardLoaded(view))
+        if not worker.is_cancelled:  # a newer reload started meanwhile: its view is the one to show
+            self.post_message(BoardLoaded(view))
 
     @work(thread=True, exclusive=True, group="watcher")
     def watch_database(self) -> None:
