@@ -35,6 +35,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     export.add_argument("--staff", metavar="NAME", help="only visits by this member of staff (name or id)")
     export.add_argument("--out", metavar="FILE", help="write to FILE (default: standard output)")
     export.set_defaults(func=run_export)
+    register_doctor(sub, common)
 
 
 def register_visit_report(vs: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -108,3 +109,45 @@ def run_visit_report(args, ctx) -> None:
     record = export.visit_record(ctx, args.id)
     school = ctx.config.school.name
     sys.stdout.write(export.report_html(record, school) if args.html else export.report_text(record, school))
+
+
+def register_doctor(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    doctor = sub.add_parser("doctor", parents=[common], help="check config, database, modem, clock, gateway, services",
+                            description="Check everything the kiosk needs and say how to fix each failure. "
+                                        "One line per check: OK, WARN, FAIL or SKIP (not checked here). "
+                                        "Exit status: 0 all good, 1 warnings, 2 failures.")
+    doctor.add_argument("--port", metavar="DEVICE", help="the modem's serial device (default: modem.port)")
+    doctor.set_defaults(func=run_doctor)
+
+
+def run_doctor(args) -> int:
+    """Not a @command: a broken config or database is something to report, not a reason to stop."""
+    from kiosk.clock import clock_from_env
+    from kiosk.services import doctor
+
+    try:
+        clock = clock_from_env()
+    except ValueError as exc:
+        raise UsageError(f"KIOSK_NOW: {exc}") from exc
+    db = getattr(args, "db", None)
+    owner_of = db or _configured_database(args)
+    if owner_of and Path(owner_of).expanduser().exists():
+        from kiosk.privileges import WrongOwner, ensure_database_owner
+
+        try:  # as root, become the database's owner first: never leave root-owned -wal/-shm files
+            ensure_database_owner(owner_of)
+        except WrongOwner as exc:
+            raise UsageError(str(exc)) from exc
+    checks = doctor.run_checks(clock=clock, config_path=getattr(args, "config", None), db_path=db, port=args.port)
+    for check in checks:
+        say(check.line())
+    return doctor.exit_code(checks)
+
+
+def _configured_database(args) -> str | None:
+    from kiosk.config import ConfigError, load_config
+
+    try:
+        return str(load_config(getattr(args, "config", None)).database.resolved_path())
+    except ConfigError:
+        return None  # the doctor reports the config itself
