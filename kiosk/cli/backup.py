@@ -56,12 +56,23 @@ def database_path(args: argparse.Namespace) -> Path:
         raise UsageError(str(exc)) from exc
 
 
+def _as_database_owner(db: Path) -> None:
+    """As root against the kiosk user's database, act as that user (no root-owned files)."""
+    from kiosk.privileges import WrongOwner, ensure_database_owner
+
+    try:
+        ensure_database_owner(db)
+    except WrongOwner as exc:
+        raise Refused(str(exc)) from exc
+
+
 def _on_terminal() -> bool:
     return sys.stderr.isatty()
 
 
 def run_backup(args: argparse.Namespace) -> int:
     db = database_path(args)
+    _as_database_owner(db)
     show = _on_terminal()
 
     def progress(done: int, total: int) -> None:
@@ -83,6 +94,7 @@ def run_backup(args: argparse.Namespace) -> int:
 
 def run_restore(args: argparse.Namespace) -> int:
     db = database_path(args)
+    _as_database_owner(db)
     show = _on_terminal()
     try:
         result = restore_database(args.source, db, force=args.force,

@@ -121,3 +121,25 @@ def _has_user(uid: int) -> bool:
     except KeyError:
         return False
     return True
+
+
+def test_backup_run_as_root_leaves_only_files_owned_by_the_database_owner(kiosk_dir):
+    """`sudo kiosk backup` against the kiosk user's database: the backup, and any -wal/-shm the
+    online backup touches, belong to that user, never to root."""
+    db = kiosk_dir / "kiosk.db"
+    conn = __import__("sqlite3").connect(db)
+    conn.execute("PRAGMA journal_mode=wal")
+    conn.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY)")
+    conn.commit()
+    conn.close()
+    owner = kiosk_dir.stat().st_uid
+    if os.geteuid() == 0:
+        for name in os.listdir(kiosk_dir):
+            os.chown(kiosk_dir / name, NOBODY.pw_uid, NOBODY.pw_gid)
+    result = subprocess.run([sys.executable, "-m", "kiosk", "backup", "--db", str(db), str(kiosk_dir / "backups")],
+                            capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO),
+                                                                  "KIOSK_CONFIG": os.devnull}, cwd="/", timeout=60)
+    assert result.returncode == 0, result.stderr
+    made = [path for path in kiosk_dir.rglob("*")]
+    assert any(path.name.startswith("kiosk-") for path in made)
+    assert {path.stat().st_uid for path in made} == {owner}
