@@ -214,6 +214,7 @@ class LadderConfig:
     reply_window_minutes: int = _key(15, _integer(1, 240), "red if no contact this long after amber")
     alert_repeat_minutes: int = _key(10, _integer(1, 240), "repeat red alerts until someone takes charge")
     max_extend_minutes: int = _key(240, _integer(1, 1440), "most one text may push due-back")
+    ack_target_minutes: int = _key(5, _integer(1, 240), "kiosk report: target time from an alarm to its acknowledgement")
 
 
 @dataclass(frozen=True)

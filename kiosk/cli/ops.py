@@ -1,7 +1,7 @@
-"""`kiosk purge [--dry-run]`, `kiosk export ...` and `kiosk visit report ID [--html]`: the operator's
-data commands, argument parsing only.
+"""`kiosk purge`, `kiosk export`, `kiosk visit report`, `kiosk doctor` and `kiosk report`: the
+operator's commands, argument parsing only.
 
-The work is in kiosk.services.retention and kiosk.services.export. Never prints a code word,
+The work is in kiosk.services.retention, .export, .doctor and .report. Never prints a code word,
 an SMS text or an address to the terminal except through the export's own sanitised writers.
 """
 
@@ -36,6 +36,16 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     export.add_argument("--out", metavar="FILE", help="write to FILE (default: standard output)")
     export.set_defaults(func=run_export)
     register_doctor(sub, common)
+
+    report = sub.add_parser("report", parents=[common], help="visits, alarms and response times for governors",
+                            description="Visits, alarms by kind, and the time from each alarm to its "
+                                        "acknowledgement (median, 90th percentile) against "
+                                        "ladder.ack_target_minutes; text, or one HTML page with charts.")
+    report.add_argument("--from", dest="date_from", required=True, metavar="DATE", help="first day, YYYY-MM-DD")
+    report.add_argument("--to", dest="date_to", required=True, metavar="DATE", help="last day, YYYY-MM-DD")
+    report.add_argument("--html", action="store_true", help="a self-contained HTML page with inline SVG charts")
+    report.add_argument("--out", metavar="FILE", help="write to FILE (default: standard output)")
+    report.set_defaults(func=run_report)
 
 
 def register_visit_report(vs: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -151,3 +161,15 @@ def _configured_database(args) -> str | None:
         return str(load_config(getattr(args, "config", None)).database.resolved_path())
     except ConfigError:
         return None  # the doctor reports the config itself
+
+
+@command
+def run_report(args, ctx) -> None:
+    from kiosk.services import export, report
+
+    result = report.build(ctx, export.period(args.date_from, args.date_to))
+    text = report.page(result) if args.html else report.text(result)
+    if args.out:
+        write_atomically(args.out, text)
+    else:
+        sys.stdout.write(text)
