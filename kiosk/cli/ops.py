@@ -151,6 +151,7 @@ def run_doctor(args) -> int:
     checks = doctor.run_checks(clock=clock, config_path=getattr(args, "config", None), db_path=db, port=args.port)
     for check in checks:
         say(check.line())
+    say(doctor.verdict(checks))
     return doctor.exit_code(checks)
 
 

@@ -42,6 +42,17 @@ class Check:
         return text + (f" — fix: {safe_text(self.fix, None)}" if self.fix and self.status in (WARN, FAIL) else "")
 
 
+def verdict(checks: list[Check]) -> str:
+    """The last line: all good, warnings, or failures (with counts)."""
+    fails = sum(1 for c in checks if c.status == FAIL)
+    warns = sum(1 for c in checks if c.status == WARN)
+    if fails:
+        return f"failures: {fails} failed, {warns} warning(s) — fix the failures before relying on the kiosk"
+    if warns:
+        return f"warnings: {warns} warning(s), nothing failed"
+    return "all good"
+
+
 def exit_code(checks: list[Check]) -> int:
     statuses = {c.status for c in checks}
     return 2 if FAIL in statuses else 1 if WARN in statuses else 0
@@ -237,13 +248,13 @@ def _sim_network_signal(sim: str, registration: str, bars: int | None, dbm: int 
         checks.append(Check(FAIL, "SIM", "no SIM card", "power off, insert the SIM (contacts down, notch as "
                                                          "marked), power on"))
     elif sim == "PIN required":
-        checks.append(Check(FAIL, "SIM", "the SIM asks for its PIN",
+        checks.append(Check(FAIL, "SIM", "SIM PIN required",
                             'set modem.pin = "1234" (your PIN) in the config, or remove the PIN in a phone'))
     elif sim == "PIN rejected":
         checks.append(Check(FAIL, "SIM", "the configured PIN was refused (kiosk will not retry it)",
                             "correct modem.pin; if the SIM is locked (PUK), unlock it in a phone first"))
     elif sim.startswith("PUK"):
-        checks.append(Check(FAIL, "SIM", "the SIM is locked (PUK required)",
+        checks.append(Check(FAIL, "SIM", "SIM PUK required (locked after wrong PINs)",
                             "unlock it in a phone with the PUK from the network, then set modem.pin"))
     else:
         checks.append(Check(FAIL, "SIM", f"not ready ({sim})", "reseat the SIM with the power off"))

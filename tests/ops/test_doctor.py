@@ -75,7 +75,7 @@ def failing(checks):
 def test_healthy_kiosk_is_all_ok(kiosk, clock):
     checks = run(kiosk, clock)
     assert failing(checks) == {}, [c.line() for c in checks]
-    assert doctor.exit_code(checks) == 0
+    assert doctor.exit_code(checks) == 0 and doctor.verdict(checks) == "all good"
     names = [c.name for c in checks]
     for expected in ("config", "database integrity", "database schema", "database writable", "modem port",
                      "modem free", "modem answers", "SIM", "network", "signal", "clock", "gateway",
@@ -102,7 +102,7 @@ def test_sim_asks_for_a_pin(tmp_path, clock):
     finally:
         sim.stop()
     check = by_name(checks)["SIM"]
-    assert check.status == doctor.FAIL and "PIN" in check.detail and "modem.pin" in check.fix
+    assert check.status == doctor.FAIL and check.detail == "SIM PIN required" and "modem.pin" in check.fix
 
 
 def test_no_signal_and_not_registered(kiosk, clock, sim):
@@ -160,6 +160,7 @@ def test_wrong_clock(kiosk, sim):
     checks = failing(run(kiosk, ahead))
     assert checks["clock"].status == doctor.WARN
     assert checks["clock"].detail == "system clock is 12 min ahead of network time" and "set-ntp" in checks["clock"].fix
+    assert doctor.verdict([c for c in checks.values() if c.name == "clock"]).startswith("warnings: 1 warning")
 
 
 def test_clock_within_five_minutes_is_ok(kiosk, sim):
@@ -213,4 +214,5 @@ def test_cli_doctor_exit_status_and_one_line_per_check(tmp_path):
     assert got.returncode == 2
     lines = got.stdout.splitlines()
     assert lines[0].startswith("FAIL  config: ") and "school.timezone" in lines[0]
-    assert all(line.split()[0] in ("OK", "WARN", "FAIL", "SKIP") for line in lines)
+    assert all(line.split()[0] in ("OK", "WARN", "FAIL", "SKIP") for line in lines[:-1])
+    assert lines[-1].startswith("failures: ")
