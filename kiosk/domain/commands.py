@@ -51,9 +51,14 @@ class CheckIn:
 
 @dataclass(frozen=True)
 class Extend:
-    """EXTEND 20, LATE 20, +20, BACK AT 16:15, BACK IN 20, IN 20: push due-back."""
+    """EXTEND 20, LATE 20, +20, BACK AT 16:15, BACK IN 20, IN 20: push due-back.
+
+    `more_time` (EXTEND/LATE/+ with minutes) adds the minutes to the current due-back (or to now, if
+    that has passed), so "EXTEND 20" never brings a visit due at 16:00 forward to 14:20; "IN 20" and
+    "BACK IN 20" mean twenty minutes from now."""
 
     due: Due
+    more_time: bool = False
 
 
 @dataclass(frozen=True)

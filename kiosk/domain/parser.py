@@ -215,6 +215,11 @@ def _parse_due(rest: str, bare: str, *, max_minutes: int, usage: str) -> Due:
     return due
 
 
+def _more_time(due: Due) -> Extend:
+    """EXTEND/LATE/+: minutes are added to due-back; a clock time is still a clock time."""
+    return Extend(due, more_time=isinstance(due, DueIn))
+
+
 def _head(norm: str) -> tuple[str, int] | None:
     """The first word and what follows it. A word is a run of letters or of digits; '?' and a
     leading +/- before a number count as words too. Leading punctuation/emoji is skipped.
@@ -324,7 +329,7 @@ def _parse(text: str, max_minutes: int) -> Command:
             return Malformed("EXTEND", _nothing_changed(
                 "Not accepted: time can only be added, not taken away."))
         try:
-            return Extend(_parse_due(rest, "minutes", max_minutes=max_minutes, usage=usage))
+            return _more_time(_parse_due(rest, "minutes", max_minutes=max_minutes, usage=usage))
         except _Refused as exc:
             return Malformed("EXTEND", exc.args[0])
     if word == "999":
@@ -335,7 +340,7 @@ def _parse(text: str, max_minutes: int) -> Command:
         name = _EXTEND_WORDS[word]
         usage = _nothing_changed(f"Not understood: {name} needs minutes, e.g. {name} 20.")
         try:
-            return Extend(_parse_due(rest, "minutes", max_minutes=max_minutes, usage=usage))
+            return _more_time(_parse_due(rest, "minutes", max_minutes=max_minutes, usage=usage))
         except _Refused as exc:
             return Malformed(name, exc.args[0])
     if word in _BACK_WORDS:

@@ -172,6 +172,8 @@ def _handle(ctx: Context, cmd: C.Command, sender: lookup.Sender, msg: Message) -
             new_due = resolve_due(cmd.due, now, tz, max_ahead_minutes=ctx.max_extend_minutes)
         except DueError as exc:
             return _with_new_due(str(exc), contact, tz), []
+        if cmd.more_time and contact.old_due > now:  # "EXTEND 20" adds to due-back, never shortens it
+            new_due = contact.old_due + (new_due - now)
         visits.set_due(ctx, visit, new_due, actor=actor)
         return replies.extended(contact.old_due, new_due, tz), []
     if isinstance(cmd, C.Back):

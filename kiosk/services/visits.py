@@ -190,7 +190,8 @@ def mark_back(ctx: Context, visit_id: int, *, by: str, outcome: str = "", actor:
 
 def extend(ctx: Context, visit_id: int, *, by: str, minutes: int | None = None, due: datetime | None = None,
            actor: str = "cli") -> Visit:
-    """Reception moves due-back (they have spoken to the visit: counts as contact)."""
+    """Reception moves due-back (they have spoken to the visit: counts as contact). Minutes are
+    added to due-back (or to now, once it has passed), so "+30" never brings a visit forward."""
     visit = get_open(visit_id)
     by = _by(by)
     now = ctx.now()
@@ -199,8 +200,8 @@ def extend(ctx: Context, visit_id: int, *, by: str, minutes: int | None = None, 
     if minutes is not None:
         if not 1 <= minutes <= ctx.max_extend_minutes:
             raise Invalid(f"extend by 1-{ctx.max_extend_minutes} minutes")
-        due = now + timedelta(minutes=minutes)
-    if due <= now or due > now + timedelta(minutes=ctx.max_extend_minutes):
+        due = max(visit.due_back, now) + timedelta(minutes=minutes)
+    elif due <= now or due > now + timedelta(minutes=ctx.max_extend_minutes):
         raise Invalid(f"due back must be in the next {ctx.max_extend_minutes} minutes")
     with ctx.atomic():
         record_contact(ctx, visit, actor=f"{actor}:{by}", how="extended by reception")

@@ -141,7 +141,7 @@ def test_checkin_and_duress_by_phone(school):
     code, out, _ = school("visit", "duress", "1", "--by", "RC")
     assert code == 0 and out.startswith("RED duress alarm 1")
     assert json.loads(school("board", "--json")[1])[0]["level"] == "red"
-    assert school("visit", "extend", "1", "--minutes", "30", "--by", "RC")[1] == "visit 1 due back 14:40\n"
+    assert school("visit", "extend", "1", "--minutes", "30", "--by", "RC")[1] == "visit 1 due back 16:00\n"
     assert school("visit", "approve", "1", "--by", "HH")[0] == 0
     assert json.loads(school("board", "--json")[1])[0]["approved"] is True
 

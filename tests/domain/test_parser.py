@@ -32,13 +32,13 @@ TABLE = [
     ("ARRIVED", Arrived()), ("here", Arrived()), ("Arrived at the house", Arrived()),
     ("OK", CheckIn()), ("SAFE", CheckIn()), ("CHECK", CheckIn()), ("safe and well", CheckIn()),
     # push due-back
-    ("EXTEND 20", Extend(DueIn(20))), ("LATE 20", Extend(DueIn(20))), ("+20", Extend(DueIn(20))),
+    ("EXTEND 20", Extend(DueIn(20), more_time=True)), ("LATE 20", Extend(DueIn(20), more_time=True)), ("+20", Extend(DueIn(20), more_time=True)),
     ("BACK AT 16:15", Extend(DueAt(16, 15, True))), ("BACK IN 20", Extend(DueIn(20))),
-    ("IN 20", Extend(DueIn(20))), ("extend 1h", Extend(DueIn(60))), ("extend 20 mins", Extend(DueIn(20))),
-    ("extend by 20", Extend(DueIn(20))), ("late 1h30", Extend(DueIn(90))), ("+ 15", Extend(DueIn(15))),
-    ("extend half an hour", Extend(DueIn(30))), ("extend until 4pm", Extend(DueAt(16, 0, True))),
+    ("IN 20", Extend(DueIn(20))), ("extend 1h", Extend(DueIn(60), more_time=True)), ("extend 20 mins", Extend(DueIn(20), more_time=True)),
+    ("extend by 20", Extend(DueIn(20), more_time=True)), ("late 1h30", Extend(DueIn(90), more_time=True)), ("+ 15", Extend(DueIn(15), more_time=True)),
+    ("extend half an hour", Extend(DueIn(30), more_time=True)), ("extend until 4pm", Extend(DueAt(16, 0, True))),
     ("back by 4", Extend(DueAt(4, 0, False))), ("back 16:15", Extend(DueAt(16, 15, True))),
-    ("back 20 mins", Extend(DueIn(20))), ("EXTEND 240", Extend(DueIn(240))),
+    ("back 20 mins", Extend(DueIn(20))), ("EXTEND 240", Extend(DueIn(240), more_time=True)),
     # leaving, back
     ("LEAVING", Leaving()), ("LEFT", Leaving()), ("leaving now", Leaving()),
     ("BACK", Back()), ("IN", Back()), ("DONE", Back()), ("back!", Back()), ("Done.", Back()),
@@ -184,7 +184,7 @@ def test_commands_help_fits_one_segment_and_says_help_raises_an_alarm():
 def test_max_minutes_follows_the_config():
     assert parse_command("EXTEND 90", max_minutes=60) == Malformed(
         "EXTEND", "Not accepted: more than 1 hour at once is refused. Nothing changed.")
-    assert parse_command("EXTEND 60", max_minutes=60) == Extend(DueIn(60))
+    assert parse_command("EXTEND 60", max_minutes=60) == Extend(DueIn(60), more_time=True)
     assert MAX_EXTEND_MINUTES == 240
 
 

@@ -102,7 +102,7 @@ def test_forged_ack_is_answered_to_the_real_phone(school, clock):
     ("OK", "Check-in noted 14:00. Due back 15:30."),
     ("ARRIVED", "Arrival noted 14:00. Due back 15:30."),
     ("LEAVING", "Leaving noted 14:00. Due back 15:30."),
-    ("EXTEND 20", "Due back now 14:20 (was 15:30)."),
+    ("EXTEND 20", "Due back now 15:50 (was 15:30)."),
     ("BACK AT 16:15", "Due back now 16:15 (was 15:30)."),
     ("BACK", "Visit 1 closed 14:00."),
     ("SOS", "Alarm raised, office alerted 14:00."),
