@@ -14,7 +14,7 @@ import csv
 import html
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, Callable, Iterable
 
@@ -106,7 +106,7 @@ def _answer(value: bool | None) -> str:
     return "" if value is None else ("yes" if value else "no")
 
 
-def _alarm_record(ctx: Context, alarm: Alarm, clean: _Cleaner) -> dict[str, Any]:
+def _alarm_record(ctx: Context, alarm: Alarm, clean: _Cleaner, first_ack: datetime | None = None) -> dict[str, Any]:
     return {
         "id": alarm.id, "kind": alarm.kind, "level": alarm.level,
         "raised_local": _local(ctx, alarm.raised_at), "raised_utc": format_instant(alarm.raised_at),
@@ -114,6 +114,7 @@ def _alarm_record(ctx: Context, alarm: Alarm, clean: _Cleaner) -> dict[str, Any]
         "took_charge": clean(alarm.owner.name) if alarm.owner_id else "",
         "acknowledged_by": clean(alarm.acknowledged_by), "acknowledged_local": _local(ctx, alarm.acknowledged_at),
         "acknowledged_utc": format_instant(alarm.acknowledged_at), "action": clean(alarm.action),
+        "first_acknowledged_local": _local(ctx, first_ack), "first_acknowledged_utc": format_instant(first_ack),
         "police_ref": clean(alarm.police_ref), "note": clean(alarm.note),
         "resolved_local": _local(ctx, alarm.resolved_at), "resolved_utc": format_instant(alarm.resolved_at),
         "resolved_by": clean(alarm.resolved_by),
@@ -124,6 +125,8 @@ def _alarm_line(a: dict[str, Any]) -> str:
     parts = [f"#{a['id']} {a['kind']} {a['level']} raised {a['raised_local']}"]
     if a["took_charge"]:
         parts.append(f"taken by {a['took_charge']}")
+    if a["first_acknowledged_local"] and a["first_acknowledged_local"] != a["acknowledged_local"]:
+        parts.append(f"first acknowledged {a['first_acknowledged_local']}")
     if a["acknowledged_by"]:
         parts.append(f"acknowledged by {a['acknowledged_by']} at {a['acknowledged_local']}")
     if a["action"]:
@@ -134,13 +137,49 @@ def _alarm_line(a: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
-def _visit_record(ctx: Context, visit: Visit, clean: _Cleaner) -> dict[str, Any]:
-    names = [clean(m.staff.name) for m in VisitMember.select(VisitMember, Staff).join(Staff)
-             .where(VisitMember.visit == visit).order_by(VisitMember.id)]
-    events = list(Event.select().where(Event.visit_id == visit.id).order_by(Event.at, Event.id))
-    arrived = next((e.at for e in events if e.kind == "visit-on-site"), None)
-    check_ins = [e.at for e in events if e.kind == "contact"]
-    alarms = [_alarm_record(ctx, a, clean) for a in Alarm.select().where(Alarm.visit == visit).order_by(Alarm.id)]
+@dataclass
+class _Related:
+    """What one visit's record needs besides the row, loaded for many visits in a few queries."""
+
+    names: dict[int, list[str]]
+    arrived: dict[int, datetime]
+    check_ins: dict[int, list[datetime]]
+    alarms: dict[int, list[Alarm]]
+    first_ack: dict[int, datetime] = field(default_factory=dict)  # alarm id -> first acknowledgement
+
+
+def _load_related(visit_ids: list[int]) -> _Related:
+    related = _Related({}, {}, {}, {})
+    for i in range(0, len(visit_ids), 500):
+        chunk = visit_ids[i:i + 500]
+        for visit_id, name in (VisitMember.select(VisitMember.visit, Staff.name).join(Staff)
+                               .where(VisitMember.visit.in_(chunk)).order_by(VisitMember.id).tuples()):
+            related.names.setdefault(visit_id, []).append(name)
+        for visit_id, kind, at in (Event.select(Event.visit_id, Event.kind, Event.at)
+                                   .where(Event.visit_id.in_(chunk) & Event.kind.in_(("visit-on-site", "contact")))
+                                   .order_by(Event.at, Event.id).tuples()):
+            at = Event.at.python_value(at)
+            if kind == "contact":
+                related.check_ins.setdefault(visit_id, []).append(at)
+            else:
+                related.arrived.setdefault(visit_id, at)
+        alarm_ids = []
+        for alarm in Alarm.select().where(Alarm.visit.in_(chunk)).order_by(Alarm.id):
+            related.alarms.setdefault(alarm.visit_id, []).append(alarm)
+            alarm_ids.append(alarm.id)
+        # the row keeps the latest acknowledgement (police, then stood-down): the first is in the trail
+        for alarm_id, at in (Event.select(Event.alarm_id, fn.MIN(Event.at))
+                             .where(Event.alarm_id.in_(alarm_ids) & Event.kind.in_(("alarm-acknowledged", "alarm-owned")))
+                             .group_by(Event.alarm_id).tuples()):
+            related.first_ack[alarm_id] = Event.at.python_value(at)
+    return related
+
+
+def _visit_record(ctx: Context, visit: Visit, clean: _Cleaner, related: _Related) -> dict[str, Any]:
+    names = [clean(n) for n in related.names.get(visit.id, [])]
+    arrived = related.arrived.get(visit.id)
+    check_ins = related.check_ins.get(visit.id, [])
+    alarms = [_alarm_record(ctx, a, clean, related.first_ack.get(a.id)) for a in related.alarms.get(visit.id, [])]
     spent = int((visit.ended_at - visit.left_at).total_seconds() // 60) if visit.ended_at else None
     return {
         "visit": visit.id, "label": clean(visit.label), "staff": names,
@@ -170,11 +209,12 @@ def visit_records(ctx: Context, when: Period, *, staff: str | None = None,
             member = _staff_named(staff)
             query = query.where(Visit.id.in_(VisitMember.select(VisitMember.visit).where(VisitMember.staff == member)))
         visits = list(query.order_by(Visit.left_at, Visit.id))
+        related = _load_related([v.id for v in visits])
         clean = _Cleaner(_all_code_words())
         records = []
         for n, visit in enumerate(visits, 1):
-            records.append(_visit_record(ctx, visit, clean))
-            if progress:
+            records.append(_visit_record(ctx, visit, clean, related))
+            if progress and (n % 100 == 0 or n == len(visits)):
                 progress(n, len(visits))
     return records
 
@@ -184,7 +224,7 @@ def visit_record(ctx: Context, visit_id: int) -> dict[str, Any]:
         visit = Visit.get_or_none(Visit.id == visit_id)
         if visit is None:
             raise NotFound(f"no visit {visit_id}")
-        return _visit_record(ctx, visit, _Cleaner(_all_code_words()))
+        return _visit_record(ctx, visit, _Cleaner(_all_code_words()), _load_related([visit.id]))
 
 
 # --- writers -------------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ def test_one_record_per_visit_with_times_check_ins_alarms_and_answers(history):
     (alarm,) = duress["alarms"]
     assert (alarm["kind"], alarm["level"], alarm["police_ref"], alarm["action"]) == ("duress", "red", "PR-1234", "stood-down")
     assert alarm["acknowledged_by"] == "RC" and alarm["resolved_local"] == "2026-11-24 15:08"
+    assert alarm["first_acknowledged_local"] == "2026-11-24 15:03"  # police called; stood down at 15:08
     assert still_out["back_utc"] is None and still_out["time_spent_minutes"] is None
 
 
@@ -106,6 +107,7 @@ def test_visit_report_text_and_html_are_escaped(history):
     history.old()
     text = export.report_text(export.visit_record(history.ctx, history.duress.id), "Our <School>")
     assert "Post-visit report: visit" in text and "police ref PR-1234" in text and "Time spent:" in text
+    assert "first acknowledged 2026-11-24 15:03, acknowledged by RC at 2026-11-24 15:08" in text
     page = export.report_html(export.visit_record(history.ctx, history.duress.id), "Our <School>")
     assert page.startswith("<!DOCTYPE html>") and "Our &lt;School&gt;" in page and "<School>" not in page
     assert "http" not in page.replace("=HYPERLINK(&quot;http://x&quot;)", "")  # nothing fetched
