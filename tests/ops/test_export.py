@@ -138,3 +138,28 @@ def test_cli_export_csv_json_out_file_and_garbage(history, tmp_path):
     assert report.returncode == 0 and "<h1>Post-visit report" in report.stdout
     missing = run_kiosk("visit", "report", "999", "--db", db, env=env)
     assert missing.returncode == 2 and "no visit 999" in missing.stderr
+
+
+def test_progress_only_on_a_terminal(history, tmp_path):
+    """Long operations "show progress on a terminal and stay quiet when run from a script" (issue 6)."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    history.old()
+    history.db.close()
+    master, slave = os.openpty()
+    try:
+        env = {**os.environ, "PYTHONPATH": str(REPO), "KIOSK_CONFIG": os.devnull}
+        done = subprocess.run([sys.executable, "-m", "kiosk", "export", "--from", "2026-11-24", "--to", "2026-11-24",
+                               "--out", str(tmp_path / "v.csv"), "--db", str(history.path)],
+                              stdout=subprocess.PIPE, stderr=slave, env=env, timeout=60, cwd=REPO)
+        os.set_blocking(master, False)
+        shown = os.read(master, 4096).decode()
+    finally:
+        os.close(slave)
+        os.close(master)
+    assert done.returncode == 0
+    assert "exporting visit 3/3" in shown and "3 visit(s) written to" in shown
