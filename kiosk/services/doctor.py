@@ -115,7 +115,7 @@ def check_database(path: Path) -> list[Check]:
                       "(systemctl start kiosk-gateway)")]
     checks = []
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        con = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=5)
     except sqlite3.Error as exc:
         return [Check(FAIL, "database", f"cannot open {path}: {exc}",
                       "check the file's owner and permissions (it belongs to the kiosk user)")]
@@ -343,7 +343,7 @@ def read_health_row(db_path: Path) -> Any:
     if not path.exists():
         return None
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        con = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=5)
         try:
             con.row_factory = sqlite3.Row
             row = con.execute("SELECT * FROM gateway_health WHERE id = 1").fetchone()
