@@ -216,3 +216,10 @@ def test_cli_doctor_exit_status_and_one_line_per_check(tmp_path):
     assert lines[0].startswith("FAIL  config: ") and "school.timezone" in lines[0]
     assert all(line.split()[0] in ("OK", "WARN", "FAIL", "SKIP") for line in lines[:-1])
     assert lines[-1].startswith("failures: ")
+
+
+def test_database_with_an_odd_file_name_is_checked(tmp_path):
+    odd = tmp_path / "odd ?name#1.db"
+    open_database(odd).close()
+    checks = doctor.check_database(odd)
+    assert [c.status for c in checks] == [doctor.OK] * 3, [c.line() for c in checks]
