@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -99,6 +99,13 @@ class AckDialog(ModalScreen["AckRequest | None"]):
     def action(self) -> str | None:
         index = self.query_one(RadioSet).pressed_index
         return ACTION_LABELS[index][0] if index >= 0 else None
+
+    def on_key(self, event: events.Key) -> None:
+        """The digit shown before each action chooses it (a digit typed into a field stays there)."""
+        if event.character and event.character in "123456"[:len(ACTION_LABELS)] \
+                and not isinstance(self.focused, Input):
+            event.stop()
+            self.query(RadioButton)[int(event.character) - 1].value = True
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.submit()  # the note is optional except for Other (Tab reaches it)

@@ -78,6 +78,40 @@ async def test_cannot_be_dismissed_without_initials_and_an_action_then_records_i
         assert Event.select().where((Event.kind == "alarm-acknowledged") & (Event.actor == "kiosk:JR")).exists()
 
 
+async def test_the_digit_before_an_action_chooses_it_so_3_enter_never_records_answered(ctx, clock):
+    """Found trying the demo: the actions are numbered 1-6, but a digit did nothing, so "3, Enter,
+    Enter" recorded the highlighted first one (answered), resolving a duress alarm."""
+    ids = busy(ctx, clock, pending_duress=True)
+    app = build_app(ctx, live=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await acknowledge_as(app, pilot, "J", "R")
+        await pilot.press("3")
+        assert app.screen.action == "police"
+        await pilot.press("enter", "enter")  # no reference yet: refused, nothing recorded
+        assert "police reference" in str(app.screen.query_one("#ack-error").render()).lower()
+        assert Alarm.get_by_id(ids["duress_alarm"]).acknowledged_by is None
+        await pilot.press("C", "A", "D", "5", "enter")  # a digit typed into the field stays there
+        await settle(app, pilot, loads=2)
+        alarm = Alarm.get_by_id(ids["duress_alarm"])
+        assert (alarm.action, alarm.police_ref, alarm.resolved_at) == ("police", "CAD5", None)
+
+
+async def test_a_digit_picks_any_action_and_moves_to_the_field_it_needs(ctx, clock):
+    busy(ctx, clock, pending_duress=True)
+    app = build_app(ctx, live=False)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        await acknowledge_as(app, pilot, "J", "R")
+        for digit, action in (("6", "other"), ("2", "no-answer"), ("5", "false-alarm")):
+            app.screen.query_one("#ack-action").focus()
+            await pilot.press(digit)
+            assert app.screen.action == action
+            assert app.screen.focused.id == ("ack-ref" if action == "police" else "ack-note")
+        await pilot.press("7")  # not an action: typed into the note
+        assert app.screen.query_one("#ack-note").value == "7"
+
+
 async def test_escape_from_the_dialog_goes_back_to_the_alarm(ctx, clock):
     busy(ctx, clock, pending_duress=True)
     app = build_app(ctx, live=False)
