@@ -183,6 +183,8 @@ def _parse_due(rest: str, bare: str, *, max_minutes: int, usage: str) -> Due:
         elif word.group(1) != "by" or bare == "none":
             kind = "hour"
         rest = rest[word.end():]
+    if re.match(r"\+\s*\d", rest):
+        kind = "minutes"  # a plus is always a span: "UNTIL +20" is 20 minutes, never 20:00
     rest = rest.lstrip("+ ")
     if not rest:
         raise _Refused(usage)

@@ -96,6 +96,19 @@ def test_a_lone_visit_to_a_flagged_place_exits_1(school):
     assert code == 0 and "on the register: dog" in err
 
 
+@pytest.mark.parametrize("due,shown", [("+20", "14:20"), ("+5", "14:05"), ("+1", "14:01"), ("+12", "14:12")])
+def test_due_plus_minutes_is_that_many_minutes_from_now(school, due, shown):
+    """`--due +20` at 14:00 said "more than 4 hours" (read as 20:00); `+1` meant 15:00."""
+    code, out, err = school("visit", "out", "--staff", "Ann Lee", "--place", "14 Elm Rd, Luton LU4 9AB",
+                            "--due", due, "--approved-by", "HH")
+    assert (code, out) == (0, f"visit 1 out: Visit 1 · LU4, due back {shown}\n")
+
+
+def test_due_plus_zero_says_minutes_above_zero(school):
+    code, out, err = school("visit", "out", "--staff", "Ann Lee", "--place", "14 Elm Rd", "--due", "+0")
+    assert code == 2 and "above 0" in err and err.count("\n") == 1
+
+
 def test_the_ladder_through_the_cli(school):
     assert school("visit", "out", "--staff", "Ann Lee", "--place", "14 Elm Rd, Luton LU4 9AB", "--due", "+30",
                   "--approved-by", "HH")[0] == 0

@@ -181,6 +181,27 @@ def test_commands_help_fits_one_segment_and_says_help_raises_an_alarm():
         assert word in COMMANDS_HELP
 
 
+@pytest.mark.parametrize("text,expected", [
+    ("OUT 14 Elm Rd UNTIL +20", Out("14 Elm Rd", DueIn(20))),  # was 20:00
+    ("OUT 14 Elm Rd TIL +5", Out("14 Elm Rd", DueIn(5))),  # was 05:00 / 17:00
+    ("OUT 14 Elm Rd until +45", Out("14 Elm Rd", DueIn(45))),  # the place was "14 Elm Rd until"
+    ("OUT 14 Elm Rd until + 1h30", Out("14 Elm Rd", DueIn(90))),
+    ("BACK AT +20", Extend(DueIn(20))),
+    ("extend until +12", Extend(DueIn(12))),
+])
+def test_a_plus_after_until_or_at_is_minutes_never_a_clock_time(text, expected):
+    """Found trying the CLI: `kiosk visit out --due +20` (read as "UNTIL +20") meant 20:00."""
+    parsed = parse_command(text)
+    assert type(parsed) is type(expected) and parsed.due == expected.due
+    if isinstance(expected, Out):
+        assert parsed.place == expected.place
+
+
+def test_until_plus_nothing_is_refused_as_zero_minutes_not_as_too_far():
+    reply = parse_command("OUT 14 Elm Rd UNTIL +0")
+    assert isinstance(reply, Malformed) and "above 0" in reply.reason
+
+
 def test_max_minutes_follows_the_config():
     assert parse_command("EXTEND 90", max_minutes=60) == Malformed(
         "EXTEND", "Not accepted: more than 1 hour at once is refused. Nothing changed.")
