@@ -33,7 +33,7 @@ class Sizes:
     memory_marks: tuple[int, int]  # processed-SMS counts at which peak RSS is read
 
 
-FULL = Sizes(1000, 20, (1000, 4000))  # 10,000 SMS take ~8 minutes here: `--long` does them
+FULL = Sizes(1000, 20, (1000, 2000))  # 10,000 SMS take 10+ minutes here: `--long` does them
 LONG = Sizes(1000, 20, (1000, 10000))
 QUICK = Sizes(50, 2, (60, 200))
 
