@@ -7,6 +7,7 @@ anything but measuring (time.perf_counter / time.monotonic).
 from __future__ import annotations
 
 import gc
+import math
 import os
 import sys
 import time
@@ -41,7 +42,7 @@ class Result:
 def percentile(values: list[float], p: float) -> float:
     """Nearest-rank percentile (p in 0..100) of a non-empty list."""
     ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, int(round(p / 100 * len(ordered) + 0.5)) - 1))
+    k = max(0, min(len(ordered) - 1, math.ceil(p / 100 * len(ordered)) - 1))
     return ordered[k]
 
 
