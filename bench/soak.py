@@ -3,8 +3,10 @@
 Each weekday, staff go out on visits, text check-ins and BACK; on a schedule one visit a day runs
 overdue (reception answers the call and marks it back) and every third day a member texts their code
 word (reception acknowledges). The ladder ticks every simulated minute in the day and every 15 at
-night; the outbox is drained as the gateway would. At the end: every planned alarm raised exactly
-once, none unplanned; memory and database size per day. It must never read the real clock for logic.
+night; the outbox is drained as the gateway would, and the retention purge runs each night as the
+gateway's nightly job does, with every period set to RETAIN_DAYS so that a month shows the size level
+off. At the end: every planned alarm raised exactly once, none unplanned; memory and database size per
+day. It must never read the real clock for logic.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ UTC = timezone.utc
 START = datetime(2026, 9, 1, 0, 0, tzinfo=UTC)  # a Tuesday, British summer time
 STAFF = 24
 VISITS_A_DAY = 10
+RETAIN_DAYS = 7  # every retention period (the school's default is 396 days, 6 years for the audit trail)
 
 
 @dataclass
@@ -37,17 +40,23 @@ class Planned:
     kind: str  # "overdue" or "duress"
 
 
-def run(work: Path, quick: bool) -> list[Result]:
-    days = 2 if quick else 30
+def run(work: Path, quick: bool, days: int | None = None) -> list[Result]:
+    days = days or (2 if quick else 30)
     db_path = work / "soak.db"
     db = open_database(db_path)
     clock = FakeClock(START)
-    ctx = Context(config_from_mapping({"school": {"name": "Soak School"}}), clock)
+    retention = {k: RETAIN_DAYS for k in ("closed_visits_days", "messages_days", "alarms_days", "audit_days")}
+    ctx = Context(config_from_mapping({"school": {"name": "Soak School"}, "retention": retention}), clock)
+    try:
+        from kiosk.services.retention import purge
+    except ImportError:  # older main: no purge yet; the size is then only measured
+        purge = None
     rnd = random.Random(30)
     for n in range(2):
         add_staff(ctx, f"Receiver {n + 1}", f"+44770080000{n + 1}", alerts=True)
     staff = [add_staff(ctx, f"Staff {i:03d}", school.mobile(i), code_word=school.code_word(i)) for i in range(STAFF)]
     planned: list[Planned] = []
+    raised: list[tuple[int, str, int]] = []  # every alarm ever raised (the purge deletes old rows)
     rss, sizes, texts = [], [], 0
     say(f"figure 7: soak, {days} simulated days")
     for day in range(days):
@@ -62,6 +71,9 @@ def run(work: Path, quick: bool) -> list[Result]:
                 texts += what(ctx, planned)
             tick(ctx)
             _pump(ctx)
+            _note_alarms(raised)
+            if purge is not None and t.hour == 2 and t.minute == 0:  # the gateway purges at night
+                purge(ctx, actor="bench")
             day_time = 7 <= t.hour < 19
             t += timedelta(minutes=1 if day_time or actions and actions[0][0] - t < timedelta(minutes=15) else 15)
         db.close()
@@ -70,7 +82,7 @@ def run(work: Path, quick: bool) -> list[Result]:
         sizes.append(_db_mb(db_path))
         if (day + 1) % 5 == 0:
             say(f"  day {day + 1}: RSS {rss[-1]:.1f} MB, database {sizes[-1]:.2f} MB")
-    missed, doubled, unplanned = _check(planned)
+    missed, doubled, unplanned = _check(planned, raised)
     counts = {m: m.select().count() for m in (Visit, Message, Event, Alarm)}
     db.close()
     f = "7 soak"
@@ -78,7 +90,14 @@ def run(work: Path, quick: bool) -> list[Result]:
     first = rss[warm]
     growth = (rss[-1] / first - 1) * 100
     per_day = (sizes[-1] - sizes[0]) / max(1, days - 1)
-    return [
+    level = []
+    if purge is not None and days >= 2 * RETAIN_DAYS + 3:
+        settled = sizes[RETAIN_DAYS + 2]
+        more = (sizes[-1] / settled - 1) * 100
+        level = [Result(f, f"database size day {RETAIN_DAYS + 3} -> day {days} (retention {RETAIN_DAYS} days)", more,
+                        "%", target="bounded (<= 10 %)", ok=more <= 10,
+                        note=f"{settled:.2f} -> {sizes[-1]:.2f} MB (file + WAL; freed pages are reused)")]
+    return level + [
         Result(f, f"{days} days: planned alarms raised", len(planned) - missed, "",
                target=f"all {len(planned)}", ok=missed == 0),
         Result(f, "alarms missed / doubled / unplanned", missed + doubled + unplanned, "", target="0",
@@ -88,7 +107,9 @@ def run(work: Path, quick: bool) -> list[Result]:
         Result(f, f"database size after {days} days", sizes[-1], "MB",
                note=f"+{per_day * 1000:.0f} kB/simulated day ({per_day * 365:.1f} MB a year of this traffic); "
                     f"{texts} texts in; rows: " + ", ".join(f"{m.__name__} {n:,}" for m, n in counts.items())
-                    + ". Retention purge is not on main yet: size is not yet bounded, growth measured"),
+                    + (f". Retention {RETAIN_DAYS} days, purged nightly: size after day {RETAIN_DAYS + 3} "
+                       f"{sizes[min(len(sizes) - 1, RETAIN_DAYS + 2)]:.2f} MB" if purge is not None
+                       else ". No retention purge on this main: size measured, not bounded")),
     ]
 
 
@@ -150,11 +171,18 @@ def _pump(ctx) -> None:
         mark_sent(ctx, msg.id, msg.id % 256)
 
 
-def _check(planned: list[Planned]) -> tuple[int, int, int]:
+def _note_alarms(raised: list[tuple[int, str, int]]) -> None:
+    """Alarms raised since the last call (ids only grow), before a purge can delete them."""
+    last = raised[-1][0] if raised else 0
+    raised += [(a.id, a.kind, a.visit_id) for a in Alarm.select(Alarm.id, Alarm.kind, Alarm.visit)
+               .where(Alarm.id > last).order_by(Alarm.id)]
+
+
+def _check(planned: list[Planned], raised) -> tuple[int, int, int]:
     expected = {(p.visit_id, p.kind) for p in planned}
     found: dict[tuple[int, str], int] = {}
-    for a in Alarm.select(Alarm.visit, Alarm.kind):
-        found[(a.visit_id, a.kind)] = found.get((a.visit_id, a.kind), 0) + 1
+    for _, kind, visit_id in raised:
+        found[(visit_id, kind)] = found.get((visit_id, kind), 0) + 1
     missed = sum(1 for key in expected if key not in found)
     doubled = sum(n - 1 for key, n in found.items() if key in expected and n > 1)
     unplanned = sum(n for key, n in found.items() if key not in expected)
