@@ -2,9 +2,10 @@
 at 0.1x, 0.3x and 1x: the board query, a full render of the board, the escalation tick, and the
 read behind an export of one year.
 
-Every timing is the median of several runs on a FakeClock at the school's "now". `kiosk export` is
-not on main yet: its underlying read (one year's visits with members, alarms, events, messages,
-written as CSV to memory) is measured instead. It must never write to a kiosk database but its own.
+Every timing is the median of several runs on a FakeClock at the school's "now". The export is
+`kiosk export`'s own code (`kiosk.services.export`: one year's visit records as CSV); on a main
+without it, a stand-in read of the same year is measured and labelled so. It must never write to a
+kiosk database but its own.
 """
 
 from __future__ import annotations
@@ -40,8 +41,20 @@ def timed(fn, runs: int = RUNS) -> float:
     return statistics.median(out)
 
 
+def kiosk_export_year(ctx: Context) -> int | None:
+    """`kiosk export --from <a year ago> --to <today>` as CSV, through its service; None if not on main."""
+    try:
+        from kiosk.services import export
+    except ImportError:
+        return None
+    today = ctx.now().astimezone(ctx.tz).date()
+    records = export.visit_records(ctx, export.period((today - timedelta(days=365)).isoformat(), today.isoformat()))
+    export.render(records, "csv")
+    return len(records)
+
+
 def export_year(ctx: Context) -> int:
-    """What an export of the last year reads: visits with their members, alarms, events, messages."""
+    """A stand-in for an export of the last year: what it must read: visits with their members, alarms, events, messages."""
     from kiosk.store.models import Alarm, Event, Message, Staff, Visit, VisitMember
 
     since = ctx.now() - timedelta(days=365)
@@ -141,12 +154,15 @@ def measure(path: Path, scale: float) -> dict[str, float]:
         board_ms = timed(lambda: load_board(ctx))
         render_ms, plain_ms = asyncio.run(_render_ms(ctx, RUNS))
         tick_ms = timed(lambda: tick(ctx))
-        export_rows = export_year(ctx)
-        export_ms = timed(lambda: export_year(ctx), 3)
+        t0 = time.perf_counter()  # once: kiosk export of a year takes seconds to minutes here
+        real = kiosk_export_year(ctx)
+        export_rows = real if real is not None else export_year(ctx)
+        export_ms = (time.perf_counter() - t0) * 1000
+        what = "kiosk export (CSV)" if real is not None else "underlying read (no kiosk export on main)"
     finally:
         db.close()
     return {"board": board_ms, "render": render_ms, "plain": plain_ms, "tick": tick_ms, "export": export_ms,
-            "rows": export_rows, "build": built, "size": path.stat().st_size / 1e6,
+            "rows": export_rows, "what": what, "build": built, "size": path.stat().st_size / 1e6,
             "visits": counts["visits"], "events": counts["events"], "messages": counts["messages"]}
 
 
@@ -171,7 +187,7 @@ def run(work: Path, quick: bool) -> list[Result]:
                    m["plain"]),
             Result(f, f"{s:g}x: board query + full render", both, "ms", target="<= 50 ms", ok=both <= 50),
             Result(f, f"{s:g}x: escalation tick, 150 open", m["tick"], "ms", target="<= 20 ms", ok=m["tick"] <= 20),
-            Result(f, f"{s:g}x: export of one year ({m['rows']:,} rows, underlying read)", m["export"], "ms",
+            Result(f, f"{s:g}x: export of one year ({m['rows']:,} rows, {m['what']})", m["export"], "ms",
                    target="<= 5000 ms", ok=m["export"] <= 5000),
         ]
     if len(scales) > 1:
