@@ -206,9 +206,15 @@ class KioskApp(App):
             self.exit()
 
     def action_admin_quit(self) -> None:
-        """F10: quitting is an admin action (the gateway keeps running and texting alarms)."""
+        """F10: quitting is an admin action (the gateway keeps running and texting alarms). The demo
+        with no admin PIN set quits at once: its data is thrown away, and on the console F10 is its
+        only way out."""
         from kiosk.screens.pin import AdminPinScreen
+        from kiosk.services.reception import admin_pin_set
 
+        if self.options.demo and not admin_pin_set(self.ctx):
+            self.exit()
+            return
         def entered(ok: bool | None) -> None:
             if ok:
                 self.exit()

@@ -64,3 +64,29 @@ async def test_a_normal_terminal_gets_full_colour_and_ctrl_c_still_does_not_quit
         await pilot.press("ctrl+q")  # a developer's terminal: Ctrl+Q quits
         await pilot.pause()
     assert app.return_code == 0
+
+
+async def test_the_demo_on_the_console_without_an_admin_pin_quits_with_f10(ctx):
+    """Found trying `TERM=linux kiosk demo`: Ctrl+C/Ctrl+Q rightly do not quit, and F10 asked for an
+    admin PIN the demo never sets ("run kiosk admin set-pin --write, then restart"): no way out."""
+    app = build_app(ctx, live=False, demo=True, inject=lambda line: "", env={"TERM": "linux"})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+c", "ctrl+q")
+        await pilot.pause()
+        assert app.is_running and app.return_code is None
+        await pilot.press("f10")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_outside_the_demo_f10_without_an_admin_pin_still_does_not_quit(ctx):
+    app = build_app(ctx, live=False, env={"TERM": "linux"})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f10")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AdminPinScreen) and app.is_running
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.is_running and app.return_code is None
