@@ -81,4 +81,7 @@ def _run_ui(demo, config, folder: Path, help_text: str) -> None:
           f"(answers in {folder / 'simulator.log'}; the gateway's log in {folder / 'gateway.log'})", flush=True)
     open_database(demo.db_path)
     inject = SimConsole(demo.sim).execute  # the UI's demo panel (F9) injects straight into the simulator
-    build_app(Context(config, demo.clock), demo=True, db_path=demo.db_path, inject=inject).run()
+    from kiosk.cli.ui import screen_on_the_terminal
+
+    with screen_on_the_terminal():  # `kiosk demo 2> file` still shows the board
+        build_app(Context(config, demo.clock), demo=True, db_path=demo.db_path, inject=inject).run()

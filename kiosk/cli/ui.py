@@ -7,7 +7,10 @@ Argument parsing only: it opens the database, builds the Context on the injected
 from __future__ import annotations
 
 import argparse
+import os
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from kiosk.cli import UsageError
 
@@ -37,10 +40,32 @@ def open_context(args: argparse.Namespace, *, long_running: bool = True):
     return Context(config, clock_from_env(long_running=long_running)), path
 
 
+@contextmanager
+def screen_on_the_terminal() -> Iterator[None]:
+    """Textual draws on stderr. When stderr is not a terminal but stdout is (`kiosk ui 2> file`, or
+    kiosk-ui.service's StandardOutput=tty + StandardError=journal), draw on stdout's terminal
+    instead of into the file or the journal; stderr is given back when the screen closes."""
+    try:
+        move = not os.isatty(2) and os.isatty(1)
+    except OSError:
+        move = False
+    if not move:
+        yield
+        return
+    saved = os.dup(2)
+    try:
+        os.dup2(1, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 def run_ui(args: argparse.Namespace) -> int:
     from kiosk.app import build_app
 
     ctx, path = open_context(args)
     console = None if args.theme in (None, "auto") else args.theme == "console"
-    build_app(ctx, db_path=path, console=console).run()
+    with screen_on_the_terminal():
+        build_app(ctx, db_path=path, console=console).run()
     return 0
