@@ -91,6 +91,11 @@ class _Cleaner:
         text = safe_text(value, None)
         return redact(text, self.code_words) if self.code_words and text else text
 
+    @staticmethod
+    def fixed(value: Any) -> str:
+        """A value kiosk chose from a list or generated (purpose, label, state): no one typed it."""
+        return safe_text(value, None)
+
 
 def _all_code_words() -> set[str]:
     words = {w for (w,) in Staff.select(Staff.code_word).where(Staff.code_word.is_null(False)).tuples()}
@@ -113,7 +118,7 @@ def _alarm_record(ctx: Context, alarm: Alarm, clean: _Cleaner, first_ack: dateti
         "summary": clean(alarm.summary),
         "took_charge": clean(alarm.owner.name) if alarm.owner_id else "",
         "acknowledged_by": clean(alarm.acknowledged_by), "acknowledged_local": _local(ctx, alarm.acknowledged_at),
-        "acknowledged_utc": format_instant(alarm.acknowledged_at), "action": clean(alarm.action),
+        "acknowledged_utc": format_instant(alarm.acknowledged_at), "action": clean.fixed(alarm.action),
         "first_acknowledged_local": _local(ctx, first_ack), "first_acknowledged_utc": format_instant(first_ack),
         "police_ref": clean(alarm.police_ref), "note": clean(alarm.note),
         "resolved_local": _local(ctx, alarm.resolved_at), "resolved_utc": format_instant(alarm.resolved_at),
@@ -148,30 +153,29 @@ class _Related:
     first_ack: dict[int, datetime] = field(default_factory=dict)  # alarm id -> first acknowledgement
 
 
-def _load_related(visit_ids: list[int]) -> _Related:
+def _load_related(visit_ids) -> _Related:
+    """`visit_ids`: a query selecting Visit.id. Each related table is read in one query using it as a
+    subquery (no variable limit; the audit trail, which has no index on visit_id, is scanned once)."""
     related = _Related({}, {}, {}, {})
-    for i in range(0, len(visit_ids), 500):
-        chunk = visit_ids[i:i + 500]
-        for visit_id, name in (VisitMember.select(VisitMember.visit, Staff.name).join(Staff)
-                               .where(VisitMember.visit.in_(chunk)).order_by(VisitMember.id).tuples()):
-            related.names.setdefault(visit_id, []).append(name)
-        for visit_id, kind, at in (Event.select(Event.visit_id, Event.kind, Event.at)
-                                   .where(Event.visit_id.in_(chunk) & Event.kind.in_(("visit-on-site", "contact")))
-                                   .order_by(Event.at, Event.id).tuples()):
-            at = Event.at.python_value(at)
-            if kind == "contact":
-                related.check_ins.setdefault(visit_id, []).append(at)
-            else:
-                related.arrived.setdefault(visit_id, at)
-        alarm_ids = []
-        for alarm in Alarm.select().where(Alarm.visit.in_(chunk)).order_by(Alarm.id):
-            related.alarms.setdefault(alarm.visit_id, []).append(alarm)
-            alarm_ids.append(alarm.id)
-        # the row keeps the latest acknowledgement (police, then stood-down): the first is in the trail
-        for alarm_id, at in (Event.select(Event.alarm_id, fn.MIN(Event.at))
-                             .where(Event.alarm_id.in_(alarm_ids) & Event.kind.in_(("alarm-acknowledged", "alarm-owned")))
-                             .group_by(Event.alarm_id).tuples()):
-            related.first_ack[alarm_id] = Event.at.python_value(at)
+    for visit_id, name in (VisitMember.select(VisitMember.visit, Staff.name).join(Staff)
+                           .where(VisitMember.visit.in_(visit_ids)).order_by(VisitMember.id).tuples()):
+        related.names.setdefault(visit_id, []).append(name)
+    for visit_id, kind, at in (Event.select(Event.visit_id, Event.kind, Event.at)
+                               .where(Event.kind.in_(("visit-on-site", "contact")) & Event.visit_id.in_(visit_ids))
+                               .order_by(Event.at, Event.id).tuples()):
+        at = Event.at.python_value(at)
+        if kind == "contact":
+            related.check_ins.setdefault(visit_id, []).append(at)
+        else:
+            related.arrived.setdefault(visit_id, at)
+    for alarm in Alarm.select().where(Alarm.visit.in_(visit_ids)).order_by(Alarm.id):
+        related.alarms.setdefault(alarm.visit_id, []).append(alarm)
+    # the row keeps the latest acknowledgement (police, then stood-down): the first is in the trail
+    alarm_ids = Alarm.select(Alarm.id).where(Alarm.visit.in_(visit_ids))
+    for alarm_id, at in (Event.select(Event.alarm_id, fn.MIN(Event.at))
+                         .where(Event.kind.in_(("alarm-acknowledged", "alarm-owned")) & Event.alarm_id.in_(alarm_ids))
+                         .group_by(Event.alarm_id).tuples()):
+        related.first_ack[alarm_id] = Event.at.python_value(at)
     return related
 
 
@@ -182,16 +186,16 @@ def _visit_record(ctx: Context, visit: Visit, clean: _Cleaner, related: _Related
     alarms = [_alarm_record(ctx, a, clean, related.first_ack.get(a.id)) for a in related.alarms.get(visit.id, [])]
     spent = int((visit.ended_at - visit.left_at).total_seconds() // 60) if visit.ended_at else None
     return {
-        "visit": visit.id, "label": clean(visit.label), "staff": names,
+        "visit": visit.id, "label": clean.fixed(visit.label), "staff": names,
         "date": _local(ctx, visit.left_at, "%Y-%m-%d"),
         "left_local": _local(ctx, visit.left_at), "left_utc": format_instant(visit.left_at),
         "arrived_local": _local(ctx, arrived), "arrived_utc": format_instant(arrived),
         "back_local": _local(ctx, visit.ended_at), "back_utc": format_instant(visit.ended_at),
         "due_back_local": _local(ctx, visit.due_back), "due_back_utc": format_instant(visit.due_back),
         "time_spent_minutes": spent, "state": visit.state, "place": clean(visit.place),
-        "purpose": clean(visit.purpose), "travel": clean(visit.travel), "vehicle": clean(visit.vehicle),
+        "purpose": clean.fixed(visit.purpose), "travel": clean(visit.travel), "vehicle": clean(visit.vehicle),
         "family_ref": clean(visit.family_ref), "approved_by": clean(visit.approved_by),
-        "started_by": clean(visit.started_by), "check_in_count": len(check_ins),
+        "started_by": clean.fixed(visit.started_by), "check_in_count": len(check_ins),
         "check_ins_local": [_local(ctx, t) for t in check_ins], "check_ins_utc": [format_instant(t) for t in check_ins],
         "alarm_count": len(alarms), "alarms": alarms,
         "objective_achieved": visit.objective_achieved or "", "follow_up_needed": _answer(visit.follow_up_needed),
@@ -209,7 +213,7 @@ def visit_records(ctx: Context, when: Period, *, staff: str | None = None,
             member = _staff_named(staff)
             query = query.where(Visit.id.in_(VisitMember.select(VisitMember.visit).where(VisitMember.staff == member)))
         visits = list(query.order_by(Visit.left_at, Visit.id))
-        related = _load_related([v.id for v in visits])
+        related = _load_related(query.select(Visit.id).order_by())
         clean = _Cleaner(_all_code_words())
         records = []
         for n, visit in enumerate(visits, 1):
@@ -224,7 +228,7 @@ def visit_record(ctx: Context, visit_id: int) -> dict[str, Any]:
         visit = Visit.get_or_none(Visit.id == visit_id)
         if visit is None:
             raise NotFound(f"no visit {visit_id}")
-        return _visit_record(ctx, visit, _Cleaner(_all_code_words()), _load_related([visit.id]))
+        return _visit_record(ctx, visit, _Cleaner(_all_code_words()), _load_related(Visit.select(Visit.id).where(Visit.id == visit.id)))
 
 
 # --- writers -------------------------------------------------------------------------------------
