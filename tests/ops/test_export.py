@@ -163,3 +163,13 @@ def test_progress_only_on_a_terminal(history, tmp_path):
         os.close(master)
     assert done.returncode == 0
     assert "exporting visit 3/3" in shown and "3 visit(s) written to" in shown
+
+
+@pytest.mark.parametrize("text", ["BLUÉBIRD at the door", "blue\u200bbird", "the bluebirds sang", "Ｂｌｕｅｂｉｒｄ",
+                                  "kestrel.", "no code word here", "=kestrel+1"])
+def test_the_cleaners_pre_check_never_skips_what_redact_would_hide(text):
+    from kiosk.domain.codewords import redact
+    from kiosk.domain.display import safe_text
+
+    clean = export._Cleaner({"bluebird", "kestrel"})
+    assert clean(text) == redact(safe_text(text, None), {"bluebird", "kestrel"})
