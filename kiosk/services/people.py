@@ -45,7 +45,7 @@ def add_staff(ctx: Context, name: str, mobile: str | None, *, alerts: bool = Fal
         try:
             word = validate_code_word(code_word)
         except CodeWordError as exc:
-            raise Invalid(f"code word: {exc}") from exc
+            raise Invalid(str(exc)) from exc  # it already says "code word ..."
     fields = dict(role=_text(role, "role"), vehicle_reg=_text(vehicle_reg, "vehicle registration", limit=12).upper(),
                   vehicle_make=_text(vehicle_make, "vehicle make/model"), vehicle_colour=_text(vehicle_colour, "vehicle colour"))
     with ctx.atomic():

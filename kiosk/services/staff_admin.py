@@ -37,7 +37,7 @@ def update_staff(ctx: Context, staff_id: int, *, name: str, mobile: str | None, 
         try:
             word = validate_code_word(code_word)
         except CodeWordError as exc:
-            raise Invalid(f"code word: {exc}") from exc
+            raise Invalid(str(exc)) from exc  # it already says "code word ..."
     fields = dict(role=_text(role, "role"), vehicle_reg=_text(vehicle_reg, "vehicle registration", limit=12).upper(),
                   vehicle_make=_text(vehicle_make, "vehicle make/model"),
                   vehicle_colour=_text(vehicle_colour, "vehicle colour"))

@@ -109,6 +109,12 @@ def test_due_plus_zero_says_minutes_above_zero(school):
     assert code == 2 and "above 0" in err and err.count("\n") == 1
 
 
+def test_a_refused_code_word_is_named_once(school):
+    """Found trying `kiosk staff add --code-word OK`: "code word: code word must have at least 4 letters"."""
+    code, out, err = school("staff", "add", "--name", "Zoe", "--mobile", "07700 900130", "--code-word", "OK")
+    assert (code, out) == (2, "") and err == "kiosk: code word must have at least 4 letters\n"
+
+
 def test_the_ladder_through_the_cli(school):
     assert school("visit", "out", "--staff", "Ann Lee", "--place", "14 Elm Rd, Luton LU4 9AB", "--due", "+30",
                   "--approved-by", "HH")[0] == 0
