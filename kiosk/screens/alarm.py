@@ -63,6 +63,21 @@ def ack_error(by: str, action: str | None, ref: str, note: str) -> tuple[str, st
     return None
 
 
+class NoDefaultRadioSet(RadioSet):
+    """A RadioSet with nothing highlighted until an arrow key is pressed. Textual highlights the first
+    button on mount, so "Enter, Enter" chose "Answered" and resolved a duress alarm. Here an action
+    is chosen only on purpose: an arrow and then Enter, or its digit."""
+
+    def _on_mount(self, event) -> None:
+        # Textual also runs RadioSet's own mount handler (it highlights the first button); clear the
+        # highlight once that is done.
+        self.call_after_refresh(self._clear_highlight)
+
+    def _clear_highlight(self) -> None:
+        if self.pressed_button is None:
+            self._selected = None
+
+
 class AckDialog(ModalScreen["AckRequest | None"]):
     """The action, then a police reference or a note, for the person `by` (from the reception PIN
     dialog). Enter moves on; Esc goes back to the alarm (which stays). Returns an AckRequest only
@@ -81,7 +96,7 @@ class AckDialog(ModalScreen["AckRequest | None"]):
             title.append_text(plain(self.by, 40, style="bold"))
             yield Static(title, classes="dialog-title", markup=False)
             yield Static(Text("What did you do? (arrows, then Enter)"), markup=False)
-            with RadioSet(id="ack-action", compact=True):
+            with NoDefaultRadioSet(id="ack-action", compact=True):
                 for n, (_, label) in enumerate(ACTION_LABELS, 1):
                     yield RadioButton(f"{n} {label}")
             yield Static(Text("Police reference"), markup=False)
@@ -93,11 +108,11 @@ class AckDialog(ModalScreen["AckRequest | None"]):
                          markup=False)
 
     def on_mount(self) -> None:
-        self.query_one(RadioSet).focus()
+        self.query_one(NoDefaultRadioSet).focus()
 
     @property
     def action(self) -> str | None:
-        index = self.query_one(RadioSet).pressed_index
+        index = self.query_one(NoDefaultRadioSet).pressed_index
         return ACTION_LABELS[index][0] if index >= 0 else None
 
     def on_key(self, event: events.Key) -> None:

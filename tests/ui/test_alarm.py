@@ -62,7 +62,10 @@ async def test_cannot_be_dismissed_without_initials_and_an_action_then_records_i
         assert isinstance(app.screen, AckDialog)
         app.screen.submit()  # "record" with no action chosen
         assert "choose what you did" in str(app.screen.query_one("#ack-error").render()).lower()
-        await pilot.press("down", "down", "enter")  # police called
+        await pilot.press("enter", "enter")  # nothing is highlighted until an arrow: nothing chosen
+        assert app.screen.action is None
+        assert Alarm.get_by_id(ids["duress_alarm"]).acknowledged_by is None
+        await pilot.press("down", "down", "down", "enter")  # police called
         app.screen.submit()
         assert "police reference" in str(app.screen.query_one("#ack-error").render()).lower()
         assert Alarm.get_by_id(ids["duress_alarm"]).acknowledged_by is None
