@@ -252,44 +252,24 @@ def _out(text: str, after: int, max_minutes: int) -> Command:
         finish = src[stop - 1] + 1
         return clean_display(text[begin:finish]).strip(" ,.;:-")
 
-    candidates: list[tuple[int, Due]] = []
+    # Where the time starts, tried in order: after a keyword (UNTIL/TIL/AT/BY/IN/FOR, the last one
+    # first), then an explicit clock time, then an explicit duration. The first that parses wins.
+    attempts = [(m, m.end(), "minutes" if m.group(0).endswith(("in", "for")) else "hour")
+                for m in reversed(list(_OUT_KEYWORD_RE.finditer(body)))]
+    attempts += [(m, m.start(), "hour") for m in _EXPLICIT_TIME_RE.finditer(body)]
+    attempts += [(m, m.start(), "minutes") for m in _EXPLICIT_DURATION_RE.finditer(body)]
+    found: tuple[int, Due] | None = None
     refusal: str | None = None
-    for m in reversed(list(_OUT_KEYWORD_RE.finditer(body))):
-        keyword = m.group(0)
-        bare = "minutes" if keyword.endswith(("in", "for")) else "hour"
+    for m, rest_at, bare in attempts:
         try:
-            due = _parse_due(body[m.end():], bare, max_minutes=max_minutes, usage=usage)
+            found = (after + m.start(), _parse_due(body[rest_at:], bare, max_minutes=max_minutes, usage=usage))
+            break
         except _Refused as exc:
             if refusal is None and exc.args[0] != usage:
                 refusal = exc.args[0]
-            continue
-        candidates.append((after + m.start(), due))
-        break
-    if not candidates:
-        for m in _EXPLICIT_TIME_RE.finditer(body):
-            rest = body[m.start():]
-            try:
-                due = _parse_due(rest, "hour", max_minutes=max_minutes, usage=usage)
-            except _Refused as exc:
-                if refusal is None and exc.args[0] != usage:
-                    refusal = exc.args[0]
-                continue
-            candidates.append((after + m.start(), due))
-            break
-    if not candidates:
-        for m in _EXPLICIT_DURATION_RE.finditer(body):
-            rest = body[m.start():]
-            try:
-                due = _parse_due(rest, "minutes", max_minutes=max_minutes, usage=usage)
-            except _Refused as exc:
-                if refusal is None and exc.args[0] != usage:
-                    refusal = exc.args[0]
-                continue
-            candidates.append((after + m.start(), due))
-            break
-    if not candidates:
+    if found is None:
         return Malformed("OUT", refusal or usage)
-    stop, due = candidates[0]
+    stop, due = found
     place = place_from(stop)
     if not re.search(r"[^\W_]", place):
         return Malformed("OUT", _nothing_changed(
