@@ -93,11 +93,26 @@ def _v4_reception_pins_and_post_visit_answers(db: peewee.Database, migrator: Sch
     )
 
 
+def _v5_indexes_for_the_sms_path_and_the_ladder(db: peewee.Database, migrator: SchemaMigrator) -> None:
+    """v5: indexes so that what runs on every text and every tick does not scan the history:
+    open visits (`visit.state`), who sent a text (`visit_member.phone_number`), a number's texts in
+    the last minute (`message.number, created_at`, flood control), the last end-of-day report
+    (`event.kind`) and a visit's audit trail (`event.visit_id`)."""
+    run_operations(
+        migrator.add_index("visit", ("state",), False),
+        migrator.add_index("visit_member", ("phone_number",), False),
+        migrator.add_index("message", ("number", "created_at"), False),
+        migrator.add_index("event", ("kind",), False),
+        migrator.add_index("event", ("visit_id",), False),
+    )
+
+
 # (version, what it does, how). Version 1 is the first release: the tables themselves.
 STEPS: list[tuple[int, str, Step]] = [
     (2, "indexes for the outbox and the board", _v2_outbox_and_board_indexes),
     (3, "gateway health row and multi-part SMS parts", _v3_gateway_health_and_sms_parts),
     (4, "reception PINs and post-visit answers", _v4_reception_pins_and_post_visit_answers),
+    (5, "indexes for the SMS path, the ladder and the audit trail", _v5_indexes_for_the_sms_path_and_the_ladder),
 ]
 LATEST = max([1] + [version for version, _, _ in STEPS])
 

@@ -85,7 +85,7 @@ class Visit(BaseModel):
     due_back = UtcDateTimeField()
     check_in_minutes = peewee.IntegerField(null=True)
     last_contact_at = UtcDateTimeField(null=True)
-    state = peewee.CharField(default="out")  # out | on-site | leaving | back
+    state = peewee.CharField(default="out", index=True)  # out | on-site | leaving | back
     ended_at = UtcDateTimeField(null=True, index=True)
     ended_by = peewee.CharField(null=True)
     outcome = peewee.TextField(default="")
@@ -100,7 +100,7 @@ class VisitMember(BaseModel):
 
     visit = peewee.ForeignKeyField(Visit, backref="members", on_delete="CASCADE")
     staff = peewee.ForeignKeyField(Staff, backref="visits")
-    phone_number = peewee.CharField(null=True)  # E.164
+    phone_number = peewee.CharField(null=True, index=True)  # E.164
 
     class Meta:
         indexes = ((("visit", "staff"), True),)
@@ -162,7 +162,7 @@ class Message(BaseModel):
     fingerprint = peewee.CharField(unique=True, null=True)  # exactly-once inbound
 
     class Meta:
-        indexes = ((("direction", "state", "priority"), False),)
+        indexes = ((("direction", "state", "priority"), False), (("number", "created_at"), False))
 
 
 class Event(BaseModel):
@@ -171,8 +171,8 @@ class Event(BaseModel):
     Ids are plain integers (no foreign keys) so that the trail outlives what it refers to."""
 
     at = UtcDateTimeField()
-    kind = peewee.CharField()
-    visit_id = peewee.IntegerField(null=True)
+    kind = peewee.CharField(index=True)
+    visit_id = peewee.IntegerField(null=True, index=True)
     alarm_id = peewee.IntegerField(null=True)
     staff_id = peewee.IntegerField(null=True)
     message_id = peewee.IntegerField(null=True)
