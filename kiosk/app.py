@@ -20,10 +20,11 @@ from textual.message import Message
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from kiosk.domain import ladder as L
-from kiosk.live import watch_data_version
+from kiosk.live import watch_database as watch_for_changes
 from kiosk.services.context import Context
 from kiosk.services.errors import Invalid, Refused
 from kiosk.services.board_view import BoardView, load_board, release_connection
+from kiosk.store.db import is_postgres
 from kiosk.themes import CONSOLE_THEME, FULL_THEME, register_themes
 from kiosk.widgets.look import CONSOLE, FULL, Glyphs
 
@@ -63,7 +64,7 @@ class Options:
     console: bool = False
     live: bool = True
     demo: bool = False
-    db_path: Path | None = None
+    db_path: Path | str | None = None  # the SQLite file or the postgresql:// URL the watcher follows
     inject: Callable[[str], str] | None = None  # demo: a simulator console line -> its answer
 
 
@@ -129,7 +130,7 @@ class KioskApp(App):
     @work(thread=True, exclusive=True, group="watcher")
     def watch_database(self) -> None:
         worker = get_current_worker()
-        watch_data_version(self.options.db_path, self._stop, lambda: self.post_message(DatabaseChanged()),
+        watch_for_changes(self.options.db_path, self._stop, lambda: self.post_message(DatabaseChanged()),
                            stopped=lambda: worker.is_cancelled)
 
     def on_database_changed(self, _: DatabaseChanged) -> None:
@@ -235,8 +236,8 @@ def build_app(ctx: Context, *, demo: bool = False, db_path: str | Path | None = 
         db = getattr(ctx.db, "obj", ctx.db)
         name = getattr(db, "database", None)
         db_path = None if not name or name == ":memory:" else name
-    path = Path(db_path) if db_path else None
-    if demo and inject is None and path is not None:
+    path = db_path if is_postgres(db_path) else Path(db_path) if db_path else None
+    if demo and inject is None and isinstance(path, Path):
         from kiosk.screens.demo import fifo_injector
 
         inject = fifo_injector(path.parent / "inject")

@@ -21,6 +21,7 @@ from datetime import time as dtime
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Callable, Mapping
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 SYSTEM_CONFIG = Path("/etc/kiosk/kiosk.toml")
@@ -158,9 +159,25 @@ def _baudrate(value: Any) -> int:
 
 def _database_url(value: Any) -> str:
     _text(500)(value)
-    if value and not value.startswith(("postgresql://", "postgres://")):
+    if not value:
+        return value
+    if not value.startswith(("postgresql://", "postgres://")):
         raise _Bad('must be empty or a "postgresql://..." address')
+    if any(c.isspace() or not c.isprintable() for c in value):
+        raise _Bad("must not contain spaces or control characters")
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError as exc:
+        raise _Bad(f"not a valid address ({exc})") from None
+    if len(parts.path.strip("/")) == 0:
+        raise _Bad('must name the database, e.g. "postgresql://kiosk@localhost/kiosk"')
     return value
+
+
+def _without_password(value: Any) -> Any:
+    """A database URL as it may be printed: any password replaced by ***."""
+    return re.sub(r"^(\w+://[^:/@]*):[^@/]*@", r"\1:***@", value) if isinstance(value, str) else value
 
 
 def _path(value: Any) -> str:
@@ -193,7 +210,7 @@ class DatabaseConfig:
     """Where the facts live."""
 
     path: str = _key("", _path, 'SQLite file; "" = $XDG_DATA_HOME/kiosk/kiosk.db or ~/.local/share/kiosk/kiosk.db')
-    url: str = _key("", _database_url, 'reserved for a later PostgreSQL store ("postgresql://..."); unused today')
+    url: str = _key("", _database_url, 'PostgreSQL instead of the SQLite file ("postgresql://user@host/db"; "" = use path); see `kiosk migrate --to`')
 
     def resolved_path(self, env: Mapping[str, str] | None = None) -> Path:
         """The database file: `path` if set (~ expanded), else the user's data directory."""
@@ -202,6 +219,10 @@ class DatabaseConfig:
             return Path(os.path.expanduser(self.path))
         data_home = env.get("XDG_DATA_HOME") or str(Path(env.get("HOME") or Path.home()) / ".local" / "share")
         return Path(data_home) / "kiosk" / "kiosk.db"
+
+    def target(self, env: Mapping[str, str] | None = None) -> str | Path:
+        """What `kiosk.store.open_database` opens: the PostgreSQL `url` if set, else the SQLite file."""
+        return self.url.strip() if self.url.strip() else self.resolved_path(env)
 
 
 @dataclass(frozen=True)
@@ -399,6 +420,9 @@ def render_toml(config: Config, *, comments: bool = True, hide_secrets: bool = T
             if hide_secrets and f.name == "admin_pin_hash" and value:
                 lines.append(f"# {f.name} is set (not shown)")
                 continue
+            if hide_secrets and f.name == "url" and value and _without_password(value) != value:
+                lines.append(f"# {f.name} = {_toml_value(_without_password(value))} (password not shown)")
+                continue
             lines.append(f"{f.name} = {_toml_value(value)}")
     return "\n".join(lines) + "\n"
 
@@ -432,7 +456,8 @@ def config_from_mapping(data: Mapping[str, Any], source: Path | None = None) -> 
             try:
                 values[key] = known[key].metadata["check"](value)
             except _Bad as bad:
-                raise ConfigError(f"{dotted}: {bad}, got {_shown(value)}{_where(source)}",
+                shown = _shown(_without_password(value) if dotted == "database.url" else value)
+                raise ConfigError(f"{dotted}: {bad}, got {shown}{_where(source)}",
                                   key=dotted, source=source) from None
         sections[name] = cls(**values)
     config = Config(**sections, source=source)

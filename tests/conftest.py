@@ -1,4 +1,11 @@
-"""Shared fixtures: an injected clock, a throwaway database path, and the kiosk CLI as a subprocess."""
+"""Shared fixtures: an injected clock, a throwaway database, and the kiosk CLI as a subprocess.
+
+The backend: SQLite by default; `--database postgresql://user@host:port/` (or the environment
+variable KIOSK_TEST_DATABASE) runs every test that asks for `database` against a fresh PostgreSQL
+database instead (tests/pg.py). Markers: `sqlite_only` (pragmas, the file, backup, data_version)
+is deselected in a PostgreSQL pass; `postgresql` (SKIP LOCKED, NOTIFY, migrate --to) is deselected
+without a server. Deselected, never skipped: a pass runs everything it selects.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +25,67 @@ REPO = Path(__file__).resolve().parents[1]
 settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
 if os.environ.get("CI") == "true":
     settings.load_profile("ci")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--database", default=os.environ.get("KIOSK_TEST_DATABASE", ""),
+                     help="postgresql://user@host:port/ of a throwaway server: run the `database` "
+                          "tests on PostgreSQL (default: $KIOSK_TEST_DATABASE, else SQLite)")
+
+
+def postgres_url(config: pytest.Config) -> str:
+    return (config.getoption("--database") or "").strip()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    unwanted = "sqlite_only" if postgres_url(config) else "postgresql"
+    dropped = [item for item in items if item.get_closest_marker(unwanted) is not None]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if item.get_closest_marker(unwanted) is None]
+
+
+@pytest.fixture(scope="session")
+def pg_server(request: pytest.FixtureRequest):
+    """The PostgreSQL test server (tests/pg.py), or None on an SQLite pass."""
+    url = postgres_url(request.config)
+    if not url:
+        yield None
+        return
+    from tests.pg import Server
+
+    server = Server(url)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def new_database(pg_server):
+    """new_database(folder) -> a database target of its own: folder/kiosk.db on SQLite, a fresh
+    migrated PostgreSQL database's URL on PostgreSQL (dropped at the end of the session)."""
+    made: list[str] = []
+
+    def make(folder: Path) -> Path | str:
+        if pg_server is None:
+            return Path(folder) / "kiosk.db"
+        made.append(pg_server.fresh())
+        return made[-1]
+
+    yield make
+    for url in made:
+        pg_server.drop(url)
+
+
+@pytest.fixture
+def database(tmp_path: Path, pg_server):
+    """This test's database target: tmp_path/kiosk.db, or a fresh migrated PostgreSQL database's URL."""
+    if pg_server is None:
+        yield tmp_path / "kiosk.db"
+        return
+    url = pg_server.fresh()
+    yield url
+    pg_server.drop(url)
 
 
 @pytest.fixture

@@ -44,7 +44,8 @@ class _Parser(argparse.ArgumentParser):
 def common_options() -> argparse.ArgumentParser:
     """--db/--config/--json accepted before or after the subcommand."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", default=argparse.SUPPRESS, help="SQLite database path (created on first use)")
+    common.add_argument("--db", default=argparse.SUPPRESS,
+                        help="SQLite database path (created on first use) or postgresql:// URL")
     common.add_argument("--config", default=argparse.SUPPRESS, help="TOML config file")
     return common
 

@@ -32,12 +32,20 @@ def open_context(args: argparse.Namespace):
         clock = clock_from_env()
     except ValueError as exc:
         raise UsageError(f"KIOSK_NOW: {exc}") from exc
-    path = getattr(args, "db", None) or config.database.resolved_path()
+    from kiosk.store.db import describe
+
+    target = getattr(args, "db", None) or config.database.target()
     try:
-        open_database(path)
-    except Exception as exc:  # unreadable file, not a database, newer schema...
-        raise UsageError(f"cannot open database {path}: {exc}") from exc
+        open_database(target)
+    except Exception as exc:  # unreadable file, not a database, newer schema, server unreachable...
+        raise UsageError(f"cannot open database {describe(target)}: {first_line(exc)}") from exc
     return Context(config, clock)
+
+
+def first_line(exc: BaseException) -> str:
+    """An error as one line (a PostgreSQL error may run to several)."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return lines[0] if lines else type(exc).__name__
 
 
 def command(fn: Callable[[argparse.Namespace, Any], int | None]) -> Callable[[argparse.Namespace], int]:

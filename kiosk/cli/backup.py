@@ -44,16 +44,28 @@ def _positive(text: str) -> int:
     return value
 
 
-def database_path(args: argparse.Namespace) -> Path:
-    """--db if given, else the database the config names."""
+def database_target(args: argparse.Namespace) -> Path | str:
+    """--db if given, else the database the config names: an SQLite path or a postgresql:// URL."""
+    from kiosk.store.db import is_postgres
+
     if getattr(args, "db", None):
-        return Path(args.db)
+        return args.db if is_postgres(args.db) else Path(args.db)
     from kiosk.config import ConfigError, load_config
 
     try:
-        return load_config(getattr(args, "config", None)).database.resolved_path()
+        return load_config(getattr(args, "config", None)).database.target()
     except ConfigError as exc:
         raise UsageError(str(exc)) from exc
+
+
+def database_path(args: argparse.Namespace, what: str = "backup") -> Path:
+    """The SQLite file, for the commands that work on the file itself; a PostgreSQL site is told
+    what to use instead (one line, exit 2, nothing done)."""
+    target = database_target(args)
+    if not isinstance(target, Path):
+        raise UsageError(f"kiosk {what} copies the SQLite file; this site's database is PostgreSQL: "
+                         f"use pg_dump / pg_restore (see the README)")
+    return target
 
 
 def _as_database_owner(db: Path) -> None:
@@ -93,7 +105,7 @@ def run_backup(args: argparse.Namespace) -> int:
 
 
 def run_restore(args: argparse.Namespace) -> int:
-    db = database_path(args)
+    db = database_path(args, "restore")
     _as_database_owner(db)
     show = _on_terminal()
     try:

@@ -33,12 +33,16 @@ def run(args: argparse.Namespace) -> int:
         config = load_config(getattr(args, "config", None))
     except ConfigError as exc:
         raise UsageError(str(exc)) from exc
-    db_path = Path(args.db) if getattr(args, "db", None) else config.database.resolved_path()
-    try:
-        ensure_database_owner(db_path)
-    except WrongOwner as exc:
-        raise UsageError(str(exc)) from exc
+    from kiosk.store.db import is_postgres
+
+    target = args.db if getattr(args, "db", None) else config.database.target()
+    if not is_postgres(target):  # a server's database has no file to own
+        target = Path(target)
+        try:
+            ensure_database_owner(target)
+        except WrongOwner as exc:
+            raise UsageError(str(exc)) from exc
     if args.port is not None and not args.port.strip():
         raise UsageError("--port: empty device name")
     setup_logging(logging.DEBUG if args.verbose or os.environ.get("KIOSK_DEBUG") else logging.INFO)
-    return run_gateway(config, db_path, args.port)
+    return run_gateway(config, target, args.port)

@@ -134,6 +134,7 @@ def run_doctor(args) -> int:
     """Not a @command: a broken config or database is something to report, not a reason to stop."""
     from kiosk.clock import clock_from_env
     from kiosk.services import doctor
+    from kiosk.store.db import is_postgres
 
     try:
         clock = clock_from_env()
@@ -141,7 +142,7 @@ def run_doctor(args) -> int:
         raise UsageError(f"KIOSK_NOW: {exc}") from exc
     db = getattr(args, "db", None)
     owner_of = db or _configured_database(args)
-    if owner_of and Path(owner_of).expanduser().exists():
+    if owner_of and not is_postgres(owner_of) and Path(owner_of).expanduser().exists():
         from kiosk.privileges import WrongOwner, ensure_database_owner
 
         try:  # as root, become the database's owner first: never leave root-owned -wal/-shm files
@@ -159,7 +160,7 @@ def _configured_database(args) -> str | None:
     from kiosk.config import ConfigError, load_config
 
     try:
-        return str(load_config(getattr(args, "config", None)).database.resolved_path())
+        return str(load_config(getattr(args, "config", None)).database.target())
     except ConfigError:
         return None  # the doctor reports the config itself
 

@@ -67,7 +67,7 @@ def read_pin(prompt: str, *, min_digits: int) -> str:
 
 def _context(args: argparse.Namespace):
     from kiosk.clock import clock_from_env
-    from kiosk.cli.backup import database_path
+    from kiosk.cli.backup import database_target
     from kiosk.config import ConfigError, load_config
     from kiosk.privileges import WrongOwner, ensure_database_owner
     from kiosk.services.context import Context
@@ -77,12 +77,13 @@ def _context(args: argparse.Namespace):
         config = load_config(getattr(args, "config", None))
     except ConfigError as exc:
         raise UsageError(str(exc)) from exc
-    path = database_path(args)
-    try:
-        ensure_database_owner(path)
-    except WrongOwner as exc:
-        raise Refused(str(exc)) from exc
-    db = open_database(path)
+    target = database_target(args)
+    if isinstance(target, Path):  # a server's database has no file to own
+        try:
+            ensure_database_owner(target)
+        except WrongOwner as exc:
+            raise Refused(str(exc)) from exc
+    db = open_database(target)
     return Context(config, clock_from_env()), db
 
 

@@ -25,19 +25,20 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def open_context(args: argparse.Namespace, *, long_running: bool = True):
-    """(Context, database path) from --config/--db, as every long-running screen needs them."""
+    """(Context, database target: SQLite path or PostgreSQL URL) from --config/--db, as every long-running screen needs them."""
     from kiosk.clock import clock_from_env
     from kiosk.config import ConfigError, load_config
     from kiosk.services.context import Context
-    from kiosk.store.db import open_database
+    from kiosk.store.db import is_postgres, open_database
 
     try:
         config = load_config(getattr(args, "config", None))
     except ConfigError as exc:
         raise UsageError(str(exc)) from exc
-    path = Path(args.db) if getattr(args, "db", None) else config.database.resolved_path()
-    open_database(path)
-    return Context(config, clock_from_env(long_running=long_running)), path
+    target = args.db if getattr(args, "db", None) else config.database.target()
+    target = target if is_postgres(target) else Path(target)
+    open_database(target)
+    return Context(config, clock_from_env(long_running=long_running)), target
 
 
 @contextmanager

@@ -71,7 +71,9 @@ class HealthRecorder:
     def _update(self, **fields: Any) -> None:
         fields.setdefault("heartbeat_at", self.clock.now())
         if not self.model.update(**fields).where(self.model.id == 1).execute():
-            self.model.insert(id=1, **fields).on_conflict_replace().execute()
+            (self.model.insert(id=1, **fields)
+             .on_conflict(conflict_target=[self.model.id], preserve=[getattr(self.model, k) for k in fields])
+             .execute())
 
     def started(self, pid: int, port: str) -> None:
         now = self.clock.now()

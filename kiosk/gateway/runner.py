@@ -23,6 +23,7 @@ from kiosk.gateway.sound import SoundPlayer, check_player, ensure_sounds
 from kiosk.gateway.timeguard import GuardedClock, timedatectl_synchronised
 from kiosk.services.context import Context
 from kiosk.store import open_database
+from kiosk.store.db import is_postgres
 
 log = logging.getLogger("kiosk.gateway")
 
@@ -31,10 +32,15 @@ def modem_settings(config: Config, port: str | None) -> ModemSettings:
     return settings_from_config(config.modem, **({"port": port} if port else {}))
 
 
-def sound_cache_dir(db_path: Path, env: dict[str, str] | os._Environ) -> Path:
-    """$CACHE_DIRECTORY (systemd) or a folder beside the database: writable under the unit's sandbox."""
+def sound_cache_dir(db_path: Path | str, env: dict[str, str] | os._Environ, config: Config | None = None) -> Path:
+    """$CACHE_DIRECTORY (systemd) or a folder beside the database (a PostgreSQL site: beside where
+    its SQLite file would be): writable under the unit's sandbox."""
     cache = env.get("CACHE_DIRECTORY", "").split(":")[0]
-    return Path(cache) if cache else db_path.expanduser().absolute().parent / "sounds"
+    if cache:
+        return Path(cache)
+    if is_postgres(db_path):
+        db_path = (config or Config()).database.resolved_path(env)
+    return Path(db_path).expanduser().absolute().parent / "sounds"
 
 
 def nightly_purge(ctx: Context) -> None:
@@ -44,7 +50,7 @@ def nightly_purge(ctx: Context) -> None:
     log.info("retention: %s", purge(ctx, actor="gateway").summary())
 
 
-def build_gateway(config: Config, db_path: Path, port: str | None, *, base_clock: Clock | None = None,
+def build_gateway(config: Config, db_path: Path | str, port: str | None, *, base_clock: Clock | None = None,
                   out: TextIO | None = None, env: Any = None, synchronised=timedatectl_synchronised,
                   settings: GatewaySettings | None = None) -> tuple[Gateway, Any]:
     env = os.environ if env is None else env
@@ -56,7 +62,7 @@ def build_gateway(config: Config, db_path: Path, port: str | None, *, base_clock
     settings = settings or GatewaySettings.from_config(config)
     player = None
     if settings.sound_enabled:
-        player = SoundPlayer(ensure_sounds(sound_cache_dir(db_path, env)), command=settings.sound_command,
+        player = SoundPlayer(ensure_sounds(sound_cache_dir(db_path, env, config)), command=settings.sound_command,
                              device=settings.sound_device)
         player.warning = check_player(settings.sound_command, settings.sound_device)
         if player.warning:
@@ -68,7 +74,7 @@ def build_gateway(config: Config, db_path: Path, port: str | None, *, base_clock
     return gateway, db
 
 
-def run_gateway(config: Config, db_path: Path, port: str | None, *, out: TextIO | None = None,
+def run_gateway(config: Config, db_path: Path | str, port: str | None, *, out: TextIO | None = None,
                 install_signals: bool = True, stop: threading.Event | None = None) -> int:
     """Run until SIGTERM/SIGINT (or `stop` is set); returns the exit code."""
     gateway, db = build_gateway(config, db_path, port, out=out or sys.stdout)

@@ -140,18 +140,76 @@ def check_database(path: Path) -> list[Check]:
             version, tables = -1, set()
             checks.append(Check(FAIL, "database schema", f"cannot read the schema: {exc}",
                                 "restore the latest backup (kiosk restore SRC)"))
-        if version == LATEST:
-            checks.append(Check(OK, "database schema", f"current (v{version})"))
-        elif 0 <= version < LATEST:
-            checks.append(Check(WARN, "database schema", f"v{version}, this kiosk expects v{LATEST}",
-                                "restart the gateway (it upgrades the database in place on start)"))
-        elif version > LATEST:
-            checks.append(Check(FAIL, "database schema", f"v{version} is newer than this kiosk (v{LATEST})",
-                                "upgrade kiosk to the version that wrote this database"))
+        checks += _schema_checks(version)
     finally:
         con.close()
     checks.append(_check_writable(path))
     return checks
+
+
+def _schema_checks(version: int) -> list[Check]:
+    from kiosk.store.migrations import LATEST
+
+    if version == LATEST:
+        return [Check(OK, "database schema", f"current (v{version})")]
+    if 0 <= version < LATEST:
+        return [Check(WARN, "database schema", f"v{version}, this kiosk expects v{LATEST}",
+                      "restart the gateway (it upgrades the database in place on start)")]
+    if version > LATEST:
+        return [Check(FAIL, "database schema", f"v{version} is newer than this kiosk (v{LATEST})",
+                      "upgrade kiosk to the version that wrote this database")]
+    return []
+
+
+def _pg_connect(url: str):
+    """A read-only session on the PostgreSQL database (the doctor never writes there)."""
+    import psycopg2
+
+    return psycopg2.connect(url, options="-c TimeZone=UTC -c default_transaction_read_only=on",
+                            application_name="kiosk-doctor", connect_timeout=5)
+
+
+def check_postgres(url: str) -> list[Check]:
+    """database.url: the server answers, the schema is current; the SQLite-only checks say so."""
+    import psycopg2
+
+    from kiosk.store.db import describe
+
+    try:
+        con = _pg_connect(url)
+    except psycopg2.Error as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        return [Check(FAIL, "database", f"cannot reach {describe(url)}: {first}",
+                      "check database.url, that the server runs (systemctl status postgresql) and that "
+                      "pg_hba.conf lets this user in")]
+    try:
+        with con.cursor() as cur:
+            cur.execute("SELECT to_regclass('schema_version') IS NOT NULL, to_regclass('visit') IS NOT NULL")
+            has_versions, has_visits = cur.fetchone()
+            if has_versions:
+                cur.execute("SELECT MAX(version) FROM schema_version")
+                version = cur.fetchone()[0] or 0
+            else:
+                version = 1 if has_visits else 0
+            writable = False
+            if has_visits:
+                cur.execute("SELECT has_table_privilege('message', 'INSERT, UPDATE')")
+                writable = bool(cur.fetchone()[0])
+        checks = [Check(OK, "database", f"PostgreSQL at {describe(url)}"),
+                  Check(SKIP, "database integrity", "PRAGMA integrity_check is SQLite's; on PostgreSQL "
+                        "use pg_amcheck and the server's own monitoring")]
+        checks += _schema_checks(version)
+        if writable:
+            checks.append(Check(OK, "database writable", "this user may write kiosk's tables"))
+        elif has_visits:
+            checks.append(Check(FAIL, "database writable", "this user may not write kiosk's tables",
+                                "GRANT the kiosk role INSERT, UPDATE, DELETE on kiosk's tables"))
+        return checks
+    except psycopg2.Error as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        return [Check(FAIL, "database", f"{describe(url)}: {first}", "check database.url and the server's log")]
+    finally:
+        con.close()
 
 
 def _check_writable(path: Path) -> Check:
@@ -335,11 +393,23 @@ def check_modem(config: Config, port: str | None, clock: Clock, host: Host, heal
 
 # --- gateway, services, sound ----------------------------------------------------------------------
 
-def read_health_row(db_path: Path) -> Any:
+def read_health_row(db_path: Path | str) -> Any:
     """The gateway_health row as an object with attributes, or None (read-only, no peewee binding)."""
+    from kiosk.store.db import is_postgres
     from kiosk.store.models import GatewayHealth
 
-    path = Path(db_path).expanduser()
+    row = _pg_health_row(str(db_path)) if is_postgres(db_path) else _sqlite_health_row(Path(db_path))
+    if row is None:
+        return None
+    values = {}
+    for key, value in row.items():
+        model_field = GatewayHealth._meta.fields.get(key)
+        values[key] = model_field.python_value(value) if model_field is not None and value is not None else value
+    return type("HealthRow", (), values)()
+
+
+def _sqlite_health_row(path: Path) -> dict[str, Any] | None:
+    path = path.expanduser()
     if not path.exists():
         return None
     try:
@@ -351,14 +421,24 @@ def read_health_row(db_path: Path) -> Any:
             con.close()
     except sqlite3.Error:
         return None
-    if row is None:
+    return None if row is None else {key: row[key] for key in row.keys()}
+
+
+def _pg_health_row(url: str) -> dict[str, Any] | None:
+    import psycopg2
+
+    try:
+        con = _pg_connect(url)
+        try:
+            with con.cursor() as cur:
+                cur.execute("SELECT * FROM gateway_health WHERE id = 1")
+                row = cur.fetchone()
+                names = [d[0] for d in cur.description]
+        finally:
+            con.close()
+    except psycopg2.Error:
         return None
-    values = {}
-    for key in row.keys():
-        model_field = GatewayHealth._meta.fields.get(key)
-        values[key] = model_field.python_value(row[key]) if model_field is not None and row[key] is not None \
-            else row[key]
-    return type("HealthRow", (), values)()
+    return None if row is None else dict(zip(names, row))
 
 
 def check_heartbeat(row: Any, now: datetime, stale_seconds: int) -> list[Check]:
@@ -429,9 +509,15 @@ def run_checks(*, clock: Clock, config_path: str | None = None, db_path: str | P
     host = host or Host()
     config_check, config = check_config(config_path, env)
     checks = [config_check]
-    path = Path(db_path) if db_path else config.database.resolved_path(env)
-    checks += check_database(path)
-    row = read_health_row(path)
+    from kiosk.store.db import is_postgres
+
+    target = db_path if db_path else config.database.target(env)
+    if is_postgres(target):
+        checks += check_postgres(str(target))
+    else:
+        target = Path(target)
+        checks += check_database(target)
+    row = read_health_row(target)
     checks.append(check_modem_manager(host))
     checks += check_modem(config, port, clock, host, row, modem_factory)
     checks += check_heartbeat(row, clock.now(), config.gateway.heartbeat_stale_seconds)

@@ -1,10 +1,12 @@
-"""Opening the database: one place that sets the pragmas, file mode and schema version.
+"""Opening the database: one place that picks the backend, sets its session and migrates it.
 
-It must never hand out a database that is not migrated to the current schema, and never create a
-database file that other users of the machine can read (it holds addresses and code words), and
-never let a query's values reach a log.
+`open_database(target)` takes what `DatabaseConfig.target()` gives: an SQLite file path (the
+default, embedded) or a `postgresql://` URL (a server the school runs). It must never hand out a
+database that is not migrated to the current schema, never create a database file that other users
+of the machine can read (it holds addresses and code words), and never let a query's values reach
+a log (nor a PostgreSQL error's DETAIL line, which quotes the values of a refused key).
 
-Pragmas, set in the constructor so that every connection (each thread gets its own) has them:
+SQLite: pragmas, set in the constructor so that every connection (each thread gets its own) has them:
 - journal_mode=wal: the gateway writes while the UI reads, without blocking each other;
 - foreign_keys=1: SQLite does not enforce REFERENCES otherwise;
 - busy_timeout=5000: a writer waits up to 5 s for the other process instead of failing at once;
@@ -17,12 +19,30 @@ unit of work (tick, process an SMS) never decides from a snapshot another proces
 With deferred BEGIN, two ticks in two processes would read the same facts and the second writer
 would fail with "database is locked" (tests/services/test_concurrency.py). Keep reads out of
 `atomic()`: it holds the write lock.
+
+PostgreSQL keeps the same promise with one transaction-scoped advisory lock (`WRITE_LOCK`), taken
+by the first statement of every write transaction (`atomic()`, and any write outside one, which is
+wrapped in its own short transaction): write units run one at a time, like SQLite's single writer,
+and under READ COMMITTED each statement of the unit then sees everything committed before it got
+the lock. This was chosen over SERIALIZABLE-with-retry because a retry would re-run a unit that may
+already have been decided on (an alert queued twice), and kiosk writes a few rows a minute, so one
+writer at a time costs nothing. The lock is released by COMMIT/ROLLBACK, so a crashed process never
+leaves it held. Waiting for it is bounded like busy_timeout (lock_timeout=5s).
+The other transaction kinds, named by peewee's `lock_type` so the same call works on both:
+- "DEFERRED" (`ctx.snapshot()`): REPEATABLE READ, READ ONLY: one consistent snapshot for a screen,
+  without the write lock; a write inside one is an error, not a silent race.
+- "ROWS": READ COMMITTED without the global lock, for the one unit that locks exactly the rows it
+  decides on (`SELECT ... FOR UPDATE SKIP LOCKED`: the outbox's claim). On SQLite it is IMMEDIATE.
+PostgreSQL text cannot hold U+0000, which a received SMS may contain: it is stored as U+FFFD.
+Every PostgreSQL session runs with TimeZone=UTC; stored times are naive UTC `timestamp`
+(UtcDateTimeField), so the server's own zone can never shift them.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 from pathlib import Path
 
 import peewee
@@ -49,12 +69,74 @@ PRAGMAS = {
     "synchronous": "full",
 }
 
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+WRITE_LOCK = 0x6B696F736B  # 'kiosk': the advisory lock every write transaction takes first
+_WRITES = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
 
-def open_database(path: str | Path) -> peewee.Database:
-    """Open (creating it 0600, with its folder, if needed) and migrate the database at `path`,
-    and bind the models to it. Returns the database; close it with `.close()`."""
-    from kiosk.store.migrations import migrate  # migrations import the models, which import us
 
+def is_postgres(target: object) -> bool:
+    """True if `target` (a config target, or an open database) is PostgreSQL."""
+    if isinstance(target, peewee.DatabaseProxy):
+        target = target.obj
+    if isinstance(target, peewee.Database):
+        return isinstance(target, peewee.PostgresqlDatabase)
+    return isinstance(target, str) and target.strip().lower().startswith(POSTGRES_SCHEMES)
+
+
+def describe(target: str | Path) -> str:
+    """The target as it may be printed: a URL without its password."""
+    text = str(target)
+    if not is_postgres(text):
+        return text
+    return re.sub(r"^(\w+://[^:/@]*):[^@/]*@", r"\1:***@", text.strip())
+
+
+class KioskSqliteDatabase(peewee.SqliteDatabase):
+    """SQLite with the transaction kinds named in the module docstring ("ROWS" is IMMEDIATE here)."""
+
+    def begin(self, lock_type=None):
+        if lock_type and str(lock_type).upper() == "ROWS":
+            lock_type = "IMMEDIATE"
+        return super().begin(lock_type)
+
+
+class KioskPostgresqlDatabase(peewee.PostgresqlDatabase):
+    """PostgreSQL with kiosk's write lock, UTC sessions and errors that never quote values."""
+
+    def begin(self, lock_type=None):
+        kind = str(lock_type or "IMMEDIATE").upper()
+        with peewee.__exception_wrapper__:
+            cursor = self.cursor()
+            if kind == "DEFERRED":
+                cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            elif kind == "ROWS":
+                cursor.execute("BEGIN")
+            else:
+                cursor.execute("BEGIN")
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+
+    def execute_sql(self, sql, params=None):
+        if params and any(isinstance(p, str) and "\x00" in p for p in params):
+            params = [without_nul(p) for p in params]
+        try:
+            if not self.in_transaction() and _WRITES.match(sql):
+                with self.atomic():  # a lone write is a unit of work too: it waits for the lock
+                    return super().execute_sql(sql, params)
+            return super().execute_sql(sql, params)
+        except peewee.DatabaseError as exc:
+            text = str(exc)
+            if "\nDETAIL:" not in text:
+                raise
+            raise type(exc)(text.split("\nDETAIL:")[0].strip()) from None  # DETAIL quotes the values
+
+
+def without_nul(value):
+    """PostgreSQL text cannot hold U+0000 (an SMS may: it must still be stored, not refused):
+    it is stored as U+FFFD, the replacement character. Anything else is returned as it is."""
+    return value.replace("\x00", "\ufffd") if isinstance(value, str) else value
+
+
+def _open_sqlite(path: str | Path) -> peewee.Database:
     name = str(path)
     if name != ":memory:":
         file = Path(name).expanduser()
@@ -67,7 +149,23 @@ def open_database(path: str | Path) -> peewee.Database:
         finally:
             os.close(fd)
         name = str(file)
-    db = peewee.SqliteDatabase(name, pragmas=PRAGMAS, lock_type="IMMEDIATE")
+    return KioskSqliteDatabase(name, pragmas=PRAGMAS, lock_type="IMMEDIATE")
+
+
+def postgres_database(url: str, **connect) -> KioskPostgresqlDatabase:
+    """A (not yet connected) PostgreSQL database for `url`, sessions in UTC, kiosk's write lock."""
+    options = "-c TimeZone=UTC -c lock_timeout=5s"
+    return KioskPostgresqlDatabase(url.strip(), options=options, application_name="kiosk",
+                                   connect_timeout=5, **connect)
+
+
+def open_database(target: str | Path) -> peewee.Database:
+    """Open and migrate the database at `target` and bind the models to it: an SQLite path (created
+    0600, with its folder, if needed) or a `postgresql://` URL (the database must exist; its tables
+    are created on first use). Returns the database; close it with `.close()`."""
+    from kiosk.store.migrations import migrate  # migrations import the models, which import us
+
+    db = postgres_database(str(target)) if is_postgres(target) else _open_sqlite(target)
     database_proxy.initialize(db)
     db.connect(reuse_if_open=True)
     migrate(db)

@@ -21,6 +21,7 @@ import peewee
 from playhouse.migrate import SchemaMigrator, migrate as run_operations
 
 from kiosk.store import models as m
+from kiosk.store.db import is_postgres
 
 Step = Callable[[peewee.Database, SchemaMigrator], None]
 
@@ -127,29 +128,68 @@ def current_version(db: peewee.Database) -> int:
 
 
 def migrate(db: peewee.Database) -> int:
-    """Bring `db` to LATEST; returns the version it is at. Safe to call on every start."""
+    """Bring `db` to LATEST; returns the version it is at. Safe to call on every start, and from
+    two processes at once: the version is re-read inside each step's write transaction."""
     with db.bind_ctx([SchemaVersion]):
         version = current_version(db)
         if version > LATEST:
             raise RuntimeError(f"database schema v{version} is newer than this kiosk (v{LATEST}): upgrade kiosk")
-        if version == LATEST:
-            return version
-        with db.atomic():
-            SchemaVersion.create_table(safe=True)
-            if version == 0:
-                with db.bind_ctx(m.ALL_MODELS):
-                    db.create_tables(m.ALL_MODELS)
-                _stamp(LATEST)
-                return LATEST
-        migrator = SchemaMigrator.from_database(db)
-        for step_version, _, step in STEPS:
-            if step_version <= version:
-                continue
+        if version < LATEST:
+            version = _upgrade(db)
+        if is_postgres(db) and not _has_change_notification(db):
             with db.atomic():
-                step(db, migrator)
-                _stamp(step_version)
-            version = step_version
+                _create_change_notification(db)
     return version
+
+
+def _upgrade(db: peewee.Database) -> int:
+    with db.atomic():
+        version = current_version(db)  # again, under the write lock: another process may have done it
+        SchemaVersion.create_table(safe=True)
+        if version == 0:
+            with db.bind_ctx(m.ALL_MODELS):
+                db.create_tables(m.ALL_MODELS)
+            _stamp(LATEST)
+            return LATEST
+    migrator = SchemaMigrator.from_database(db)
+    for step_version, _, step in STEPS:
+        with db.atomic():
+            if step_version <= current_version(db):
+                continue
+            step(db, migrator)
+            _stamp(step_version)
+    return current_version(db)
+
+
+# --- PostgreSQL only: change notification for the UI (kiosk.live) ------------------------------
+# One statement-level trigger per table: a committed write sends NOTIFY on CHANNEL. PostgreSQL
+# delivers it only on commit and folds identical notifications of one transaction into one, so a
+# unit of work wakes the UI once. The payload is empty: a watcher reloads, it never reads data
+# from a notification. SQLite has PRAGMA data_version instead.
+CHANNEL = "kiosk_changed"
+_NOTIFY_FUNCTION = "kiosk_notify_changed"
+
+
+def notified_tables() -> list[str]:
+    return [model._meta.table_name for model in m.ALL_MODELS]
+
+
+def _has_change_notification(db: peewee.Database) -> bool:
+    cursor = db.execute_sql(
+        "SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+        "WHERE t.tgname = %s AND c.relnamespace = current_schema()::regnamespace",
+        (_NOTIFY_FUNCTION,))
+    return cursor.fetchone()[0] == len(notified_tables())
+
+
+def _create_change_notification(db: peewee.Database) -> None:
+    db.execute_sql(
+        f"CREATE OR REPLACE FUNCTION {_NOTIFY_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        f"BEGIN PERFORM pg_notify('{CHANNEL}', ''); RETURN NULL; END $$")
+    for table in notified_tables():
+        db.execute_sql(
+            f'CREATE OR REPLACE TRIGGER {_NOTIFY_FUNCTION} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE '
+            f'ON "{table}" FOR EACH STATEMENT EXECUTE FUNCTION {_NOTIFY_FUNCTION}()')
 
 
 def _stamp(version: int) -> None:

@@ -23,10 +23,10 @@ def simulator(tmp_path, clock):
 class InProcess:
     """A Gateway over the real driver and simulator, stepped by hand on a FakeClock."""
 
-    def __init__(self, tmp_path, simulator, clock: FakeClock, config=None, seed_visits=True,
+    def __init__(self, database, simulator, clock: FakeClock, config=None, seed_visits=True,
                  base_clock: FakeClock | None = None, before_start=None):
         self.config = config or make_config()
-        self.db_path = tmp_path / "kiosk.db"
+        self.db_path = database  # an SQLite path or a PostgreSQL URL (tests/conftest.py)
         self.ids = seed(self.db_path, clock.now(), config=self.config, visits=seed_visits)
         self.clock = base_clock or clock
         self.sim = simulator
@@ -63,11 +63,11 @@ class InProcess:
 
 
 @pytest.fixture
-def start_gateway(tmp_path, simulator, clock):
+def start_gateway(database, simulator, clock):
     made = []
 
     def make(**kw) -> InProcess:
-        g = InProcess(tmp_path, simulator, clock, **kw)
+        g = InProcess(database, simulator, clock, **kw)
         made.append(g)
         return g
 

@@ -96,7 +96,7 @@ def _toml(value) -> str:
     return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def seed(db_path: Path, now: datetime, *, config: Config | None = None, visits: bool = True,
+def seed(db_path: Path | str, now: datetime, *, config: Config | None = None, visits: bool = True,
          staff=STAFF, due=lambda i: timedelta(hours=2 + i)) -> dict[str, int]:
     """Staff (three who go out, two alert receivers) and, optionally, one visit each for the three,
     due back in 2, 3 and 4 hours."""
@@ -117,12 +117,15 @@ def seed(db_path: Path, now: datetime, *, config: Config | None = None, visits: 
 class GatewayProcess:
     """`python -m kiosk gateway` as a child process; stdout lines collected by a thread."""
 
-    def __init__(self, db_path: Path, port: str, *, config_path: Path | None = None,
+    def __init__(self, db_path: Path | str, port: str, *, config_path: Path | None = None,
                  env: dict[str, str] | None = None, log_path: Path | None = None) -> None:
         self.db_path, self.port = db_path, port
         self.config_path = config_path
         self.env = env or {}
-        self.log_path = log_path or db_path.with_suffix(".gateway.log")
+        if log_path is None:  # beside the SQLite file, or beside the config for a PostgreSQL URL
+            beside = Path(db_path) if isinstance(db_path, Path) else Path(config_path or REPO / "x").parent / "kiosk"
+            log_path = beside.with_suffix(".gateway.log")
+        self.log_path = log_path
         self.proc: subprocess.Popen | None = None
         self.lines: list[str] = []
 

@@ -20,15 +20,15 @@ def parts_of(text, clock):
     return [decode_pdu(h) for h in encode_deliver_parts(SENDER, text, clock.now(), ref=42, ref_bits=8)]
 
 
-def test_parts_survive_a_restart_and_reassemble_in_any_order(db_path, clock):
-    db = open_database(db_path)
+def test_parts_survive_a_restart_and_reassemble_in_any_order(database, clock):
+    db = open_database(database)
     p1, p2, p3 = parts_of(LONG, clock)
     r = Reassembler(DatabasePartStore(db))
     assert r.add(SENDER, p3, clock.now()) is None
     assert r.add(SENDER, p1, clock.now()) is None
     assert r.add(SENDER, p1, clock.now()) is None  # duplicate
     db.close()
-    db = open_database(db_path)  # a restart: a new store over the same file
+    db = open_database(database)  # a restart: a new store over the same file
     r = Reassembler(DatabasePartStore(db))
     assert r.partial_text(r.key(SENDER, p1)) == p1.text + "…" + p3.text
     whole = r.add(SENDER, p2, clock.now())
@@ -36,8 +36,8 @@ def test_parts_survive_a_restart_and_reassemble_in_any_order(db_path, clock):
     assert DatabasePartStore(db).keys() == []
 
 
-def test_incomplete_message_is_handed_back_after_the_timeout(db_path, clock):
-    db = open_database(db_path)
+def test_incomplete_message_is_handed_back_after_the_timeout(database, clock):
+    db = open_database(database)
     r = Reassembler(DatabasePartStore(db), timeout=timedelta(minutes=10))
     p1 = parts_of(LONG, clock)[0]
     r.add(SENDER, p1, clock.now())
@@ -69,8 +69,8 @@ def test_link_state_up_down_and_warnings(clock):
     assert warned.up and warned.warnings == ("clock: using network time", "no mobile signal")
 
 
-def test_health_recorder_writes_one_row(db_path, clock):
-    db = open_database(db_path)
+def test_health_recorder_writes_one_row(database, clock):
+    db = open_database(database)
     h = HealthRecorder(clock)
     h.started(pid=123, port="/dev/pts/9")
     h.modem(connected=True, signal_bars=4, operator="Test")
@@ -86,9 +86,9 @@ def test_health_recorder_writes_one_row(db_path, clock):
     assert db.execute_sql("SELECT COUNT(*) FROM gateway_health").fetchone() == (1,)
 
 
-def test_a_part_listed_again_after_its_message_was_stored_is_a_duplicate(db_path, clock):
+def test_a_part_listed_again_after_its_message_was_stored_is_a_duplicate(database, clock):
     """Crash after the whole message was committed but before the modem deleted its last part."""
-    db = open_database(db_path)
+    db = open_database(database)
     store = DatabasePartStore(db)
     p1, p2, p3 = parts_of(LONG, clock)
     r = Reassembler(store)
@@ -98,7 +98,7 @@ def test_a_part_listed_again_after_its_message_was_stored_is_a_duplicate(db_path
     r = Reassembler(DatabasePartStore(db))  # restart: the in-memory memory of completed keys is gone
     assert r.add(SENDER, p3, clock.now()) is None
     assert r.pending() == [] and r.expire(clock.now() + timedelta(hours=1)) == []
-    assert db.execute_sql("SELECT COUNT(*) FROM sms_part WHERE text LIKE '%calm%'").fetchone() == (0,)
+    assert db.execute_sql(f"SELECT COUNT(*) FROM sms_part WHERE text LIKE {db.param}", ("%calm%",)).fetchone() == (0,)
     # a different message that reuses the reference later is not mistaken for the old one
     other = [decode_pdu(h) for h in encode_deliver_parts(SENDER, "Different words entirely 😀. " * 5,
                                                           clock.now(), ref=42, ref_bits=8)]

@@ -36,12 +36,12 @@ def live_sim(tmp_path):
 
 
 @pytest.fixture
-def gateway_proc(tmp_path, live_sim):
+def gateway_proc(tmp_path, database, live_sim):
     procs = []
 
     def make(**kw) -> GatewayProcess:
         cfg = write_config(tmp_path / "kiosk.toml")
-        g = GatewayProcess(tmp_path / "kiosk.db", live_sim.port, config_path=cfg, **kw)
+        g = GatewayProcess(database, live_sim.port, config_path=cfg, **kw)
         procs.append(g)
         return g
 
@@ -58,10 +58,10 @@ def db_read(path, fn):
         db.close()
 
 
-def test_commands_end_to_end_and_clean_sigterm(tmp_path, live_sim, gateway_proc):
+def test_commands_end_to_end_and_clean_sigterm(tmp_path, database, live_sim, gateway_proc):
     """Check-in, extend, duress (covert reply), SOS with alerts to every receiver, BACK; SIGTERM
     exits 0 and the board then says the gateway was stopped."""
-    ids = seed(tmp_path / "kiosk.db", SystemClock().now())
+    ids = seed(database, SystemClock().now())
     g = gateway_proc().start()
     sent = lambda n: texts(live_sim.sent, n)  # noqa: E731
 
@@ -91,26 +91,26 @@ def test_commands_end_to_end_and_clean_sigterm(tmp_path, live_sim, gateway_proc)
         words = Message.select().where(Message.text.contains("marigold")).count()
         return visits, kinds, words
 
-    visits, kinds, words = db_read(tmp_path / "kiosk.db", facts)
+    visits, kinds, words = db_read(database, facts)
     assert visits[ids["visit:Ann Lee"]].ended_at is not None
     assert visits[ids["visit:Ben Ode"]].ended_at is None, "nothing applied under duress"
     assert kinds == ["duress", "sos"] and words == 0
 
     assert g.terminate() == 0
-    row = db_read(tmp_path / "kiosk.db", lambda: GatewayHealth.get_by_id(1))
+    row = db_read(database, lambda: GatewayHealth.get_by_id(1))
     state = link_state(row, SystemClock().now(), 90)
     assert not state.up and "stopped" in state.reason
     assert "ready" in g.lines
     assert "+4477009" not in g.log() and "marigold" not in g.log(), "no numbers or code words in logs"
 
 
-def test_unplugged_modem_reconnects_drains_and_sends_what_queued(tmp_path, live_sim, gateway_proc):
-    seed(tmp_path / "kiosk.db", SystemClock().now())
+def test_unplugged_modem_reconnects_drains_and_sends_what_queued(tmp_path, database, live_sim, gateway_proc):
+    seed(database, SystemClock().now())
     gateway_proc().start()
     live_sim.unplug()
 
     def health():
-        return db_read(tmp_path / "kiosk.db", lambda: GatewayHealth.get_by_id(1))
+        return db_read(database, lambda: GatewayHealth.get_by_id(1))
 
     wait_for(lambda: not health().modem_connected, what="outage on the health row")
     assert link_state(health(), SystemClock().now(), 90).banner.startswith("SMS link down: modem disconnected")
@@ -119,7 +119,7 @@ def test_unplugged_modem_reconnects_drains_and_sends_what_queued(tmp_path, live_
         ctx = Context(make_config(), SystemClock())
         outbox.queue(ctx, HEAD, "Test alert queued during the outage", "alert")
 
-    db_read(tmp_path / "kiosk.db", queue_alert)
+    db_read(database, queue_alert)
     live_sim.inject_sms(ANN, "OK")  # waits on the SIM while the modem is unplugged
     time.sleep(0.3)
     assert live_sim.sent == []
@@ -128,7 +128,7 @@ def test_unplugged_modem_reconnects_drains_and_sends_what_queued(tmp_path, live_
              what="queued alert and the drained message's reply")
     assert texts(live_sim.sent, HEAD) == ["Test alert queued during the outage"]
     assert health().modem_connected and health().modem_gone_at is not None
-    kinds = db_read(tmp_path / "kiosk.db", lambda: [e.kind for e in Event.select().order_by(Event.id)])
+    kinds = db_read(database, lambda: [e.kind for e in Event.select().order_by(Event.id)])
     assert "modem-gone" in kinds and "modem-back" in kinds
 
 
@@ -153,16 +153,16 @@ def board_shape(ctx):
 
 
 @pytest.mark.slow
-def test_sigkill_at_random_moments_loses_and_duplicates_nothing(tmp_path, live_sim, gateway_proc):
+def test_sigkill_at_random_moments_loses_and_duplicates_nothing(tmp_path, database, live_sim, gateway_proc, new_database):
     """St Nicholas: the office must know who is out. 200 SMS from 12 staff while the gateway is
     killed (SIGKILL) at random moments and restarted: every SMS stored once, every reply sent,
     duplicates at most one per kill, and the board equals an uninterrupted run of the same texts."""
     rng = random.Random(20261124)
     now = SystemClock().now()
-    db = tmp_path / "kiosk.db"
+    db = database
     three_hours = lambda i: timedelta(hours=3)  # noqa: E731
     seed(db, now, staff=STAFF_12, due=three_hours)
-    twin = tmp_path / "twin.db"  # the uninterrupted run: the same texts through the same service path
+    twin = new_database(tmp_path / "twin")  # the uninterrupted run: the same texts through the same service path
     seed(twin, now, staff=STAFF_12, due=three_hours)
     messages = crash_texts()
     assert len(messages) == 200 and len({n for n, _ in messages}) >= 10
@@ -208,11 +208,11 @@ def test_sigkill_at_random_moments_loses_and_duplicates_nothing(tmp_path, live_s
     assert g.terminate() == 0
 
 
-def test_systemd_notify_ready_watchdog_and_stopping(tmp_path, live_sim, gateway_proc):
+def test_systemd_notify_ready_watchdog_and_stopping(tmp_path, database, live_sim, gateway_proc):
     """Type=notify: READY=1 once receiving, WATCHDOG=1 within the interval, STOPPING=1 on SIGTERM."""
     import socket
 
-    seed(tmp_path / "kiosk.db", SystemClock().now(), visits=False)
+    seed(database, SystemClock().now(), visits=False)
     path = tmp_path / "notify.sock"
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     sock.bind(str(path))
@@ -234,15 +234,15 @@ def test_systemd_notify_ready_watchdog_and_stopping(tmp_path, live_sim, gateway_
         sock.close()
 
 
-def test_modem_missing_at_start_then_appearing(tmp_path):
+def test_modem_missing_at_start_then_appearing(tmp_path, database):
     """The gateway starts before the modem is plugged in: it runs, says so on the board, and picks
     the modem up when it appears at its stable name."""
-    seed(tmp_path / "kiosk.db", SystemClock().now())
+    seed(database, SystemClock().now())
     link = tmp_path / "modem"
-    g = GatewayProcess(tmp_path / "kiosk.db", str(link), config_path=write_config(tmp_path / "k.toml"))
+    g = GatewayProcess(database, str(link), config_path=write_config(tmp_path / "k.toml"))
     try:
         g.start()
-        row = db_read(tmp_path / "kiosk.db", lambda: GatewayHealth.get_by_id(1))
+        row = db_read(database, lambda: GatewayHealth.get_by_id(1))
         assert not link_state(row, SystemClock().now(), 90).up
         sim = ModemSimulator(link_path=link, clock=SystemClock())
         sim.start()

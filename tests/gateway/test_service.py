@@ -239,7 +239,7 @@ def test_incomplete_multi_part_message_is_stored_and_processed_after_the_timeout
     g.until(lambda: Message.get_by_id(msg.id).state == "processed" and g.sent_to(ANN), what="processed, answered")
 
 
-def test_a_message_left_sending_by_a_crash_is_sent_again_at_start(tmp_path, simulator, clock):
+def test_a_message_left_sending_by_a_crash_is_sent_again_at_start(database, simulator, clock):
     from kiosk.services import outbox as ob
     from kiosk.services.context import Context
     from kiosk.store import open_database
@@ -247,13 +247,13 @@ def test_a_message_left_sending_by_a_crash_is_sent_again_at_start(tmp_path, simu
     from tests.gateway.harness import make_config
 
     def leave_one_sending():
-        db = open_database(tmp_path / "kiosk.db")
+        db = open_database(database)
         ctx = Context(make_config(), clock)
         msg = ob.queue(ctx, HEAD, "Alert that was being sent when the power went", "alert")
         assert ob.mark_sending(ctx, msg.id)
         db.close()
 
-    g = InProcess(tmp_path, simulator, clock, before_start=leave_one_sending)
+    g = InProcess(database, simulator, clock, before_start=leave_one_sending)
     try:
         g.until(lambda: g.sent_to(HEAD), what="re-sent")
         assert g.sent_to(HEAD) == ["Alert that was being sent when the power went"]

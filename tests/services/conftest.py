@@ -57,7 +57,7 @@ class School:
 
 
 @pytest.fixture
-def school(tmp_path, clock):
-    s = School(tmp_path / "kiosk.db", clock)
+def school(database, clock):
+    s = School(database, clock)
     yield s
     s.db.close()

@@ -112,9 +112,9 @@ def test_out_by_text_starts_an_unapproved_visit(school, clock):
     assert Visit.select().count() == 1
 
 
-def test_out_by_text_when_the_config_says_no(tmp_path, clock):
+def test_out_by_text_when_the_config_says_no(database, clock):
     from tests.services.conftest import School
-    school = School(tmp_path / "k.db", clock, allow_start_by_text=False)
+    school = School(database, clock, allow_start_by_text=False)
     result = svc.sms_in(school.ctx, ANN, "OUT 14 Elm Rd UNTIL 15:30")
     assert reply(result).startswith("Visits cannot be started by text")
     assert Visit.select().count() == 0

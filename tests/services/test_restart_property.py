@@ -25,9 +25,9 @@ def snapshot(ctx):
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(STEP, min_size=3, max_size=8))
-def test_restart_between_any_two_steps_changes_nothing(tmp_path_factory, steps):
+def test_restart_between_any_two_steps_changes_nothing(tmp_path_factory, new_database, steps):
     clock = FakeClock("2026-11-24T14:00:00+00:00")
-    school = School(tmp_path_factory.mktemp("day") / "kiosk.db", clock)
+    school = School(new_database(tmp_path_factory.mktemp("day")), clock)
     try:
         for step in steps:
             if step[0] == "text":

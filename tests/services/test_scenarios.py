@@ -18,7 +18,8 @@ def reply(result):
     return result.reply.text if result.reply else None
 
 
-def test_ok_running_late_bluebird_raises_duress_gets_the_same_reply_and_changes_no_visit(school, clock, tmp_path):
+def test_ok_running_late_bluebird_raises_duress_gets_the_same_reply_and_changes_no_visit(school, clock, tmp_path,
+                                                                                         new_database):
     """Code word anywhere in a text: red duress at once, the reply `OK running late` would get,
     nothing applied. (St Nicholas 6: if the code word is used, the police must be contacted.)"""
     visit = school.out()
@@ -37,7 +38,7 @@ def test_ok_running_late_bluebird_raises_duress_gets_the_same_reply_and_changes_
 
     # the same text without the code word, on an identical second school, gets the same reply
     from tests.services.conftest import School
-    twin = School(tmp_path / "twin.db", clock)
+    twin = School(new_database(tmp_path / "twin"), clock)
     clock.advance(minutes=-100)
     twin.out()
     clock.advance(minutes=100)
@@ -276,7 +277,8 @@ def test_unregistered_number_changes_nothing(school, clock):
     assert all("bluebird" not in m.text for m in Message.select())
 
 
-def test_lone_visit_to_flagged_place_is_refused_and_with_lone_visits_refuse_every_lone_visit_is(school, tmp_path, clock):
+def test_lone_visit_to_flagged_place_is_refused_and_with_lone_visits_refuse_every_lone_visit_is(school, tmp_path, clock,
+                                                                                                new_database):
     svc.add_register_entry(school.ctx, postcode="LU4 9AB", reason="dog; history of aggression")
     with pytest.raises(svc.Refused, match="don't visit alone: dog"):
         school.out()
@@ -288,7 +290,7 @@ def test_lone_visit_to_flagged_place_is_refused_and_with_lone_visits_refuse_ever
     assert reply(by_text).startswith("Visit not started: don't visit alone")
 
     from tests.services.conftest import School
-    strict = School(tmp_path / "strict.db", clock, lone_visits="refuse")
+    strict = School(new_database(tmp_path / "strict"), clock, lone_visits="refuse")
     with pytest.raises(svc.Refused, match="lone visits are not allowed"):
         strict.out(place="1 Quiet Lane")
     assert strict.out(strict.ann, strict.bob, place="1 Quiet Lane").state == "out"

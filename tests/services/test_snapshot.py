@@ -19,14 +19,18 @@ from kiosk.store.db import database_proxy
 
 @contextmanager
 def statements():
-    """Every SQL statement run on this thread's connection meanwhile."""
+    """Every SQL statement peewee runs meanwhile (on either backend)."""
     seen: list[str] = []
-    conn = database_proxy.obj.connection()
-    conn.set_trace_callback(seen.append)
+    db = database_proxy.obj
+
+    def hook(event) -> None:
+        seen.append(event.sql)
+
+    db.query_hooks.append(hook)
     try:
         yield seen
     finally:
-        conn.set_trace_callback(None)
+        db.query_hooks.remove(hook)
 
 
 def selects(seen: list[str]) -> int:

@@ -31,6 +31,7 @@ def make_v1(path: Path) -> None:
     conn.close()
 
 
+@pytest.mark.sqlite_only
 def test_v1_database_upgrades_to_the_fresh_schema_and_keeps_its_rows(tmp_path):
     old = tmp_path / "old.db"
     make_v1(old)
@@ -45,16 +46,17 @@ def test_v1_database_upgrades_to_the_fresh_schema_and_keeps_its_rows(tmp_path):
     assert LATEST >= 2  # there is a real step to run
 
 
-def test_migrate_is_idempotent(db_path):
-    db = open_database(db_path)
+def test_migrate_is_idempotent(database):
+    db = open_database(database)
     assert migrate(db) == LATEST
     assert migrate(db) == LATEST
     versions = [r[0] for r in db.execute_sql("SELECT version FROM schema_version ORDER BY version")]
     assert versions == [LATEST]
 
 
-def test_newer_database_is_refused(db_path):
-    db = open_database(db_path)
-    db.execute_sql("INSERT INTO schema_version VALUES (?, ?)", (LATEST + 1, "2030-01-01T00:00:00+00:00"))
+def test_newer_database_is_refused(database):
+    db = open_database(database)
+    db.execute_sql(f"INSERT INTO schema_version VALUES ({db.param}, {db.param})",
+                   (LATEST + 1, "2030-01-01T00:00:00+00:00"))
     with pytest.raises(RuntimeError, match="newer"):
         migrate(db)
