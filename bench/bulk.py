@@ -4,12 +4,20 @@ The schema comes from `open_database` (migrations); rows go in with `executemany
 connection, inside one transaction with synchronous=OFF (a throwaway build, not a kiosk write).
 `scale=1` is the 6-year school of issue 7: 500 staff, 40,000 visits, 1,000,000 events, 500,000
 messages, with 150 visits open now. History scales; the staff and the open visits do not.
-It must never write anywhere but the path it is given.
+`cached()` builds each scale once per version of this generator and of the schema, under
+$KIOSK_BENCH_CACHE (default: <tmp>/kiosk-bench-cache; "off" builds every time), and copies it.
+It must never write anywhere but the path it is given and that cache folder.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import random
+import shutil
+import tempfile
+import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -65,6 +73,10 @@ def build(path: Path, scale: float, now: datetime, seed: int = 7) -> dict[str, i
     n_visits, n_events, n_messages = int(VISITS * scale), int(EVENTS * scale), int(MESSAGES * scale)
     counts = {}
     with db.atomic():
+        # Indexes are built once at the end (a sort) rather than row by row: same schema, faster.
+        indexes = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL").fetchall()
+        for name, _ in indexes:
+            conn.execute(f'DROP INDEX "{name}"')
         created = stamp(start)
         counts["staff"] = _insert(conn, Staff, ["name", "mobile", "role", "receives_alerts", "code_word",
                                                "vehicle_reg", "vehicle_make", "vehicle_colour", "active",
@@ -141,7 +153,64 @@ def build(path: Path, scale: float, now: datetime, seed: int = 7) -> dict[str, i
 
         counts["messages"] = _insert(conn, Message, ["direction", "number", "text", "state", "kind", "priority",
                                                      "created_at", "sent_at", "visit", "fingerprint"], messages())
+        for _, sql in indexes:
+            conn.execute(sql)
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
     return counts
+
+
+CACHE_DAYS = 2  # cached schools unused for longer are removed
+
+
+def cache_folder() -> Path | None:
+    where = os.environ.get("KIOSK_BENCH_CACHE", "")
+    if where.lower() == "off":
+        return None
+    return Path(where) if where else Path(tempfile.gettempdir()) / "kiosk-bench-cache"
+
+
+def cache_key(scale: float, now: datetime, seed: int) -> str:
+    """This generator, the schema (models and migrations) and the parameters."""
+    from kiosk.store import migrations, models
+
+    digest = hashlib.sha256(repr((scale, now.isoformat(), seed)).encode())
+    for module in (__file__, models.__file__, migrations.__file__):
+        digest.update(Path(module).read_bytes())
+    return f"school-{scale:g}x-{digest.hexdigest()[:16]}"
+
+
+def cached(path: Path, scale: float, now: datetime, seed: int = 7) -> tuple[dict[str, int], bool]:
+    """The school at `scale` copied to `path` (built first if not cached); returns (counts, was cached)."""
+    folder = cache_folder()
+    if folder is None:
+        return build(path, scale, now, seed), False
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    key = cache_key(scale, now, seed)
+    db, meta = folder / f"{key}.db", folder / f"{key}.json"
+    hit = db.exists() and meta.exists()
+    if not hit:
+        _prune(folder)
+        partial = folder / f"{key}.{os.getpid()}.building"
+        try:
+            counts = build(partial, scale, now, seed)
+            os.replace(partial, db)
+        finally:
+            for leftover in folder.glob(f"{key}.{os.getpid()}.building*"):
+                leftover.unlink(missing_ok=True)
+        meta.write_text(json.dumps(counts))
+    os.utime(db)
+    shutil.copyfile(db, path)
+    os.chmod(path, 0o600)
+    return json.loads(meta.read_text()), hit
+
+
+def _prune(folder: Path) -> None:
+    cutoff = time.time() - CACHE_DAYS * 86400
+    for old in folder.glob("school-*"):
+        try:
+            if old.stat().st_mtime < cutoff:
+                old.unlink()
+        except OSError:
+            pass

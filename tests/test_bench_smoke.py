@@ -48,3 +48,20 @@ def test_bulk_school_has_its_open_visits_on_the_board(tmp_path):
         assert tick(ctx).raised == []  # every open visit is due later: nothing to raise
     finally:
         db.close()
+
+
+def test_bulk_school_is_cached_per_generator_and_schema_and_keeps_every_index(tmp_path, monkeypatch):
+    monkeypatch.setenv("KIOSK_BENCH_CACHE", str(tmp_path / "cache"))
+    first, hit = bulk.cached(tmp_path / "a.db", 0.001, NOW)
+    again, hit_again = bulk.cached(tmp_path / "b.db", 0.001, NOW)
+    assert (hit, hit_again) == (False, True) and first == again
+    assert len(list((tmp_path / "cache").glob("*.db"))) == 1
+    fresh = open_database(tmp_path / "fresh.db")
+    want = {(t, i.name, tuple(i.columns)) for t in fresh.get_tables() for i in fresh.get_indexes(t)}
+    fresh.close()
+    built = open_database(tmp_path / "b.db")  # the bulk build drops the indexes and builds them again at the end
+    try:
+        assert {(t, i.name, tuple(i.columns)) for t in built.get_tables() for i in built.get_indexes(t)} == want
+    finally:
+        built.close()
+    assert oct(os.stat(tmp_path / "b.db").st_mode & 0o777) == "0o600"

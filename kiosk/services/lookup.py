@@ -4,7 +4,7 @@ are live, and the ladder's snapshot of a visit. Read-only: nothing here writes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kiosk.domain import ladder as L
 from kiosk.domain.visits import OPEN_STATES
@@ -25,8 +25,12 @@ class Sender:
         return self.visit is not None or self.staff is not None or self.phone is not None
 
 
-def open_visits():
-    return Visit.select().where(Visit.state.in_(OPEN_STATES)).order_by(Visit.due_back, Visit.id)
+LADDER_FIELDS = (Visit.id, Visit.state, Visit.left_at, Visit.due_back, Visit.check_in_minutes, Visit.last_contact_at)
+
+
+def open_visits(*fields):
+    """Open visits, earliest due first; `fields` to read only some columns (LADDER_FIELDS: the ladder's)."""
+    return Visit.select(*fields).where(Visit.state.in_(OPEN_STATES)).order_by(Visit.due_back, Visit.id)
 
 
 def members(visit: Visit) -> list[VisitMember]:
@@ -104,22 +108,29 @@ class OpenSnapshot:
     members: dict[int, list[VisitMember]]  # visit id -> members (with staff), in order
     alarms: dict[int, list[Alarm]]  # visit id -> unresolved alarms, by id
     escalated: set[int]  # unresolved alarms a no-reply alarm was already raised from
+    unresolved: list[Alarm] = field(default_factory=list)  # every unresolved alarm, by id (with or without a visit)
 
     def facts(self, visit: Visit) -> L.VisitFacts:
         return visit_facts(visit, self.alarms.get(visit.id, []), self.escalated)
 
 
-def open_snapshot() -> OpenSnapshot:
-    visits = list(open_visits())
-    open_ids = Visit.select(Visit.id).where(Visit.state.in_(OPEN_STATES))
+def open_snapshot(with_members: bool = True) -> OpenSnapshot:
+    """Read it (inside one `ctx.snapshot()`). The ladder reads neither the members nor the visits'
+    other columns (`with_members=False`): 150 whole visits cost more to build than to query."""
+    visits = list(open_visits() if with_members else open_visits(*LADDER_FIELDS))
     members: dict[int, list[VisitMember]] = {}
-    for m in (VisitMember.select(VisitMember, Staff).join(Staff).where(VisitMember.visit.in_(open_ids))
-              .order_by(VisitMember.id)):
-        members.setdefault(m.visit_id, []).append(m)
+    if with_members and visits:
+        open_ids = Visit.select(Visit.id).where(Visit.state.in_(OPEN_STATES))
+        for m in (VisitMember.select(VisitMember, Staff).join(Staff).where(VisitMember.visit.in_(open_ids))
+                  .order_by(VisitMember.id)):
+            members.setdefault(m.visit_id, []).append(m)
+    unresolved = list(unresolved_alarms())  # few: an alarm is resolved when its visit ends
+    ids = {v.id for v in visits}
     alarms: dict[int, list[Alarm]] = {}
-    for a in unresolved_alarms().where(Alarm.visit.in_(open_ids)):
-        alarms.setdefault(a.visit_id, []).append(a)
-    return OpenSnapshot(visits, members, alarms, escalated_alarms())
+    for a in unresolved:
+        if a.visit_id in ids:
+            alarms.setdefault(a.visit_id, []).append(a)
+    return OpenSnapshot(visits, members, alarms, escalated_alarms() if unresolved else set(), unresolved)
 
 
 def escalated_alarms() -> set[int]:

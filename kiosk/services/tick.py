@@ -29,38 +29,43 @@ class TickResult:
 
 def tick(ctx: Context) -> TickResult:
     result = TickResult()
-    for visit_id in _may_raise(ctx):
+    plan = _plan(ctx)
+    for visit_id in plan.may_raise:
         with ctx.atomic():
             visit = Visit.get_by_id(visit_id)
             if visit.state in ("out", "on-site", "leaving"):
                 result.raised += _apply(ctx, visit, L.assess(lookup.visit_facts(visit), ctx.ladder, ctx.now()))
-    for alarm_id in _may_repeat(ctx):
+    for alarm_id in plan.may_repeat:
         with ctx.atomic():
             alarm = Alarm.get_by_id(alarm_id)
             if alarm.resolved_at is None and L.repeat_due(lookup.alarm_facts(alarm), ctx.ladder, ctx.now()):
                 if alarms.send_alert(ctx, alarm, repeat=True):
                     result.repeated.append(alarm.id)
-    result.report_sent = end_of_day_report(ctx)
+    if plan.report_due:
+        result.report_sent = end_of_day_report(ctx)
     return result
 
 
-def _may_raise(ctx: Context) -> list[int]:
-    """Open visits the ladder would raise an alarm for now, from one snapshot read in a few queries.
-    Each is then re-read and re-assessed in its own transaction, so this only skips the visits with
-    nothing to do (most of them, most of the time) without a transaction each."""
-    with ctx.snapshot():
-        snap = lookup.open_snapshot()
-    now = ctx.now()
-    return [v.id for v in snap.visits if L.assess(snap.facts(v), ctx.ladder, now).raise_]
+@dataclass(frozen=True)
+class _Plan:
+    may_raise: list[int]  # open visits the ladder would raise an alarm for now
+    may_repeat: list[int]  # unresolved alarms whose alert is due again
+    report_due: bool  # the end-of-day report may be due
 
 
-def _may_repeat(ctx: Context) -> list[int]:
-    """Unresolved alarms whose alert is due again (re-checked in their own transaction)."""
-    with ctx.snapshot():
-        alarms = list(lookup.unresolved_alarms())
-        escalated = lookup.escalated_alarms()
+def _plan(ctx: Context) -> _Plan:
+    """What this pass may have to do, from one snapshot read in a few queries without the write lock.
+    Each visit or alarm found is then re-read and re-assessed in its own transaction, so this only
+    skips what has nothing to do (almost everything, almost always) without a transaction each."""
     now = ctx.now()
-    return [a.id for a in alarms if L.repeat_due(lookup.alarm_facts(a, a.id in escalated), ctx.ladder, now)]
+    evening = L.report_due(now, ctx.ladder, None) is not None  # after staffed hours on a staffed day
+    with ctx.snapshot():
+        snap = lookup.open_snapshot(with_members=False)
+        report = evening and L.report_due(now, ctx.ladder, _last_report_day()) is not None
+    may_raise = [v.id for v in snap.visits if L.assess(snap.facts(v), ctx.ladder, now).raise_]
+    may_repeat = [a.id for a in snap.unresolved
+                  if L.repeat_due(lookup.alarm_facts(a, a.id in snap.escalated), ctx.ladder, now)]
+    return _Plan(may_raise, may_repeat, report)
 
 
 def _apply(ctx: Context, visit: Visit, assessment: L.Assessment) -> list[int]:
