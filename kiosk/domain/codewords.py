@@ -11,6 +11,7 @@ too, because a secret must never be readable in storage even when the text is no
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterable
 
 from kiosk.domain.parser import COMMAND_WORDS, KEYWORDS
@@ -65,8 +66,15 @@ def validate_code_word(word: str) -> str:
     return folded
 
 
-def _folded_set(code_words: Iterable[str]) -> set[str]:
-    return {f for f in (normalise(w) for w in code_words) if f}
+def _folded_set(code_words: Iterable[str]) -> frozenset[str]:
+    return _fold_all(frozenset(code_words))
+
+
+@lru_cache(maxsize=8)
+def _fold_all(code_words: frozenset[str]) -> frozenset[str]:
+    """Normalised once per set of live code words (every text is checked against the same few
+    hundred words; they change when staff or visits do). Bounded: a few sets are kept."""
+    return frozenset(f for f in (normalise(w) for w in code_words) if f)
 
 
 def find_code_words(text: str, code_words: Iterable[str]) -> set[str]:
@@ -81,11 +89,11 @@ def find_code_words(text: str, code_words: Iterable[str]) -> set[str]:
     return found
 
 
-def _contains_code_word(word: str, wanted: set[str], whole: bool) -> bool:
+def _contains_code_word(word: str, wanted: frozenset[str], whole: bool) -> bool:
     return word in wanted if whole else any(code in word for code in wanted)
 
 
-def _spans(text: str, wanted: set[str], *, whole: bool) -> list[tuple[int, int]]:
+def _spans(text: str, wanted: frozenset[str], *, whole: bool) -> list[tuple[int, int]]:
     """Spans of `text` (the original) whose normalised form is a whole code word, read both with
     terminal escapes dropped whole and with only the ESC byte dropped; overlapping spans merged."""
     found: list[tuple[int, int]] = []

@@ -33,6 +33,7 @@ from kiosk.services.context import Context
 from kiosk.store.models import Alarm, Event, Message
 
 log = logging.getLogger("kiosk.gateway")
+PUMP_BATCH = 20  # texts sent per pump call before the loop looks at anything else
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,9 @@ class Gateway:
         self._inbound = threading.RLock()
         self.modem = modem_factory(self.on_modem_event)
         self.modem_connected = False
+        self._replies_waiting = False
+        self._sweep_lock = threading.Lock()
+        self._sweep_queued = False
         self._gone_at: datetime | None = None
         self.loop = Loop(clock, self._jobs(), zone=ctx.tz, jump_threshold=jump_threshold,
                          on_jump=self._on_jump, on_error=self._on_error)
@@ -196,7 +200,21 @@ class Gateway:
         if isinstance(event, ev.NetworkTimeReceived):
             self.clock.set_network_time(event.network_time)
             return
+        if isinstance(event, (ev.MessageStored, ev.ReportStored)):
+            # A burst of 50 texts is 50 notices: one sweep lists them all. A notice that arrives once
+            # the queued sweep has started queues another, so none is ever left on the SIM.
+            with self._sweep_lock:
+                if self._sweep_queued:
+                    return
+                self._sweep_queued = True
+            self.loop.call_soon(self._queued_sweep, type(event).__name__)
+            return
         self.loop.call_soon(lambda: self.handle_event(event), type(event).__name__)
+
+    def _queued_sweep(self) -> None:
+        with self._sweep_lock:
+            self._sweep_queued = False
+        self.sweep()
 
     def handle_event(self, event: ev.ModemEvent) -> None:
         """Modem events on the loop's thread."""
@@ -243,9 +261,24 @@ class Gateway:
         self.notifier.status("modem disconnected")
 
     # --- inbound -------------------------------------------------------------------------------
-    def store_deliver(self, deliver: Deliver, fingerprint: str, received_at: datetime) -> bool:
-        """Commit one received SMS (or part); True once it is safe for the driver to delete it."""
+    def store_deliver(self, deliver: Deliver, fingerprint: str, received_at: datetime, *,
+                      on_loop: bool = False) -> bool:
+        """Commit one received SMS (or part); True once it is safe for the driver to delete it.
+        `on_loop` (a drain, on the loop's thread): a whole SMS is stored and processed in one
+        transaction, one commit instead of two; the sweep pumps the replies after the drain."""
         with self._inbound:
+            if deliver.concat is None and on_loop:
+                result, created = inbound.receive_and_process(self.ctx, deliver.sender, deliver.text,
+                                                              received_at=received_at, fingerprint=fingerprint,
+                                                              reraise=False)
+                if result.error is not None:  # stored, left `received`: process_pending tries again
+                    log.error("message %d stored, processing failed: %s: %s", result.message.id,
+                              type(result.error).__name__, result.error)
+                    self._on_error("process", result.error)
+                elif created:
+                    log.info("message %d received and processed", result.message.id)
+                self._replies_waiting = True
+                return True
             if deliver.concat is None:
                 msg, created = inbound.receive_sms(self.ctx, deliver.sender, deliver.text,
                                                    received_at=received_at, fingerprint=fingerprint)
@@ -300,7 +333,7 @@ class Gateway:
             self.delivery_report(pdu)
             return True
         if isinstance(pdu, Deliver):
-            return self.store_deliver(pdu, stored.fingerprint, self.ctx.now())
+            return self.store_deliver(pdu, stored.fingerprint, self.ctx.now(), on_loop=True)
         if pdu is not None or not stored.incoming:
             return True  # a stored copy of something sent (SMS-SUBMIT): nothing to keep
         with self.ctx.atomic():
@@ -330,6 +363,10 @@ class Gateway:
                 for whole in self.parts.expire(self.ctx.now()):
                     self._store_whole(whole)
         self.process_pending()
+        if self._replies_waiting:  # texts processed during the drain: their replies go out now
+            self._replies_waiting = False
+            while self.pump() >= PUMP_BATCH:
+                pass
 
     def delivery_report(self, report: StatusReport) -> None:
         status = report.status
@@ -350,7 +387,7 @@ class Gateway:
         self.pump()
 
     # --- outbound ------------------------------------------------------------------------------
-    def pump(self, limit: int = 20) -> int:
+    def pump(self, limit: int = PUMP_BATCH) -> int:
         """Send what is due from the outbox; returns how many went to the modem."""
         sent = 0
         for _ in range(limit):

@@ -45,7 +45,9 @@ def queue_reply(ctx: Context, msg: Message, text: str, *, visit=None, staff=None
     """Queue the reply to inbound `msg`, unless its number floods. Returns (the queued message or
     None, whether the reply was held back). Call inside the caller's transaction."""
     cap = limit(ctx)
-    decision = F.reply_decision(texts_in_window(msg), cap, notice_in_window=_notice_in_window(ctx, msg.number))
+    count = texts_in_window(msg)
+    # whether the notice already went only matters over the limit: no query for it otherwise
+    decision = F.reply_decision(count, cap, notice_in_window=count > cap and _notice_in_window(ctx, msg.number))
     if decision.action == F.SEND:
         return outbox.queue(ctx, msg.number, text, "reply", visit=visit, staff=staff), False
     held = Message.create(direction="out", number=msg.number, text=text, state="ignored", kind="reply",

@@ -41,6 +41,7 @@ class ProcessResult:
     duress: bool = False
     alarms: list[Alarm] = field(default_factory=list)
     reply_held: bool = False  # its number floods: the reply was stored, not sent (see services.flood)
+    error: Exception | None = None  # receive_and_process(reraise=False): processing failed, the text is stored
 
 
 def receive_sms(ctx: Context, number: str, text: str, *, received_at: datetime | None = None,
@@ -50,70 +51,113 @@ def receive_sms(ctx: Context, number: str, text: str, *, received_at: datetime |
     A code word (any member's standing one, any open visit's) is replaced by "[code word]" and,
     from a registered number, raises a red duress alarm with alerts to the receivers not on the
     sender's visit. An unregistered number is stored as `ignored` and gets no reply."""
+    with ctx.atomic():
+        msg, created, _ = _store(ctx, number, text, received_at, fingerprint)
+    return msg, created
+
+
+def _store(ctx: Context, number: str, text: str, received_at: datetime | None,
+           fingerprint: str | None) -> tuple[Message, bool, lookup.Sender | None]:
+    """receive_sms inside the caller's transaction; also returns who sent it (None if not created)."""
     text = (text if isinstance(text, str) else str(text))[:MAX_TEXT]
     number = normalise_sender(number)
     received_at = received_at or ctx.now()
-    with ctx.atomic():
-        if fingerprint:
-            existing = Message.get_or_none(Message.fingerprint == fingerprint)
-            if existing is not None:
-                return existing, False
-        words = lookup.live_code_words()
-        duress_words = find_code_words(text, words)
-        sender = lookup.identify(number)
-        registered = sender.registered
-        msg = Message.create(direction="in", number=number, text=redact(text, words),
-                             state="received" if registered else "ignored", created_at=received_at,
-                             visit=sender.visit, staff=sender.staff, duress=bool(duress_words) and registered,
-                             fingerprint=fingerprint or None)
-        if not registered:
-            audit.record("sms-ignored", ctx.now(), actor="sms", message=msg,
-                         summary=f"message {msg.id} from an unregistered number ignored")
-            return msg, True
-        audit.record("sms-received", ctx.now(), actor=f"sms:{number}", message=msg, visit=sender.visit,
-                     staff=sender.staff, summary=f"message {msg.id} received" + (" (duress)" if msg.duress else ""))
-        if msg.duress:
-            who = f"{sender.staff.name}" if sender.staff else "a registered phone"
-            alarm = flood.join_open_alarm(ctx, msg, L.DURESS) or alarms.raise_alarm(
-                ctx, L.DURESS, L.RED, visit=sender.visit, actor=f"sms:{number}", alert=True, sender=sender.staff,
-                summary=f"code word in a text from {who} (message {msg.id})")
-            msg.alarm = alarm
-            msg.save()
-    return msg, True
+    if fingerprint:
+        existing = Message.get_or_none(Message.fingerprint == fingerprint)
+        if existing is not None:
+            return existing, False, None
+    words = lookup.live_code_words()
+    duress_words = find_code_words(text, words)
+    sender = lookup.identify(number)
+    registered = sender.registered
+    msg = Message.create(direction="in", number=number, text=redact(text, words),
+                         state="received" if registered else "ignored", created_at=received_at,
+                         visit=sender.visit, staff=sender.staff, duress=bool(duress_words) and registered,
+                         fingerprint=fingerprint or None)
+    if not registered:
+        audit.record("sms-ignored", ctx.now(), actor="sms", message=msg,
+                     summary=f"message {msg.id} from an unregistered number ignored")
+        return msg, True, sender
+    audit.record("sms-received", ctx.now(), actor=f"sms:{number}", message=msg, visit=sender.visit,
+                 staff=sender.staff, summary=f"message {msg.id} received" + (" (duress)" if msg.duress else ""))
+    if msg.duress:
+        who = f"{sender.staff.name}" if sender.staff else "a registered phone"
+        alarm = flood.join_open_alarm(ctx, msg, L.DURESS) or alarms.raise_alarm(
+            ctx, L.DURESS, L.RED, visit=sender.visit, actor=f"sms:{number}", alert=True, sender=sender.staff,
+            summary=f"code word in a text from {who} (message {msg.id})")
+        msg.alarm = alarm
+        msg.save()
+    return msg, True, sender
 
 
 def process_message(ctx: Context, message_id: int) -> ProcessResult:
     """Apply one received message, exactly once."""
     with ctx.atomic():
-        claimed = (Message.update(state="processed")
-                   .where((Message.id == message_id) & (Message.state == "received") & (Message.direction == "in"))
-                   .execute())
+        return _process(ctx, message_id)
+
+
+def _process(ctx: Context, message_id: int, stored: Message | None = None,
+             sender: lookup.Sender | None = None) -> ProcessResult:
+    """process_message inside the caller's transaction. `stored` and `sender`: the message just
+    stored in this same transaction and who sent it (saves reading them again)."""
+    claimed = (Message.update(state="processed")
+               .where((Message.id == message_id) & (Message.state == "received") & (Message.direction == "in"))
+               .execute())
+    if stored is not None and claimed:
+        msg = stored
+        msg.state = "processed"
+    else:
         msg = Message.get_by_id(message_id)
-        if not claimed:
-            return ProcessResult(msg, processed=False)
+    if not claimed:
+        return ProcessResult(msg, processed=False)
+    if sender is None:
         sender = lookup.identify(msg.number)
-        command = parse_command(msg.text.replace(REDACTED, " "), max_minutes=ctx.max_extend_minutes)
-        with ctx.atomic() as effects:
-            reply, raised = _handle(ctx, command, sender, msg)
-            if msg.duress:
-                effects.rollback()  # exactly the normal reply, and nothing applied
-                raised = []
-        reply_msg, held = None, False
-        if reply:
-            reply_msg, held = flood.queue_reply(ctx, msg, replies.fit(reply), visit=sender.visit, staff=sender.staff)
-        audit.record("sms-processed", ctx.now(), actor=f"sms:{msg.number}", message=msg, visit=sender.visit,
-                     staff=sender.staff, summary=f"message {msg.id}: {type(command).__name__}"
-                                                 + (" under duress: nothing applied" if msg.duress else ""))
+    command = parse_command(msg.text.replace(REDACTED, " "), max_minutes=ctx.max_extend_minutes)
+    with ctx.atomic() as effects:
+        reply, raised = _handle(ctx, command, sender, msg)
+        if msg.duress:
+            effects.rollback()  # exactly the normal reply, and nothing applied
+            raised = []
+    reply_msg, held = None, False
+    if reply:
+        reply_msg, held = flood.queue_reply(ctx, msg, replies.fit(reply), visit=sender.visit, staff=sender.staff)
+    audit.record("sms-processed", ctx.now(), actor=f"sms:{msg.number}", message=msg, visit=sender.visit,
+                 staff=sender.staff, summary=f"message {msg.id}: {type(command).__name__}"
+                                             + (" under duress: nothing applied" if msg.duress else ""))
     return ProcessResult(msg, True, command, reply_msg, msg.duress, raised, reply_held=held)
 
 
 def sms_in(ctx: Context, number: str, text: str, *, received_at: datetime | None = None,
            fingerprint: str | None = None) -> ProcessResult:
     """Receive and process one SMS: the whole path `kiosk sms-in` and the gateway use."""
-    msg, created = receive_sms(ctx, number, text, received_at=received_at, fingerprint=fingerprint)
-    if msg.state != "received":
-        return ProcessResult(msg, processed=False, duress=msg.duress)
-    return process_message(ctx, msg.id)
+    return receive_and_process(ctx, number, text, received_at=received_at, fingerprint=fingerprint)[0]
+
+
+def receive_and_process(ctx: Context, number: str, text: str, *, received_at: datetime | None = None,
+                        fingerprint: str | None = None, reraise: bool = True) -> tuple[ProcessResult, bool]:
+    """Store one SMS and apply it in ONE transaction (one commit, one fsync); returns (result, created).
+
+    The same guarantees as receive_sms then process_message: processing runs in a savepoint, so
+    if it fails the stored message (and any duress alarm) is still committed, left `received` for
+    `pending()` to retry, and the exception is raised after the commit (`reraise=False`: returned
+    in the result's `error` instead). An exception while storing is always raised: nothing was
+    committed. Processed exactly once: the `processed` mark commits with its effects."""
+    failure: Exception | None = None
+    with ctx.atomic():
+        msg, created, sender = _store(ctx, number, text, received_at, fingerprint)
+        if msg.state != "received":
+            return ProcessResult(msg, processed=False, duress=msg.duress), created
+        try:
+            with ctx.atomic():
+                result = _process(ctx, msg.id, msg if created else None, sender)
+        except Exception as exc:  # noqa: BLE001 - re-raised once the text itself is committed
+            failure = exc
+            msg.state = "received"
+    if failure is not None:
+        if reraise:
+            raise failure
+        return ProcessResult(msg, processed=False, duress=msg.duress, error=failure), created
+    return result, created
 
 
 def pending(ctx: Context) -> list[int]:

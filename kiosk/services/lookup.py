@@ -47,7 +47,7 @@ def open_visit_of_staff(staff: Staff) -> Visit | None:
 
 
 def identify(number: str) -> Sender:
-    carried = (VisitMember.select(VisitMember, Visit).join(Visit)
+    carried = (VisitMember.select(VisitMember, Visit, Staff).join(Visit).switch(VisitMember).join(Staff)
                .where((VisitMember.phone_number == number) & Visit.state.in_(OPEN_STATES))
                .order_by(Visit.left_at.desc(), Visit.id.desc()).first())
     if carried is not None:
@@ -60,10 +60,10 @@ def identify(number: str) -> Sender:
 
 
 def live_code_words() -> set[str]:
-    """Every active member's standing code word and every open visit's code word."""
-    words = {s.code_word for s in Staff.select(Staff.code_word).where(Staff.code_word.is_null(False))}
-    words |= {v.code_word for v in open_visits().where(Visit.code_word.is_null(False))}
-    return {w for w in words if w}
+    """Every active member's standing code word and every open visit's code word (one query)."""
+    query = (Staff.select(Staff.code_word).where(Staff.code_word.is_null(False))
+             | Visit.select(Visit.code_word).where(Visit.state.in_(OPEN_STATES) & Visit.code_word.is_null(False)))
+    return {w for (w,) in query.tuples() if w}
 
 
 def alert_receivers(exclude_staff_ids: set[int] | frozenset[int] = frozenset()) -> list[Staff]:
