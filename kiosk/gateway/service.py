@@ -393,8 +393,8 @@ class Gateway:
         for _ in range(limit):
             if not self.modem_connected or self.loop.stopping:
                 break
-            msg = outbox.next_outgoing(self.ctx)
-            if msg is None or not outbox.mark_sending(self.ctx, msg.id):
+            msg = outbox.claim_next(self.ctx)
+            if msg is None:
                 break
             try:
                 refs = self.modem.send(msg.number, msg.text, request_report=True)

@@ -10,7 +10,8 @@ from kiosk.services.context import Context
 from kiosk.services.errors import Invalid, NotFound, Refused
 from kiosk.services.inbound import ProcessResult, pending, process_message, receive_sms, sms_in
 from kiosk.services.outbox import (
-    mark_delivered_by_ref, mark_failed, mark_sending, mark_sent, next_outgoing, outbox_size, recover_in_flight,
+    claim_next, mark_delivered_by_ref, mark_failed, mark_sending, mark_sent, next_outgoing, outbox_size,
+    recover_in_flight,
 )
 from kiosk.services.people import add_phone, add_register_entry, add_staff, list_phones, list_register, list_staff
 from kiosk.services.queries import BoardRow, board, ignored_count, list_alarms, list_messages, warnings
@@ -24,6 +25,6 @@ __all__ = [
     "TickResult", "acknowledge", "add_phone", "add_register_entry", "add_staff", "approve", "board",
     "check_in_by_phone", "duress_by_phone", "extend", "ignored_count", "list_alarms", "list_messages",
     "list_phones", "list_register", "list_staff", "mark_back", "mark_delivered_by_ref", "mark_failed",
-    "mark_sending", "mark_sent", "next_outgoing", "outbox_size", "pending", "process_message",
+    "claim_next", "mark_sending", "mark_sent", "next_outgoing", "outbox_size", "pending", "process_message",
     "receive_sms", "recover_in_flight", "sign_out", "sms_in", "take_charge", "tick", "warnings",
 ]

@@ -106,8 +106,6 @@ def check_config(path: str | None, env: Mapping[str, str]) -> tuple[Check, Confi
 # --- database ------------------------------------------------------------------------------------
 
 def check_database(path: Path) -> list[Check]:
-    from kiosk.store.migrations import LATEST
-
     path = Path(path).expanduser()
     if not path.exists():
         return [Check(FAIL, "database", f"no database at {path}",

@@ -5,8 +5,8 @@ to send it, so a crash loses nothing. Order: priority first (alerts before repli
 This module must never send anything itself and never delete a message.
 
 Gateway loop, roughly:
-    msg = next_outgoing(ctx)
-    if msg and mark_sending(ctx, msg.id):
+    msg = claim_next(ctx)          # = next_outgoing + mark_sending, in one step
+    if msg:
         try: ref = modem.send(msg.number, msg.text)
         except Exception as exc: mark_failed(ctx, msg.id, str(exc), retryable=True)
         else: mark_sent(ctx, msg.id, ref)
@@ -19,6 +19,7 @@ from datetime import timedelta
 
 from kiosk.services import audit
 from kiosk.services.context import Context
+from kiosk.store.db import is_postgres
 from kiosk.store.models import Message
 
 PRIORITY = {"alert": 0, "stand-down": 1, "reply": 2, "reminder": 2, "report": 3}
@@ -38,14 +39,35 @@ def queue(ctx: Context, number: str, text: str, kind: str, *, visit=None, alarm=
                           visit=visit, alarm=alarm, staff=staff)
 
 
-def next_outgoing(ctx: Context) -> Message | None:
-    """The message to send now: alerts first, then the oldest; skips those backing off."""
-    now = ctx.now()
+def _due(now):
     return (Message.select()
             .where((Message.direction == "out") & (Message.state == "queued")
                    & (Message.next_attempt_at.is_null() | (Message.next_attempt_at <= now)))
-            .order_by(Message.priority, Message.created_at, Message.id)
-            .first())
+            .order_by(Message.priority, Message.created_at, Message.id))
+
+
+def next_outgoing(ctx: Context) -> Message | None:
+    """The message to send now: alerts first, then the oldest; skips those backing off."""
+    return _due(ctx.now()).first()
+
+
+def claim_next(ctx: Context) -> Message | None:
+    """Take the message to send now and mark it `sending`, in one transaction: two senders never
+    get the same message. On PostgreSQL the row is locked with SELECT ... FOR UPDATE SKIP LOCKED (a
+    "ROWS" transaction, kiosk.store.db), so a second sender takes the next message instead of
+    waiting for the first; on SQLite the write lock already makes the claim one at a time."""
+    now = ctx.now()
+    with ctx.db.atomic(lock_type="ROWS"):
+        query = _due(now).limit(1)
+        if is_postgres(ctx.db):
+            query = query.for_update(skip_locked=True)
+        msg = query.first()
+        if msg is None:
+            return None
+        (Message.update(state="sending", attempts=Message.attempts + 1, next_attempt_at=now)
+         .where(Message.id == msg.id).execute())
+    msg.state, msg.attempts, msg.next_attempt_at = "sending", msg.attempts + 1, now
+    return msg
 
 
 def mark_sending(ctx: Context, message_id: int) -> bool:

@@ -23,6 +23,20 @@ def test_alerts_go_first_then_oldest(school, clock):
     assert Message.get(Message.modem_ref == 2).sent_at == clock.now()
 
 
+def test_claim_next_takes_alerts_first_and_each_message_once(school, clock):
+    visit = school.out()
+    svc.sms_in(school.ctx, ANN, "OK")
+    clock.advance(seconds=5)
+    svc.duress_by_phone(school.ctx, visit.id, by="RC")
+    claimed = []
+    while (msg := svc.claim_next(school.ctx)) is not None:
+        assert msg.state == "sending" and Message.get_by_id(msg.id).state == "sending"
+        assert Message.get_by_id(msg.id).attempts == msg.attempts == 1
+        claimed.append((msg.id, msg.kind))
+    assert [kind for _, kind in claimed] == ["alert", "alert", "reply"]
+    assert len({i for i, _ in claimed}) == 3 and svc.next_outgoing(school.ctx) is None
+
+
 def test_mark_sending_claims_once(school):
     svc.sms_in(school.ctx, ANN, "?")
     msg = svc.next_outgoing(school.ctx)
