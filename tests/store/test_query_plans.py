@@ -25,6 +25,8 @@ from kiosk.store.models import Message, Staff, Visit
 from tests.services.conftest import ANN, BOB, School
 from tests.store.test_migrations import V1_SQL
 
+pytestmark = pytest.mark.sqlite_only  # SQLite's EXPLAIN QUERY PLAN on an upgraded SQLite file
+
 HISTORY = {"visit", "visit_member", "message", "event", "alarm"}  # tables that grow with the years
 V5_INDEXES = {("visit", "visit_state"), ("visit_member", "visit_member_phone_number"),
               ("message", "message_number_created_at"), ("event", "event_kind"), ("event", "event_visit_id")}
