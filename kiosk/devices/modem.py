@@ -65,6 +65,9 @@ class _Pending:
 _IO_ERRORS: tuple[type[BaseException], ...] = (serial.SerialException, OSError, termios.error, TypeError,
                                                AttributeError, ValueError)
 
+# How often an idle reader wakes when nothing arrives (a port without cancel_read stops within this).
+# Was 0.05 s: 20 wake-ups a second all night (bench figure 3, idle CPU).
+READ_WAKE_SECONDS = 1.0
 _PREFIX = re.compile(r"^AT([+^$*][A-Z0-9]+)", re.IGNORECASE)
 _URC_PREFIXES = {"+CREG", "+CGREG", "+CEREG", "+CLIP", "+CPIN", "+CFUN", "+CMT", "+CDS", "+CMTI", "+CDSI"}
 
@@ -240,7 +243,7 @@ class Modem:
                 ser.baudrate = self.settings.baudrate
                 ser.rtscts = self.settings.rtscts
                 ser.dsrdtr = self.settings.dsrdtr
-                ser.timeout = 0.05
+                ser.timeout = READ_WAKE_SECONDS  # the reader blocks until a byte comes; stop wakes it (cancel_read)
                 ser.write_timeout = 5
                 ser.open()
                 ser.reset_input_buffer()  # boot banners and URCs from before we listened: drain() finds SMS
@@ -271,6 +274,13 @@ class Modem:
     def _stop_reader_and_port(self) -> None:
         reader, self._reader = self._reader, None
         if reader is not None and reader is not threading.current_thread():
+            ser = self._serial
+            cancel = getattr(ser, "cancel_read", None)  # a POSIX port: wake the reader's select now
+            if cancel is not None:
+                try:
+                    cancel()
+                except Exception:  # noqa: BLE001 - a vanished device: the reader is failing anyway
+                    pass
             reader.join(timeout=2)
         with self._io_lock:
             ser, self._serial = self._serial, None
