@@ -20,10 +20,11 @@ from textual.message import Message
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from kiosk.domain import ladder as L
+from kiosk.gcpolicy import FULL_EVERY_SECONDS, Quiet
 from kiosk.live import watch_database as watch_for_changes
 from kiosk.services.context import Context
 from kiosk.services.errors import Invalid, Refused
-from kiosk.services.board_view import BoardView, load_board, release_connection
+from kiosk.services.board_view import AlarmDetail, BoardView, alarm_detail, load_board, release_connection
 from kiosk.store.db import is_postgres
 from kiosk.themes import CONSOLE_THEME, FULL_THEME, register_themes
 from kiosk.widgets.look import CONSOLE, FULL, Glyphs
@@ -31,6 +32,7 @@ from kiosk.widgets.look import CONSOLE, FULL, Glyphs
 HERE = Path(__file__).parent
 RELOAD_SECONDS = 10  # due-soon and "SMS link down" change with the clock alone
 BELL_SECONDS = 5
+GC_AFTER_START_SECONDS = 1
 
 
 class DatabaseChanged(Message):
@@ -41,9 +43,12 @@ class DatabaseChanged(Message):
 
 
 class BoardLoaded(Message):
-    def __init__(self, view: BoardView) -> None:
+    """A board read; `alarm` is the detail of the red alarm the board must open (read with it)."""
+
+    def __init__(self, view: BoardView, alarm: AlarmDetail | None = None) -> None:
         super().__init__()
         self.view = view
+        self.alarm = alarm
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, BoardLoaded)
@@ -96,6 +101,9 @@ class KioskApp(App):
         self.glyphs: Glyphs = CONSOLE if options.console else FULL
         self.view: BoardView | None = None
         self.loads = 0  # boards loaded so far (tests wait on this)
+        self._loading = False  # a board read is running
+        self._load_again = False  # and another was asked for meanwhile
+        self._gc = Quiet()  # no full garbage collection at a random moment (an alarm's)
         self._stop = threading.Event()
         register_themes(self)
         self.theme = CONSOLE_THEME if options.console else FULL_THEME
@@ -111,21 +119,40 @@ class KioskApp(App):
             if self.options.db_path is not None:
                 self.watch_database()
             self.set_interval(RELOAD_SECONDS, self.reload)
+            self.set_timer(GC_AFTER_START_SECONDS, self._gc.start)  # the first board is up by then
+            self.set_interval(FULL_EVERY_SECONDS, self._gc.collect)
 
     def on_unmount(self) -> None:
         self._stop.set()
+        self._gc.stop()
 
     # --- loading ------------------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="board")
     def reload(self) -> None:
+        """Read the whole board again. One read at a time: a reload asked for while one runs starts
+        when it ends (a stream of commits never starves the board, no reads pile up)."""
+        if self._loading:
+            self._load_again = True
+            return
+        self._loading = True
+        self._load_again = False
+        self._load_board()
+
+    @work(thread=True, group="board")
+    def _load_board(self) -> None:
         """Read the whole board in a thread and hand it to the UI."""
-        worker = get_current_worker()
         try:
             view = load_board(self.ctx)
+            waiting = _waiting_red(view)
+            # the red alarm view's facts in the same worker: its first frame needs no second read
+            alarm = alarm_detail(self.ctx, waiting.id) if waiting is not None else None
         finally:
             release_connection(self.ctx)
-        if not worker.is_cancelled:  # a newer reload started meanwhile: its view is the one to show
-            self.post_message(BoardLoaded(view))
+        self.post_message(BoardLoaded(view, alarm))
+
+    def _board_read_ended(self) -> None:
+        self._loading = False
+        if self._load_again:
+            self.reload()
 
     @work(thread=True, exclusive=True, group="watcher")
     def watch_database(self) -> None:
@@ -137,6 +164,7 @@ class KioskApp(App):
         self.reload()
 
     def on_board_loaded(self, message: BoardLoaded) -> None:
+        self._board_read_ended()
         self.view = message.view
         self.loads += 1
         from kiosk.screens.alarm import AlarmScreen
@@ -145,17 +173,25 @@ class KioskApp(App):
         for screen in self.screen_stack:
             if isinstance(screen, (BoardScreen, AlarmScreen)):
                 screen.show(message.view)
-        self._open_red_alarm(message.view)
+        self._open_red_alarm(message.view, message.alarm)
 
-    def _open_red_alarm(self, view: BoardView) -> None:
+    def _open_red_alarm(self, view: BoardView, detail: AlarmDetail | None = None) -> None:
         """A red alarm nobody has acknowledged at the kiosk takes over the screen (one at a time)."""
         from kiosk.screens.alarm import AlarmScreen
 
         if any(isinstance(s, AlarmScreen) for s in self.screen_stack):
             return
-        waiting = [a for a in view.alarms if a.level == L.RED and a.acknowledged_by is None]
-        if waiting:
-            self.push_screen(AlarmScreen(waiting[0].id))
+        waiting = _waiting_red(view)
+        if waiting is not None:
+            self.push_screen(AlarmScreen(waiting.id, detail))
+
+    def pop_screen(self):
+        """A closed screen (the alarm view, a dialog) leaves its widgets as garbage: collect it once
+        the screen underneath is painted, not at whatever moment Python would pick."""
+        done = super().pop_screen()
+        if self._gc.active:
+            self.call_after_refresh(self._gc.collect)
+        return done
 
     # --- doing things -------------------------------------------------------------------------
     @work(thread=True, group="write")
@@ -179,6 +215,8 @@ class KioskApp(App):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """One place for worker failures: say so on screen, keep the board running."""
+        if event.worker.group == "board" and event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
+            self._board_read_ended()  # no BoardLoaded is coming: let the next reload start
         if event.state == WorkerState.ERROR:
             error = event.worker.error
             self.notify(f"{type(error).__name__}: {error}", title="Error", severity="error", markup=False)
@@ -221,6 +259,11 @@ class KioskApp(App):
                 self.exit()
 
         self.push_screen(AdminPinScreen(self.ctx, purpose="quit the reception board"), entered)
+
+
+def _waiting_red(view: BoardView):
+    """The first red alarm nobody has acknowledged at the kiosk (the one the alarm view opens), or None."""
+    return next((a for a in view.alarms if a.level == L.RED and a.acknowledged_by is None), None)
 
 
 def build_app(ctx: Context, *, demo: bool = False, db_path: str | Path | None = None, live: bool = True,

@@ -210,10 +210,12 @@ class AlarmScreen(ModalScreen[None]):
         Binding("d", "details", "Details"),
     ]
 
-    def __init__(self, alarm_id: int) -> None:
+    def __init__(self, alarm_id: int, detail: AlarmDetail | None = None) -> None:
+        """`detail` (read by the app's board worker with the board) saves a second read before the
+        first frame; without it the screen reads it in a worker."""
         super().__init__(classes="alarm-screen")
         self.alarm_id = alarm_id
-        self.detail: AlarmDetail | None = None
+        self.detail: AlarmDetail | None = detail if detail is not None and detail.id == alarm_id else None
         self.rings = 0
         self.full = True  # details visible
         self.acknowledged = False
@@ -231,7 +233,10 @@ class AlarmScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         app = self.app
         self._activity = app.ctx.clock.monotonic()
-        self.load()
+        if self.detail is None:
+            self.load()
+        else:
+            self.render_detail()
         self.ring()
         if app.options.live:
             from kiosk.app import BELL_SECONDS

@@ -13,11 +13,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from kiosk.services import visits
 from kiosk.services.board_view import BoardView, release_connection, reveal_address, reveal_code_words
 from kiosk.widgets.banner import AmberBanner, WarningsLine
+from kiosk.widgets.footer import Footer
 from kiosk.widgets.reveal import RevealPanel
 from kiosk.widgets.status import StatusStrip
 from kiosk.widgets.top import BoardClock, Counts

@@ -1,9 +1,11 @@
 """The visits table: one row per open visit, most urgent first, updated cell by cell.
 
 `sync(rows, now)` adds and removes rows by visit id and calls `update_cell` only where the text or
-style differs (an update always repaints); it never clears the table. `tick(now)` refreshes just
-the countdown and "ago" cells. The public label only: never the address (that is `place`, shown by
-the reveal panel after an explicit key).
+style differs; it never clears the table. `tick(now)` refreshes just the countdown and "ago" cells.
+An updated cell repaints its own row only: Textual's DataTable would throw away every rendered
+line of the table on any update (its caches are keyed by one table-wide update counter), which on a
+Pi turned each second's countdown into a repaint of the whole board. The public label only: never
+the address (that is `place`, shown by the reveal panel after an explicit key).
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from rich.text import Text
+from textual.cache import LRUCache
 from textual.coordinate import Coordinate
+from textual.geometry import Region
 from textual.widgets import DataTable
-from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
+from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowKey, RowDoesNotExist
 
 from kiosk.domain import ladder as L
 from kiosk.domain.display import ago, countdown
@@ -27,10 +31,37 @@ COMPACT = (("status", "Status", 11), ("staff", "Staff", 12), ("visit", "Visit", 
            ("countdown", "Due back", 10), ("contact", "Contact", 7), ("flags", "Flags", 11))
 WIDE_FROM = 120  # terminal columns
 LIVE = ("countdown", "contact")  # cells that change with the clock alone
+CACHED_LINES = 200  # rendered lines kept (a 50-line screen shows ~40 rows)
+CACHED_CELLS = 2000
 
 
 def _sig(cell: Text) -> tuple[str, str]:
     return cell.plain, str(cell.style)
+
+
+class _Versioned(LRUCache):
+    """One of DataTable's render caches with the version of what a line was rendered from added to
+    every key: `version(key)` names the row (or cell) the key is about and returns its version."""
+
+    __slots__ = ["_version"]
+
+    def __init__(self, maxsize: int, version) -> None:
+        super().__init__(maxsize)
+        self._version = version
+
+    def __contains__(self, key) -> bool:
+        return super().__contains__((key, self._version(key)))
+
+    def __getitem__(self, key):
+        return super().__getitem__((key, self._version(key)))
+
+    def get(self, key, default=None):
+        return super().get((key, self._version(key)), default)
+
+    def set(self, key, value) -> None:
+        super().set((key, self._version(key)), value)
+
+    __setitem__ = set
 
 
 class VisitsTable(DataTable):
@@ -44,6 +75,52 @@ class VisitsTable(DataTable):
         self._rows: dict[str, BoardRow] = {}
         self._shown: dict[str, dict[str, tuple[str, str]]] = {}
         self.cell_updates = 0  # for tests and measurements: how many update_cell calls so far
+        # per-row and per-cell versions, bumped by update_cell instead of DataTable's table-wide
+        # counter (which still moves on every structural change: rows added, removed, sorted)
+        self._row_version: dict[RowKey, int] = {}
+        self._cell_version: dict[tuple[RowKey, ColumnKey], int] = {}
+        rows, cells = self._row_version, self._cell_version
+        # sized for a screenful or two (DataTable keeps 10,000 cells and 1,000 lines: garbage the
+        # collector walks through, in pauses of a few hundred ms here, while the alarm view waits)
+        self._cell_render_cache = _Versioned(CACHED_CELLS, lambda k: cells.get((k[0], k[1]), 0))
+        self._row_render_cache = _Versioned(CACHED_LINES, lambda k: rows.get(k[0], 0))
+        self._row_renderable_cache = _Versioned(CACHED_LINES, self._version_at_index)
+        self._line_cache = _Versioned(CACHED_LINES, self._version_at_line)
+
+    def _version_at_index(self, key) -> int:
+        row_key = self._row_locations.get_key(key[1])  # (update count, row index)
+        return self._row_version.get(row_key, 0) if row_key is not None else 0
+
+    def _version_at_line(self, key) -> int:
+        try:
+            row_key, _ = self._get_offsets(key[0])  # (y, ...)
+        except LookupError:
+            return 0
+        return self._row_version.get(row_key, 0)
+
+    def update_cell(self, row_key: RowKey | str, column_key: ColumnKey | str, value, *,
+                    update_width: bool = False) -> None:
+        """DataTable.update_cell, repainting only the row of the cell (the column widths are fixed)."""
+        if update_width:
+            return super().update_cell(row_key, column_key, value, update_width=True)
+        row_key = RowKey(row_key) if isinstance(row_key, str) else row_key
+        column_key = ColumnKey(column_key) if isinstance(column_key, str) else column_key
+        if row_key not in self._row_locations or column_key not in self._column_locations:
+            raise CellDoesNotExist(f"No cell exists for row_key={row_key!r}, column_key={column_key!r}.")
+        self._data[row_key][column_key] = value
+        self._row_version[row_key] = self._row_version.get(row_key, 0) + 1
+        cell = (row_key, column_key)
+        self._cell_version[cell] = self._cell_version.get(cell, 0) + 1
+        index = self._row_locations.get(row_key)
+        y = index + (self.header_height if self.show_header else 0)  # every row is one line high
+        self._refresh_region(Region(0, y, max(self.size.width, self.virtual_size.width), 1))
+
+    def remove_row(self, row_key: RowKey | str) -> None:
+        super().remove_row(row_key)
+        key = RowKey(row_key) if isinstance(row_key, str) else row_key
+        self._row_version.pop(key, None)
+        for column_key in self.columns:
+            self._cell_version.pop((key, column_key), None)
 
     @property
     def columns_spec(self):
