@@ -34,6 +34,8 @@ The other transaction kinds, named by peewee's `lock_type` so the same call work
 - "ROWS": READ COMMITTED without the global lock, for the one unit that locks exactly the rows it
   decides on (`SELECT ... FOR UPDATE SKIP LOCKED`: the outbox's claim). On SQLite it is IMMEDIATE.
 PostgreSQL text cannot hold U+0000, which a received SMS may contain: it is stored as U+FFFD.
+A connection the server dropped (a restart, the network) is replaced before the next transaction
+or lone read, so a long-running gateway or UI recovers by itself; a transaction it broke fails.
 Every PostgreSQL session runs with TimeZone=UTC; stored times are naive UTC `timestamp`
 (UtcDateTimeField), so the server's own zone can never shift them.
 """
@@ -103,7 +105,34 @@ class KioskSqliteDatabase(peewee.SqliteDatabase):
 class KioskPostgresqlDatabase(peewee.PostgresqlDatabase):
     """PostgreSQL with kiosk's write lock, UTC sessions and errors that never quote values."""
 
+    def _lost(self) -> bool:
+        """The server dropped this connection (restart, network, pg_terminate_backend)."""
+        conn = self._state.conn
+        return conn is not None and bool(getattr(conn, "closed", 0))
+
+    def _reconnect(self) -> None:
+        self._state.transactions.clear()
+        try:
+            self.close()
+        except peewee.DatabaseError:
+            pass
+        self.connect(reuse_if_open=True)
+
+    def rollback(self):
+        if self._lost():
+            return  # the server threw the transaction away with the connection; the error is the news
+        return super().rollback()
+
     def begin(self, lock_type=None):
+        try:
+            self._begin(lock_type)
+        except (peewee.OperationalError, peewee.InterfaceError):
+            if not self._lost():
+                raise
+            self._reconnect()  # nothing ran in this transaction yet: safe to start it again
+            self._begin(lock_type)
+
+    def _begin(self, lock_type=None):
         kind = str(lock_type or "IMMEDIATE").upper()
         with peewee.__exception_wrapper__:
             cursor = self.cursor()
@@ -122,7 +151,13 @@ class KioskPostgresqlDatabase(peewee.PostgresqlDatabase):
             if not self.in_transaction() and _WRITES.match(sql):
                 with self.atomic():  # a lone write is a unit of work too: it waits for the lock
                     return super().execute_sql(sql, params)
-            return super().execute_sql(sql, params)
+            try:
+                return super().execute_sql(sql, params)
+            except (peewee.OperationalError, peewee.InterfaceError):
+                if self.in_transaction() or not self._lost():
+                    raise  # inside a transaction the caller must see it: the unit of work is gone
+                self._reconnect()  # a lone read on a dropped connection: read again on a new one
+                return super().execute_sql(sql, params)
         except peewee.DatabaseError as exc:
             text = str(exc)
             if "\nDETAIL:" not in text:

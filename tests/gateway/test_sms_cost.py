@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+import pytest
+
 from kiosk.store.db import database_proxy
 from kiosk.store.models import Message
 
@@ -55,6 +57,7 @@ def text_and_reply(g, body: str) -> list[str]:
     return seen
 
 
+@pytest.mark.sqlite_only  # counts SQLite's own trace of statements and COMMITs (each an fsync on the SD card)
 def test_a_check_in_text_costs_few_statements_and_three_commits(start_gateway):
     g = start_gateway()
     text_and_reply(g, "OK warming up")

@@ -289,3 +289,56 @@ def test_twin_school_gets_its_own_database(new_database, tmp_path, clock):
     b = School(second, clock)  # the same staff again: a separate database, no clash
     assert Staff.select().count() == 4
     b.db.close()
+
+
+def _drop_connections_of(url: str) -> int:
+    conn = psycopg2.connect(url)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            return cur.fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_a_connection_the_server_dropped_is_replaced_before_the_next_unit_of_work(school, database):
+    """A server restart must not leave the gateway failing every job: the next read and the next
+    transaction run on a new connection."""
+    school.out()
+    assert _drop_connections_of(database) >= 1
+    assert len(svc.board(school.ctx)) == 1  # a lone read: reconnected
+    assert _drop_connections_of(database) >= 1
+    school.out(school.bob)  # a unit of work: reconnected at BEGIN, then done in full
+    assert len(svc.board(school.ctx)) == 2
+
+
+def test_a_transaction_the_server_broke_fails_and_the_next_one_works(school, database):
+    with pytest.raises(peewee.DatabaseError):
+        with school.ctx.atomic():
+            Staff.update(role="x").where(Staff.id == school.ann.id).execute()
+            _drop_connections_of(database)
+            Staff.update(role="y").where(Staff.id == school.bob.id).execute()
+    assert Staff.get_by_id(school.ann.id).role == ""  # nothing of the broken unit was kept
+    school.out()
+    assert len(svc.board(school.ctx)) == 1
+
+
+def test_the_watcher_listens_again_after_the_server_dropped_it(school, database):
+    stop, changes = threading.Event(), []
+    watcher = threading.Thread(target=watch_database, args=(database, stop, lambda: changes.append(1)),
+                               kwargs={"poll": 0.05})
+    watcher.start()
+    try:
+        assert wait_until(lambda: _listening(database), 5)
+        _drop_connections_of(database)
+        assert wait_until(lambda: changes, 5), "no reload after reconnecting (writes meanwhile were missed)"
+        assert wait_until(lambda: _listening(database), 5), "not listening again"
+        seen = len(changes)
+        school.out()
+        assert wait_until(lambda: len(changes) > seen, 1.0)
+    finally:
+        stop.set()
+        watcher.join(5)
+    assert not watcher.is_alive()

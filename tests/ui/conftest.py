@@ -18,8 +18,8 @@ def colour_terminal(monkeypatch):
 
 
 @pytest.fixture
-def ctx(db_path, clock):
-    db = open_database(db_path)
+def ctx(database, clock):
+    db = open_database(database)  # tests/conftest.py: SQLite by default, PostgreSQL on a --database pass
     yield make_context(clock)
     db.close()
 

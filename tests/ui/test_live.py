@@ -1,5 +1,5 @@
 """Live: another process writes to the database (as the gateway does) and the open board shows it
-within a second, with no key pressed."""
+within a second, with no key pressed (SQLite: data_version; on a --database pass, PostgreSQL: NOTIFY)."""
 
 from __future__ import annotations
 
@@ -46,10 +46,10 @@ async def wait_for(pilot, condition, seconds: float = 1.0) -> float:
     return time.monotonic() - start
 
 
-async def test_a_text_stored_by_another_process_appears_within_a_second(ctx, clock, db_path):
+async def test_a_text_stored_by_another_process_appears_within_a_second(ctx, clock, database):
     people = staff(ctx)
     visit = sign_out(ctx, [people["ann"]], "14 Elm Rd, Luton LU4 9AB", clock.now() + timedelta(minutes=60)).visit
-    app = build_app(ctx, db_path=db_path, live=True)
+    app = build_app(ctx, db_path=database, live=True)
     app.bell = lambda: None
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
@@ -57,7 +57,7 @@ async def test_a_text_stored_by_another_process_appears_within_a_second(ctx, clo
         contact = lambda: table.get_cell(str(visit.id), "contact").plain  # noqa: E731
         assert contact() == "none"
         clock.advance(60)
-        other_process(db_path, clock, "OK all fine")
+        other_process(database, clock, "OK all fine")
         await wait_for(pilot, lambda: contact() == "now")
-        other_process(db_path, clock, "SOS")
+        other_process(database, clock, "SOS")
         await wait_for(pilot, lambda: isinstance(app.screen, AlarmScreen))
