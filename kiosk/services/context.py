@@ -30,12 +30,14 @@ class Context:
 
     def atomic(self):
         """One unit of work: everything inside commits together or not at all. Takes the write
-        lock at the start (BEGIN IMMEDIATE), so decisions are made on facts nobody else is changing."""
+        lock at the start (BEGIN IMMEDIATE; on PostgreSQL kiosk's advisory write lock, see
+        kiosk.store.db), so decisions are made on facts nobody else is changing."""
         return self.db.atomic()
 
     def snapshot(self):
-        """A consistent read of several queries without the write lock (BEGIN DEFERRED): for the
-        board and other screens, which must not hold up the gateway."""
+        """A consistent read of several queries without the write lock (BEGIN DEFERRED; on
+        PostgreSQL REPEATABLE READ, READ ONLY): for the board and other screens, which must not
+        hold up the gateway."""
         return self.db.atomic(lock_type="DEFERRED")
 
     @cached_property

@@ -1,8 +1,8 @@
 """Persistence for kiosk: peewee models, the database and its migrations.
 
 Nothing here decides anything: rules live in `kiosk.domain`, the glue that applies them in
-`kiosk.services`. Models are bound through `database_proxy`, so the same code runs on SQLite now
-and on PostgreSQL later; keep SQLite-only SQL out of models and queries.
+`kiosk.services`. Models are bound through `database_proxy`, so the same code runs on SQLite (the
+default) and on PostgreSQL (`database.url`); keep backend-only SQL out of models and queries.
 """
 
 from kiosk.store.db import database_proxy, open_database
