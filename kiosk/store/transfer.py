@@ -10,6 +10,7 @@ holds kiosk rows, and never print a value from the data (only table names and co
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,8 @@ from kiosk.store import models as m
 from kiosk.store.db import KioskPostgresqlDatabase, database_proxy, describe, postgres_database, without_nul
 from kiosk.store.migrations import LATEST, SchemaVersion, current_version, migrate
 
-BATCH = 500
+BATCH = 500  # rows per INSERT (PostgreSQL takes at most 65535 parameters in one)
+CHUNK = 5000  # rows read at a time
 
 
 class TransferRefused(Exception):
@@ -93,9 +95,30 @@ def open_target(url: str) -> KioskPostgresqlDatabase:
     return db
 
 
-def _rows(model: type[peewee.Model]) -> Iterator[tuple]:
-    """Every row as python values (aware UTC times, booleans), in primary-key order."""
-    return model.select(*_columns(model)).order_by(*model._meta.get_primary_keys()).tuples().iterator()
+def _chunks(db: peewee.Database, model: type[peewee.Model]) -> Iterator[list[tuple]]:
+    """Every row of `model` in `db` as python values (aware UTC times, booleans), in primary-key
+    order, CHUNK rows at a time: years of audit trail need not fit in a Pi's memory at once.
+    The model is bound to `db` only while a chunk is read, so two of these can be interleaved."""
+    columns = _columns(model)
+    pk = model._meta.primary_key
+
+    def select():  # a query is tied to the database bound when it is made: make it inside bind_ctx
+        return model.select(*columns).order_by(*model._meta.get_primary_keys())
+
+    if not isinstance(pk, peewee.AutoField):  # the small tables with a composite key: at once
+        with db.bind_ctx([model]):
+            rows = list(select().tuples())
+        if rows:
+            yield rows
+        return
+    at, last = columns.index(pk), None
+    while True:
+        with db.bind_ctx([model]):
+            rows = list((select() if last is None else select().where(pk > last)).limit(CHUNK).tuples())
+        if not rows:
+            return
+        yield rows
+        last = rows[-1][at]
 
 
 def _columns(model: type[peewee.Model]) -> list[peewee.Field]:
@@ -132,35 +155,40 @@ def _copy(source: peewee.SqliteDatabase, target: KioskPostgresqlDatabase) -> lis
         with target.atomic():
             migrate(target)
             for model in tables():
-                fields = _columns(model)
-                copied = 0
-                with source.bind_ctx([model]):
-                    rows = list(_rows(model))
-                with target.bind_ctx([model]):
-                    for start in range(0, len(rows), BATCH):
-                        model.insert_many(rows[start:start + BATCH], fields=fields).execute()
-                    copied = len(rows)
-                    _reset_sequence(target, model)
-                results.append(TableResult(model._meta.table_name, copied, 0))
-            results = [TableResult(r.table, r.copied, _verify(source, target, model, r.copied))
-                       for r, model in zip(results, tables())]
+                fields, copied = _columns(model), 0
+                for rows in _chunks(source, model):
+                    with target.bind_ctx([model]):
+                        for start in range(0, len(rows), BATCH):
+                            batch = rows[start:start + BATCH]
+                            model.insert_many(batch, fields=fields).as_rowcount().execute()
+                    copied += len(rows)
+                _reset_sequence(target, model)
+                table = model._meta.table_name
+                counted = source.execute_sql(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]  # no model
+                if copied != counted:
+                    raise TransferRefused(f"{table}: {counted} row(s) in SQLite but {copied} copied: "
+                                          "copy rolled back, nothing changed")
+                results.append(TableResult(model._meta.table_name, copied, _verify(source, target, model, copied)))
     return results
 
 
 def _verify(source, target, model, copied: int) -> int:
     """Compare every column of every row, both sides read back in primary-key order."""
     table = model._meta.table_name
-    with source.bind_ctx([model]):
-        theirs = [tuple(_as_stored(v) for v in row) for row in _rows(model)]
-    with target.bind_ctx([model]):
-        ours = list(_rows(model))
-    if len(theirs) != len(ours) or len(ours) != copied:
-        raise TransferRefused(f"{table}: {len(theirs)} row(s) in SQLite, {len(ours)} on PostgreSQL: "
-                              "copy rolled back, nothing changed")
     names = [f.name for f in _columns(model)]
-    for a, b in zip(theirs, ours):
+    theirs = itertools.chain.from_iterable(_chunks(source, model))
+    ours = itertools.chain.from_iterable(_chunks(target, model))
+    seen = 0
+    for a, b in itertools.zip_longest(theirs, ours):
+        if a is None or b is None:
+            raise TransferRefused(f"{table}: not the same number of rows in SQLite and on PostgreSQL: "
+                                  "copy rolled back, nothing changed")
+        a = tuple(_as_stored(v) for v in a)
         if a != b:
             column = next(name for name, x, y in zip(names, a, b) if x != y)
             raise TransferRefused(f"{table}: row {b[0]} differs in column {column} after the copy: "
                                   "copy rolled back, nothing changed")
-    return len(ours)
+        seen += 1
+    if seen != copied:
+        raise TransferRefused(f"{table}: {copied} row(s) copied but {seen} read back: copy rolled back, nothing changed")
+    return seen

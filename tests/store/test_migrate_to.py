@@ -177,3 +177,51 @@ def test_a_site_already_on_postgresql_has_nothing_to_migrate(tmp_path):
     config.write_text('[database]\nurl = "postgresql://kiosk@localhost/kiosk"\n')
     result = run_kiosk("migrate", "--config", str(config), "--to", "postgresql://kiosk@localhost/other")
     assert result.returncode == 2 and "already uses PostgreSQL" in result.stderr
+
+
+@pytest.mark.postgresql
+def test_a_value_postgresql_refuses_rolls_the_whole_copy_back(tmp_path, clock, pg_server):
+    """SQLite does not enforce a column's length; PostgreSQL does. The move stops, and the empty
+    database it started from is empty again: no table, no row."""
+    import sqlite3
+
+    site = tmp_path / "site.db"
+    populated_site(site, clock)
+    conn = sqlite3.connect(site)
+    conn.execute("UPDATE staff SET role = ? WHERE name = 'Bob Cole'", ("x" * 300,))
+    conn.commit()
+    conn.close()
+    url = pg_server.empty()
+    try:
+        result = run_kiosk("migrate", "--db", str(site), "--to", url)
+        assert result.returncode == 2
+        assert result.stderr.count("\n") == 1 and "copy failed" in result.stderr and "rolled back" in result.stderr
+        assert "xxxx" not in result.stderr
+        conn = psycopg2.connect(url)
+        with conn.cursor() as cur:
+            cur.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+            assert cur.fetchone()[0] == 0
+        conn.close()
+    finally:
+        pg_server.drop(url)
+
+
+@pytest.mark.postgresql
+def test_the_check_reads_back_what_postgresql_stored_and_a_difference_undoes_the_copy(tmp_path, clock, database):
+    """A target that quietly changes a value on the way in (here a trigger, standing in for any
+    conversion we did not foresee) is caught by the row-by-row check, and nothing is kept."""
+    site = tmp_path / "site.db"
+    populated_site(site, clock)
+    conn = psycopg2.connect(database)
+    conn.autocommit = True
+    with conn.cursor() as cur:  # the tables exist (empty): a first start made them
+        cur.execute("CREATE FUNCTION shout() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                    "BEGIN NEW.role := upper(NEW.role); RETURN NEW; END $$")
+        cur.execute("CREATE TRIGGER shout BEFORE INSERT ON staff FOR EACH ROW EXECUTE FUNCTION shout()")
+    result = run_kiosk("migrate", "--db", str(site), "--to", database)
+    assert result.returncode == 2, result.stdout
+    assert "staff: row" in result.stderr and "differs in column role" in result.stderr
+    with conn.cursor() as cur:
+        cur.execute("SELECT (SELECT count(*) FROM staff) + (SELECT count(*) FROM visit) + (SELECT count(*) FROM event)")
+        assert cur.fetchone()[0] == 0
+    conn.close()
