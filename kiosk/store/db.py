@@ -159,10 +159,11 @@ class KioskPostgresqlDatabase(peewee.PostgresqlDatabase):
                 self._reconnect()  # a lone read on a dropped connection: read again on a new one
                 return super().execute_sql(sql, params)
         except peewee.DatabaseError as exc:
-            text = str(exc)
-            if "\nDETAIL:" not in text:
+            lines = str(exc).strip().splitlines()
+            if len(lines) < 2:
                 raise
-            raise type(exc)(text.split("\nDETAIL:")[0].strip()) from None  # DETAIL quotes the values
+            # DETAIL quotes a refused key's values, LINE the statement: keep the first line only
+            raise type(exc)(lines[0].strip()) from None
 
 
 def without_nul(value):
