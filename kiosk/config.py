@@ -330,11 +330,20 @@ class UiConfig:
     theme: str = _key("auto", _choice("auto", "full", "console"), "auto, full (colour terminal) or console (tty1)")
 
 
+@dataclass(frozen=True)
+class TrustConfig:
+    """The trust view (kiosk trust, on the trust's PC): never used by a site's kiosk."""
+
+    database_url: str = _key("", _database_url, 'the trust server, e.g. "postgresql://kiosk@trust-server/postgres"; "" = none')
+    stale_seconds: int = _key(120, _integer(30, 86400), "a site not heard from for this long is shown STALE")
+    refresh_seconds: int = _key(5, _integer(1, 600), "the trust view reloads this often")
+
+
 SECTIONS: dict[str, type] = {
     "school": SchoolConfig, "database": DatabaseConfig, "ladder": LadderConfig,
     "staffed_hours": StaffedHoursConfig, "visits": VisitsConfig, "modem": ModemConfig,
     "gateway": GatewayConfig, "sound": SoundConfig, "retention": RetentionConfig,
-    "security": SecurityConfig, "ui": UiConfig,
+    "security": SecurityConfig, "ui": UiConfig, "trust": TrustConfig,
 }
 
 
@@ -353,6 +362,7 @@ class Config:
     retention: RetentionConfig = field(default_factory=RetentionConfig)
     security: SecurityConfig = field(default_factory=SecurityConfig)
     ui: UiConfig = field(default_factory=UiConfig)
+    trust: TrustConfig = field(default_factory=TrustConfig)
     source: Path | None = field(default=None, compare=False)
 
     @property
@@ -420,7 +430,7 @@ def render_toml(config: Config, *, comments: bool = True, hide_secrets: bool = T
             if hide_secrets and f.name == "admin_pin_hash" and value:
                 lines.append(f"# {f.name} is set (not shown)")
                 continue
-            if hide_secrets and f.name == "url" and value and _without_password(value) != value:
+            if hide_secrets and f.name in ("url", "database_url") and value and _without_password(value) != value:
                 lines.append(f"# {f.name} = {_toml_value(_without_password(value))} (password not shown)")
                 continue
             lines.append(f"{f.name} = {_toml_value(value)}")
@@ -456,7 +466,7 @@ def config_from_mapping(data: Mapping[str, Any], source: Path | None = None) -> 
             try:
                 values[key] = known[key].metadata["check"](value)
             except _Bad as bad:
-                shown = _shown(_without_password(value) if dotted == "database.url" else value)
+                shown = _shown(_without_password(value) if dotted in ("database.url", "trust.database_url") else value)
                 raise ConfigError(f"{dotted}: {bad}, got {shown}{_where(source)}",
                                   key=dotted, source=source) from None
         sections[name] = cls(**values)

@@ -23,6 +23,7 @@ COMMAND_MODULES: list[str] = [
     "kiosk.cli.demo",
     "kiosk.cli.ui",
     "kiosk.cli.migrate",
+    "kiosk.cli.trust",
     "kiosk.cli.staff", "kiosk.cli.visit", "kiosk.cli.board", "kiosk.cli.sms", "kiosk.cli.register", "kiosk.cli.config_cmd",
 ]
 

@@ -1,0 +1,123 @@
+"""`kiosk trust`: the safeguarding lead's read-only screen of every site's board, on the trust's PC.
+
+A small Textual app: it loads the view in a thread worker every `refresh_seconds` and shows one
+panel per site, with a red STALE line when the trust has not heard from a site. It has no actions
+at all (q quits): nothing can be signed out, acknowledged or revealed from here, and it never
+connects to a site. It is never the reception screen (`kiosk ui` / `kiosk demo` do not import it).
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+from rich.text import Text
+from textual import work
+from textual.app import App, ComposeResult
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import Footer, Header, Static
+
+from kiosk.trust.board import SiteBoard, TrustView
+from kiosk.trust.render import alarm_line, site_heading, visit_line
+
+STYLES = {"red": "bold white on dark_red", "amber": "bold black on dark_orange", "due-soon": "yellow"}
+
+
+def site_text(board: SiteBoard, view: TrustView, tz: ZoneInfo) -> Text:
+    """One site's panel as plain styled text (no markup: names from the sites are shown as they are)."""
+    text = Text()
+    text.append(site_heading(board, view.at, tz) + "\n", style="bold")
+    if board.stale:
+        text.append(f"  {board.freshness}\n", style="bold white on red")
+    if board.error:
+        text.append(f"  cannot show this site: {board.error}\n", style="red")
+        return text
+    if board.link:
+        text.append(f"  {board.link}\n", style="bold red")
+    for visit in board.visits:
+        text.append(visit_line(visit, view.at, tz) + "\n", style=STYLES.get(visit.level, ""))
+    if not board.visits:
+        text.append("  no visits out\n", style="dim")
+    for alarm in board.alarms:
+        text.append(alarm_line(alarm, tz) + "\n", style="red" if alarm.level == "red" else "dark_orange")
+    return text
+
+
+class TrustApp(App):
+    """Read-only: the only key is q."""
+
+    TITLE = "kiosk trust view (read-only)"
+    CSS = """
+    #status { height: auto; padding: 0 1; }
+    #status.down { background: $error; color: $text; }
+    .site { border: round $primary; padding: 0 1; margin: 0 0 1 0; height: auto; }
+    .site.stale { border: heavy red; }
+    """
+    BINDINGS = [("q", "quit", "Quit")]
+
+    class Loaded(Message):
+        def __init__(self, view: TrustView) -> None:
+            super().__init__()
+            self.view = view
+
+    class Failed(Message):
+        def __init__(self, reason: str) -> None:
+            super().__init__()
+            self.reason = reason
+
+    def __init__(self, load: Callable[[], TrustView], tz: ZoneInfo, *, refresh_seconds: float = 5) -> None:
+        super().__init__()
+        self.load = load
+        self.tz = tz
+        self.refresh_seconds = refresh_seconds
+        self.view: TrustView | None = None
+        self.panels: dict[str, Static] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        yield Static("loading the trust view...", id="status")
+        yield VerticalScroll(id="sites")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.reload()
+        self.set_interval(self.refresh_seconds, self.reload)
+
+    @work(thread=True, exclusive=True, group="trust-load")
+    def reload(self) -> None:
+        from kiosk.trust.pgconn import TrustError
+
+        try:
+            view = self.load()
+        except TrustError as exc:
+            self.post_message(self.Failed(str(exc)))
+        else:
+            self.post_message(self.Loaded(view))
+
+    def on_trust_app_loaded(self, message: Loaded) -> None:
+        view = message.view
+        self.view = view
+        status = self.query_one("#status", Static)
+        status.remove_class("down")
+        stale = [b.name for b in view.sites if b.stale]
+        at = view.at.astimezone(self.tz).strftime("%H:%M:%S")
+        status.update(Text(f"{len(view.sites)} site(s) at {at}" + (f"; STALE: {', '.join(stale)}" if stale else "")
+                           + ("; no sites yet: kiosk trust add-site NAME postgresql://..." if not view.sites else "")))
+        box = self.query_one("#sites", VerticalScroll)
+        names = [b.name for b in view.sites]
+        for gone in [n for n in self.panels if n not in names]:
+            self.panels.pop(gone).remove()
+        for board in view.sites:
+            panel = self.panels.get(board.name)
+            if panel is None:
+                panel = self.panels[board.name] = Static(classes="site")
+                box.mount(panel)
+            panel.set_class(board.stale, "stale")
+            panel.update(site_text(board, view, self.tz))
+
+    def on_trust_app_failed(self, message: Failed) -> None:
+        status = self.query_one("#status", Static)
+        status.add_class("down")
+        last = f" (showing what was read at {self.view.at.astimezone(self.tz):%H:%M:%S})" if self.view else ""
+        status.update(Text(f"TRUST SERVER UNREACHABLE: {message.reason}{last}"))
