@@ -18,29 +18,36 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Footer, Header, Static
 
+from kiosk.domain.display import terminal_line
 from kiosk.trust.board import SiteBoard, TrustView
 from kiosk.trust.render import alarm_line, site_heading, visit_line
 
 STYLES = {"red": "bold white on dark_red", "amber": "bold black on dark_orange", "due-soon": "yellow"}
 
 
+def _line(text: Text, line: str, style: str = "") -> None:
+    """One line of the panel: plain text (never parsed as markup), made harmless (no escapes,
+    no controls or bidi overrides: names and labels come from the sites)."""
+    text.append(terminal_line(line) + "\n", style=style)
+
+
 def site_text(board: SiteBoard, view: TrustView, tz: ZoneInfo) -> Text:
-    """One site's panel as plain styled text (no markup: names from the sites are shown as they are)."""
+    """One site's panel as styled text."""
     text = Text()
-    text.append(site_heading(board, view.at, tz) + "\n", style="bold")
+    _line(text, site_heading(board, view.at, tz), "bold")
     if board.stale:
-        text.append(f"  {board.freshness}\n", style="bold white on red")
+        _line(text, f"  {board.freshness}", "bold white on red")
     if board.error:
-        text.append(f"  cannot show this site: {board.error}\n", style="red")
+        _line(text, f"  cannot show this site: {board.error}", "red")
         return text
     if board.link:
-        text.append(f"  {board.link}\n", style="bold red")
+        _line(text, f"  {board.link}", "bold red")
     for visit in board.visits:
-        text.append(visit_line(visit, view.at, tz) + "\n", style=STYLES.get(visit.level, ""))
+        _line(text, visit_line(visit, view.at, tz), STYLES.get(visit.level, ""))
     if not board.visits:
         text.append("  no visits out\n", style="dim")
     for alarm in board.alarms:
-        text.append(alarm_line(alarm, tz) + "\n", style="red" if alarm.level == "red" else "dark_orange")
+        _line(text, alarm_line(alarm, tz), "red" if alarm.level == "red" else "dark_orange")
     return text
 
 

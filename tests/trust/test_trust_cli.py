@@ -160,6 +160,12 @@ def test_add_site_copies_the_site_then_refuses_a_second_add(site, trust):
                ["replication"] == "streaming")
     text = kiosk("trust", "sites", "--trust-url", trust.url())
     assert text.returncode == 0 and "north" in text.stdout and "streaming" in text.stdout
+    board = kiosk("trust", "--once", "--trust-url", trust.url())
+    assert board.returncode == 0, board.stderr
+    assert "SITE north: 0 out" in board.stdout and "live: heard" in board.stdout
+    assert "SMS link down: the gateway has not started" in board.stdout  # no health row replicated
+    view = json.loads(kiosk("trust", "--json", "--trust-url", trust.url()).stdout)
+    assert [s["site"] for s in view] == ["north"] and view[0]["stale"] is False and view[0]["visits"] == []
 
 
 def test_add_site_with_an_unreachable_site_changes_nothing(trust):
