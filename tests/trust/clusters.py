@@ -50,7 +50,8 @@ def _as_owner() -> list[str]:
 class Cluster:
     """One PostgreSQL cluster: `start()`, `stop()`, `url(db, user)`, `destroy()`."""
 
-    def __init__(self, name: str, root: Path) -> None:
+    def __init__(self, name: str, root: Path, **settings: str) -> None:
+        self.settings = {**SETTINGS, **settings}
         self.name = name
         self.dir = root / name
         self.data = self.dir / "data"
@@ -65,7 +66,7 @@ class Cluster:
         subprocess.run(_as_owner() + [str(PG_BIN / "initdb"), "-D", str(self.data), "-U", "postgres",
                                       "-A", "trust", "-N", "-E", "UTF8", "--locale=C.UTF-8"],
                        check=True, capture_output=True, text=True, timeout=60)
-        lines = [f"{k} = {v}" for k, v in SETTINGS.items()]
+        lines = [f"{k} = {v}" for k, v in self.settings.items()]
         lines += [f"port = {self.port}", f"unix_socket_directories = '{self.dir}'"]
         conf = self.data / "postgresql.conf"
         subprocess.run(_as_owner() + ["sh", "-c", f"cat >> '{conf}'"], input="\n".join(lines) + "\n",
@@ -109,8 +110,9 @@ class Clusters:
         os.chmod(self.root, 0o755)
         self.all: list[Cluster] = []
 
-    def new(self, name: str) -> Cluster:
-        cluster = Cluster(name, self.root).init()
+    def new(self, name: str, **settings: str) -> Cluster:
+        """A running cluster; `settings` override postgresql.conf lines (e.g. wal_level="replica")."""
+        cluster = Cluster(name, self.root, **settings).init()
         cluster.start()
         self.all.append(cluster)
         return cluster

@@ -75,6 +75,8 @@ _PROBE = """
 import importlib, json, sys
 for name in sys.argv[1:]:
     importlib.import_module(name)
+from kiosk.cli import build_parser
+build_parser()  # every command registered, as `kiosk gateway` / `kiosk ui` start
 print(json.dumps(sorted(n for n in sys.modules if n == "kiosk.trust" or n.startswith("kiosk.trust."))))
 """
 

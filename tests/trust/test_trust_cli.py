@@ -119,6 +119,27 @@ def test_publish_refuses_bad_input_in_one_line(site, args, expected):
     assert done.stdout == ""
 
 
+def test_publish_refuses_a_server_that_cannot_publish(clusters):
+    """wal_level = replica: the publication would never send anything; say what to change."""
+    plain = clusters.new("plain", wal_level="replica")
+    url = make_site_database(plain, "kiosk")
+    done = kiosk("trust", "publish", "--url", url)
+    assert done.returncode == 2 and "set wal_level = logical" in done.stderr
+    assert plain.psql("SELECT count(*) FROM pg_publication", db="kiosk") == "0"
+    plain.stop()
+
+
+@pytest.mark.parametrize("role, expected", [
+    ("nobody_here", "no role nobody_here on this server"),
+    ("kiosk", "role kiosk needs LOGIN and REPLICATION"),
+])
+def test_publish_grant_needs_an_existing_replication_role(site, role, expected):
+    url = make_site_database(site, f"pub_role_{role}")
+    done = kiosk("trust", "publish", "--url", url, "--grant", role)
+    assert done.returncode == 2 and expected in done.stderr
+    assert site.psql("SELECT count(*) FROM pg_publication", db=f"pub_role_{role}") == "0"
+
+
 def test_publish_without_a_postgresql_site_says_how(tmp_path):
     done = kiosk("trust", "publish", "--db", str(tmp_path / "kiosk.db"))
     assert done.returncode == 2

@@ -199,3 +199,18 @@ def test_hostile_names_are_shown_as_text_not_obeyed(hostile):
     assert not any(ch in text.plain for ch in "\x1b\x9b\x07\x00\u202e\u200b\r")
     if hostile.startswith("["):
         assert hostile in text.plain  # markup shown as typed, not applied
+
+
+def test_kiosk_config_never_prints_the_trust_servers_password():
+    from kiosk.config import ConfigError, config_from_mapping, render_toml
+
+    config = config_from_mapping({"trust": {"database_url": "postgresql://admin:s3cret@trust-server/postgres",
+                                            "stale_seconds": 300}})
+    shown_toml = render_toml(config)
+    assert "s3cret" not in shown_toml and "postgresql://admin:***@trust-server/postgres" in shown_toml
+    assert config.trust.stale_seconds == 300
+    for bad in ({"stale_seconds": 5}, {"stale_seconds": "2m"}, {"database_url": "mysql://x/y"},
+                {"refresh_seconds": 0}, {"database_url": "postgresql://a:s3cret@h/"}):
+        with pytest.raises(ConfigError) as refused:
+            config_from_mapping({"trust": bad})
+        assert str(refused.value).startswith("trust.") and "s3cret" not in str(refused.value)
