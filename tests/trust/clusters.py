@@ -16,7 +16,14 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-PG_BIN = Path(os.environ.get("KIOSK_PG_BIN", "/usr/lib/postgresql/15/bin"))
+def _newest_bin() -> Path:
+    """The newest installed server's programs (Debian: /usr/lib/postgresql/<major>/bin); 15+ is
+    needed for column lists in publications."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3]))
+    return found[-1].parent if found else Path("/usr/lib/postgresql/15/bin")
+
+
+PG_BIN = Path(os.environ.get("KIOSK_PG_BIN") or _newest_bin())
 
 SETTINGS = {
     "listen_addresses": "'127.0.0.1'",
