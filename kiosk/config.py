@@ -335,7 +335,7 @@ class TrustConfig:
     """The trust view (kiosk trust, on the trust's PC): never used by a site's kiosk."""
 
     database_url: str = _key("", _database_url, 'the trust server, e.g. "postgresql://kiosk@trust-server/postgres"; "" = none')
-    stale_seconds: int = _key(120, _integer(30, 86400), "a site not heard from for this long is shown STALE")
+    stale_seconds: int = _key(120, _integer(60, 86400), "a site not heard from for this long is shown STALE (an idle site is heard every 30 s)")
     refresh_seconds: int = _key(5, _integer(1, 600), "the trust view reloads this often")
 
 

@@ -97,6 +97,14 @@ def _site_catalog(site: peewee.Database) -> dict[str, list[tuple[str, str]]]:
     return catalog
 
 
+def _cluster_id(db: peewee.Database) -> int | None:
+    """The cluster's system identifier (None if this role may not read it)."""
+    try:
+        return int(scalar(db, "SELECT system_identifier FROM pg_control_system()"))
+    except (peewee.DatabaseError, TypeError, ValueError):
+        return None
+
+
 def _create_tables(db: peewee.Database, catalog: dict[str, list[tuple[str, str]]]) -> None:
     with db.atomic():
         for table, columns in catalog.items():
@@ -113,10 +121,14 @@ def add_site(trust_url: str, name: str, site_url: str) -> list[str]:
     site = connect(site_url, what="site")
     try:
         catalog = _site_catalog(site)
+        site_cluster = _cluster_id(site)
     finally:
         site.close()
     trust = connect(trust_url, what=TRUST)
     try:
+        if site_cluster is not None and site_cluster == _cluster_id(trust):
+            raise TrustError("the site and the trust server are the same PostgreSQL cluster: a site must run its "
+                             "own server (a subscription to its own cluster would hang); nothing changed")
         exists = scalar(trust, "SELECT count(*) FROM pg_database WHERE datname = %s", (database,))
         subscribed = scalar(trust, "SELECT count(*) FROM pg_subscription WHERE subname = %s", (database,))
         if exists or subscribed:

@@ -208,6 +208,32 @@ def test_add_site_that_publishes_nothing_changes_nothing(site, trust):
     assert trust_databases(trust) == before
 
 
+def test_add_site_on_the_trust_servers_own_cluster_is_refused_at_once(trust):
+    """PostgreSQL cannot subscribe a cluster to itself this way (CREATE SUBSCRIPTION would hang)."""
+    url = make_site_database(trust, "same_cluster")
+    assert kiosk("trust", "publish", "--url", url).returncode == 0
+    before = trust_databases(trust)
+    done = kiosk("trust", "add-site", "same", url, "--trust-url", trust.url())
+    assert done.returncode == 2 and "same PostgreSQL cluster" in done.stderr
+    assert trust_databases(trust) == before
+
+
+def test_remove_site_while_the_site_is_down_keeps_its_slot_and_says_how_to_drop_it(clusters, trust):
+    lonely = clusters.new("lonely")
+    url = make_site_database(lonely, "kiosk")
+    assert kiosk("trust", "publish", "--url", url).returncode == 0
+    assert kiosk("trust", "add-site", "lonely", lonely.url("kiosk"), "--trust-url", trust.url()).returncode == 0
+    lonely.stop()
+    done = kiosk("trust", "remove-site", "lonely", "--trust-url", trust.url())
+    assert done.returncode == 0, done.stderr
+    assert "pg_drop_replication_slot('kiosk_site_lonely')" in done.stdout
+    assert "kiosk_site_lonely" not in trust_databases(trust)
+    lonely.start()
+    assert lonely.psql("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'kiosk_site_lonely'") == "1"
+    lonely.psql("SELECT pg_drop_replication_slot('kiosk_site_lonely')")  # what the message says works
+    lonely.stop()
+
+
 @pytest.mark.parametrize("name", ["North", "1north", "north-east", "x" * 31, "", "a b"])
 def test_add_site_refuses_a_bad_name(trust, name):
     done = kiosk("trust", "add-site", name, "postgresql://kiosk@127.0.0.1/kiosk", "--trust-url", trust.url())
