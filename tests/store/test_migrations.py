@@ -1,10 +1,13 @@
 """A school's database upgrades in place: from the first release's schema to the current one."""
 
+import re
 import sqlite3
 from pathlib import Path
 
+import peewee
 import pytest
 
+from kiosk.store import models as m
 from kiosk.store import open_database
 from kiosk.store.migrations import LATEST, current_version, migrate
 
@@ -60,3 +63,41 @@ def test_newer_database_is_refused(database):
                    (LATEST + 1, "2030-01-01T00:00:00+00:00"))
     with pytest.raises(RuntimeError, match="newer"):
         migrate(db)
+
+
+def v1_on_postgresql(sql: str) -> str:
+    """schema_v1.sql as PostgreSQL would have held it: serial ids, timestamps, real booleans."""
+    booleans = {name for model in m.ALL_MODELS for name, field in model._meta.fields.items()
+                if isinstance(field, peewee.BooleanField)}
+    sql = sql.replace('"id" INTEGER NOT NULL PRIMARY KEY', '"id" SERIAL NOT NULL PRIMARY KEY')
+    sql = sql.replace("DATETIME", "TIMESTAMP")
+    sql = re.sub(r'"(\w+)" INTEGER', lambda x: f'"{x[1]}" BOOLEAN' if x[1] in booleans else x[0], sql)
+    order = ["staff", "phone", "register_entry", "schema_version", "visit", "visit_member", "alarm", "message", "event"]
+    statements = [line for line in sql.splitlines() if line and not line.startswith("--")]
+    tables = sorted((line for line in statements if line.startswith("CREATE TABLE")),
+                    key=lambda line: order.index(line.split('"')[1]))  # PostgreSQL: referenced tables first
+    return "\n".join(tables + [line for line in statements if not line.startswith("CREATE TABLE")])
+
+
+@pytest.mark.postgresql
+def test_every_step_runs_on_postgresql_from_the_first_release(pg_server):
+    """A PostgreSQL site made by an older kiosk upgrades in place like an SQLite one: every step
+    above v1 runs there, and the result is the schema a fresh PostgreSQL database gets."""
+    import psycopg2
+
+    old, fresh = pg_server.empty(), pg_server.fresh()
+    try:
+        conn = psycopg2.connect(old)
+        with conn, conn.cursor() as cur:
+            cur.execute(v1_on_postgresql(V1_SQL))
+        conn.close()
+        db = open_database(old)
+        assert current_version(db) == LATEST
+        upgraded = schema(db)
+        db.close()
+        db = open_database(fresh)
+        assert upgraded == schema(db)
+        db.close()
+    finally:
+        pg_server.drop(old)
+        pg_server.drop(fresh)
