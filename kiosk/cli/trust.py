@@ -31,6 +31,12 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     add.add_argument("site_url", metavar="SITE_URL", help="postgresql://role@site-host:5432/kiosk")
     add.add_argument("--trust-url", metavar="URL", help="the trust server (default: [trust] database_url)")
     add.set_defaults(func=do_add_site)
+    refresh = verbs.add_parser("refresh-site", parents=[common],
+                               help="on the trust: take in what a site newly publishes (after an upgrade)")
+    refresh.add_argument("name")
+    refresh.add_argument("site_url", metavar="SITE_URL", help="the site, as for add-site")
+    refresh.add_argument("--trust-url", metavar="URL", help="the trust server (default: [trust] database_url)")
+    refresh.set_defaults(func=do_refresh_site)
     remove = verbs.add_parser("remove-site", parents=[common], help="on the trust: drop a site's copy")
     remove.add_argument("name")
     remove.add_argument("--trust-url", metavar="URL", help="the trust server (default: [trust] database_url)")
@@ -108,6 +114,18 @@ def do_add_site(args) -> int:
     _run(check_name, args.name)
     site_url = _run(check_url, args.site_url, "site URL")
     for line in _run(add_site, _trust_url(args, config), args.name, site_url):
+        print(line)
+    return 0
+
+
+def do_refresh_site(args) -> int:
+    from kiosk.trust.pgconn import check_url
+    from kiosk.trust.server import check_name, refresh_site
+
+    config = _config(args)
+    _run(check_name, args.name)
+    site_url = _run(check_url, args.site_url, "site URL")
+    for line in _run(refresh_site, _trust_url(args, config), args.name, site_url):
         print(line)
     return 0
 

@@ -163,17 +163,56 @@ def _drop_database(trust_url: str, database: str) -> None:
         trust.close()
 
 
+def _must_exist(trust_url: str, name: str) -> None:
+    trust = connect(trust_url, what=TRUST)
+    try:
+        if not scalar(trust, "SELECT count(*) FROM pg_database WHERE datname = %s", (site_database(name),)):
+            raise TrustError(f"no site {name} on the trust server (see `kiosk trust sites`)")
+    finally:
+        trust.close()
+
+
+def refresh_site(trust_url: str, name: str, site_url: str) -> list[str]:
+    """After a kiosk upgrade published more: add the site's newly published tables and columns to
+    its copy on the trust server (never removing any), then let the subscription pick them up.
+    A subscription stopped on "missing replicated column" resumes by itself once the column is there."""
+    database = site_database(name)
+    _must_exist(trust_url, name)
+    site = connect(site_url, what="site")
+    try:
+        catalog = _site_catalog(site)
+    finally:
+        site.close()
+    db = connect(trust_url, dbname=database, what=TRUST)
+    added: list[str] = []
+    try:
+        have: dict[str, set[str]] = {}
+        for table, column in rows(db, "SELECT table_name, column_name FROM information_schema.columns "
+                                      "WHERE table_schema = 'public'"):
+            have.setdefault(table, set()).add(column)
+        with db.atomic():
+            for table, columns in catalog.items():
+                if table not in have:
+                    _create_tables(db, {table: columns})
+                    added.append(table)
+                    continue
+                for column, kind in columns:
+                    if column not in have[table]:
+                        db.execute_sql(f"ALTER TABLE public.{ident(table)} ADD COLUMN {ident(column)} {kind}")
+                        added.append(f"{table}.{column}")
+        db.execute_sql(f"ALTER SUBSCRIPTION {ident(database)} REFRESH PUBLICATION WITH (copy_data = true)")
+    finally:
+        db.close()
+    what = ", ".join(added) if added else "nothing new"
+    return [f"site {name} refreshed: {what}"]
+
+
 def remove_site(trust_url: str, name: str) -> list[str]:
     """Drop the site's subscription (and, if the site answers, its replication slot there) and its
     database on the trust server. The site's own data is never touched."""
     database = site_database(name)
     lines: list[str] = []
-    trust = connect(trust_url, what=TRUST)
-    try:
-        if not scalar(trust, "SELECT count(*) FROM pg_database WHERE datname = %s", (database,)):
-            raise TrustError(f"no site {name} on the trust server")
-    finally:
-        trust.close()
+    _must_exist(trust_url, name)
     db = connect(trust_url, dbname=database, what=TRUST)
     try:
         if scalar(db, "SELECT count(*) FROM pg_subscription WHERE subname = %s", (database,)):

@@ -208,6 +208,28 @@ def test_add_site_that_publishes_nothing_changes_nothing(site, trust):
     assert trust_databases(trust) == before
 
 
+def test_refresh_site_takes_in_a_newly_published_column_and_replication_resumes(site, trust):
+    """After a kiosk upgrade publishes a column the trust's copy lacks, replication for that site
+    stops (the site is unaffected); refresh-site adds the column and it resumes by itself."""
+    url = make_site_database(site, "east")
+    assert kiosk("trust", "publish", "--url", url).returncode == 0
+    assert kiosk("trust", "add-site", "east", site.url("east"), "--trust-url", trust.url()).returncode == 0
+    wait_until(lambda: trust.psql("SELECT count(*) FROM pg_subscription_rel WHERE srsubstate <> 'r'",
+                                  db="kiosk_site_east") == "0")
+    trust.psql("ALTER TABLE staff DROP COLUMN role", db="kiosk_site_east")  # an older copy, without it
+    site.psql("INSERT INTO staff (name, role, receives_alerts, code_word, vehicle_reg, vehicle_make, "
+              "vehicle_colour, active, created_at) VALUES ('Eve East', 'DSL', false, 'osprey', '', '', '', true, now())",
+              db="east")
+    done = kiosk("trust", "refresh-site", "east", site.url("east"), "--trust-url", trust.url())
+    assert done.returncode == 0, done.stderr
+    assert "site east refreshed: staff.role" in done.stdout
+    wait_until(lambda: trust.psql("SELECT name || ':' || role FROM staff", db="kiosk_site_east") == "Eve East:DSL")
+    again = kiosk("trust", "refresh-site", "east", site.url("east"), "--trust-url", trust.url())
+    assert again.returncode == 0 and "nothing new" in again.stdout
+    missing = kiosk("trust", "refresh-site", "west", site.url("east"), "--trust-url", trust.url())
+    assert missing.returncode == 2 and "no site west on the trust server" in missing.stderr
+
+
 def test_add_site_on_the_trust_servers_own_cluster_is_refused_at_once(trust):
     """PostgreSQL cannot subscribe a cluster to itself this way (CREATE SUBSCRIPTION would hang)."""
     url = make_site_database(trust, "same_cluster")
