@@ -32,7 +32,7 @@ from kiosk.widgets.look import CONSOLE, FULL, Glyphs
 HERE = Path(__file__).parent
 RELOAD_SECONDS = 10  # due-soon and "SMS link down" change with the clock alone
 BELL_SECONDS = 5
-GC_AFTER_START_SECONDS = 1
+GC_AFTER_START_SECONDS = 1  # after the first board: then freeze what start-up made
 
 
 class DatabaseChanged(Message):
@@ -119,7 +119,6 @@ class KioskApp(App):
             if self.options.db_path is not None:
                 self.watch_database()
             self.set_interval(RELOAD_SECONDS, self.reload)
-            self.set_timer(GC_AFTER_START_SECONDS, self._gc.start)  # the first board is up by then
             self.set_interval(FULL_EVERY_SECONDS, self._gc.collect)
 
     def on_unmount(self) -> None:
@@ -167,22 +166,21 @@ class KioskApp(App):
         self._board_read_ended()
         self.view = message.view
         self.loads += 1
-        from kiosk.screens.alarm import AlarmScreen
-        from kiosk.screens.board import BoardScreen
-
+        if self.loads == 1 and self.options.live:  # the first board is up: start-up is over
+            self.set_timer(GC_AFTER_START_SECONDS, self._gc.start)
         for screen in self.screen_stack:
-            if isinstance(screen, (BoardScreen, AlarmScreen)):
+            if getattr(screen, "FOLLOWS_BOARD", False):  # the board and the alarm view
                 screen.show(message.view)
         self._open_red_alarm(message.view, message.alarm)
 
     def _open_red_alarm(self, view: BoardView, detail: AlarmDetail | None = None) -> None:
         """A red alarm nobody has acknowledged at the kiosk takes over the screen (one at a time)."""
-        from kiosk.screens.alarm import AlarmScreen
-
-        if any(isinstance(s, AlarmScreen) for s in self.screen_stack):
-            return
         waiting = _waiting_red(view)
-        if waiting is not None:
+        if waiting is None:
+            return
+        from kiosk.screens.alarm import AlarmScreen  # imported when first needed: start-up is faster
+
+        if not any(isinstance(s, AlarmScreen) for s in self.screen_stack):
             self.push_screen(AlarmScreen(waiting.id, detail))
 
     def pop_screen(self):

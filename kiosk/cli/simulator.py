@@ -13,8 +13,6 @@ import threading
 
 from kiosk.cli import UsageError
 from kiosk.clock import clock_from_env
-from kiosk.devices.sim_console import SimConsole
-from kiosk.devices.simulator import ModemSimulator
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -35,6 +33,9 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--capacity must be 1..255")
     if args.ring_interval <= 0:
         raise UsageError("--ring-interval must be positive")
+    from kiosk.devices.sim_console import SimConsole  # here: every other command starts faster without
+    from kiosk.devices.simulator import ModemSimulator
+
     sim = ModemSimulator(clock=clock_from_env(long_running=True), model=args.model, capacity=args.capacity,
                          echo=not args.no_echo, ring_interval=args.ring_interval, link_path=args.link)
     console = SimConsole(sim)

@@ -204,6 +204,7 @@ def alarm_text(detail: AlarmDetail, now: datetime, tz, *, full: bool) -> Text:
 class AlarmScreen(ModalScreen[None]):
     """Keys: A or Enter acknowledge, D details. There is no Escape: only an acknowledgement ends it."""
 
+    FOLLOWS_BOARD = True  # the app hands it every board it loads (it closes when acknowledged elsewhere)
     BINDINGS = [
         Binding("a", "acknowledge", "Acknowledge"),
         Binding("enter", "acknowledge", "Acknowledge", show=False),

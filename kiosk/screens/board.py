@@ -15,7 +15,6 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
-from kiosk.services import visits
 from kiosk.services.board_view import BoardView, release_connection, reveal_address, reveal_code_words
 from kiosk.widgets.banner import AmberBanner, WarningsLine
 from kiosk.widgets.footer import Footer
@@ -40,6 +39,7 @@ class CodeWordsRevealed(Message):
 class BoardScreen(Screen):
     """Keys: letters, digits, arrows, Enter and F-keys only (the console has nothing else safe)."""
 
+    FOLLOWS_BOARD = True  # the app hands it every board it loads
     BINDINGS = [
         Binding("o", "sign_out", "Sign out"),
         Binding("b", "back", "Back"),
@@ -236,6 +236,8 @@ class BoardScreen(Screen):
         self.app.push_screen(ReceptionPinScreen(self.app.ctx, action=action), entered)
 
     def action_phoned_in(self) -> None:
+        from kiosk.services import visits
+
         row = self._selected()
         if row is None:
             return
@@ -246,6 +248,7 @@ class BoardScreen(Screen):
 
     def action_code_word_call(self) -> None:
         from kiosk.screens.confirm import ConfirmDialog
+        from kiosk.services import visits
 
         row = self._selected()
         if row is None:

@@ -5,20 +5,37 @@ Every public function takes a `Context` (config + clock; the database is the one
 (bad input, nothing written), `Refused` (the rules say no, nothing written).
 """
 
-from kiosk.services.alarms import ACTIONS, acknowledge, take_charge
+import importlib
+
 from kiosk.services.context import Context
 from kiosk.services.errors import Invalid, NotFound, Refused
-from kiosk.services.inbound import ProcessResult, pending, process_message, receive_sms, sms_in
-from kiosk.services.outbox import (
-    claim_next, mark_delivered_by_ref, mark_failed, mark_sending, mark_sent, next_outgoing, outbox_size,
-    recover_in_flight,
-)
-from kiosk.services.people import add_phone, add_register_entry, add_staff, list_phones, list_register, list_staff
-from kiosk.services.queries import BoardRow, board, ignored_count, list_alarms, list_messages, warnings
-from kiosk.services.tick import TickResult, tick
-from kiosk.services.visits import (
-    Contact, SignOut, approve, check_in_by_phone, duress_by_phone, extend, mark_back, sign_out,
-)
+from kiosk.services.tick import TickResult, tick  # not lazy: `tick` is also its module's name
+
+# The rest is imported on first use (PEP 562): the reception UI's first frame needs none of the
+# SMS path (the parser, phonenumbers' metadata, code words), and `kiosk ui` starts faster without.
+_LAZY = {
+    "ACTIONS": "alarms", "acknowledge": "alarms", "take_charge": "alarms",
+    "ProcessResult": "inbound", "pending": "inbound", "process_message": "inbound", "receive_sms": "inbound",
+    "sms_in": "inbound",
+    "claim_next": "outbox", "mark_delivered_by_ref": "outbox", "mark_failed": "outbox", "mark_sending": "outbox",
+    "mark_sent": "outbox", "next_outgoing": "outbox", "outbox_size": "outbox", "recover_in_flight": "outbox",
+    "add_phone": "people", "add_register_entry": "people", "add_staff": "people", "list_phones": "people",
+    "list_register": "people", "list_staff": "people",
+    "BoardRow": "queries", "board": "queries", "ignored_count": "queries", "list_alarms": "queries",
+    "list_messages": "queries", "warnings": "queries",
+    "Contact": "visits", "SignOut": "visits", "approve": "visits", "check_in_by_phone": "visits",
+    "duress_by_phone": "visits", "extend": "visits", "mark_back": "visits", "sign_out": "visits",
+}
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "ACTIONS", "BoardRow", "Contact", "Context", "Invalid", "NotFound", "ProcessResult", "Refused", "SignOut",
