@@ -74,6 +74,7 @@ class VisitsTable(DataTable):
         self.wide = wide
         self._rows: dict[str, BoardRow] = {}
         self._shown: dict[str, dict[str, tuple[str, str]]] = {}
+        self._ranks: dict[str, int] = {}  # the place of each row when its cells were last computed
         self.cell_updates = 0  # for tests and measurements: how many update_cell calls so far
         # per-row and per-cell versions, bumped by update_cell instead of DataTable's table-wide
         # counter (which still moves on every structural change: rows added, removed, sorted)
@@ -140,7 +141,7 @@ class VisitsTable(DataTable):
             return False
         self.wide = wide
         self.clear(columns=True)
-        self._rows, self._shown = {}, {}
+        self._rows, self._shown, self._ranks = {}, {}, {}
         self._add_columns()
         return True
 
@@ -197,9 +198,14 @@ class VisitsTable(DataTable):
         wanted = {str(r.id): r for r in rows}
         for key in [k for k in self._rows if k not in wanted]:
             self.remove_row(key)
-            del self._rows[key], self._shown[key]
+            del self._rows[key], self._shown[key], self._ranks[key]
         for rank, row in enumerate(rows):
             key = str(row.id)
+            if self._ranks.get(key) == rank and self._rows.get(key) == row:
+                # the same facts at the same place: only the cells that move with the clock can differ
+                self._update_cells(key, {k: self._cell(k, row, now, rank) for k in LIVE})
+                continue
+            self._ranks[key] = rank
             cells = {k: self._cell(k, row, now, rank) for k, _, _ in self.columns_spec}
             if key not in self._rows:
                 self.add_row(*cells.values(), key=key)
