@@ -388,27 +388,35 @@ class Gateway:
 
     # --- outbound ------------------------------------------------------------------------------
     def pump(self, limit: int = PUMP_BATCH) -> int:
-        """Send what is due from the outbox; returns how many went to the modem."""
+        """Send what is due from the outbox; returns how many went to the modem. Each message is
+        `sending` (committed) before it goes to the modem; `sent` is committed with the next claim
+        (or on its own after the last one)."""
         sent = 0
-        for _ in range(limit):
-            if not self.modem_connected or self.loop.stopping:
-                break
-            msg = outbox.claim_next(self.ctx)
-            if msg is None:
-                break
-            try:
-                refs = self.modem.send(msg.number, msg.text, request_report=True)
-            except SendError as exc:
-                outbox.mark_failed(self.ctx, msg.id, str(exc), retryable=exc.retryable)
-                log.warning("message %d not sent: %s", msg.id, "will retry" if exc.retryable else "permanent")
-                continue
-            except ModemError as exc:
-                outbox.recover_in_flight(self.ctx)  # not tried: back in the queue, no attempt burnt
-                log.warning("message %d not sent, modem unavailable: %s", msg.id, type(exc).__name__)
-                break
-            outbox.mark_sent(self.ctx, msg.id, refs[-1] if refs else None)
-            sent += 1
-            log.info("message %d sent", msg.id)
+        accepted: tuple[int, int | None] | None = None  # sent by the modem, not yet marked
+        try:
+            for _ in range(limit):
+                if not self.modem_connected or self.loop.stopping:
+                    break
+                msg = outbox.claim_next(self.ctx, sent=accepted)
+                accepted = None
+                if msg is None:
+                    break
+                try:
+                    refs = self.modem.send(msg.number, msg.text, request_report=True)
+                except SendError as exc:
+                    outbox.mark_failed(self.ctx, msg.id, str(exc), retryable=exc.retryable)
+                    log.warning("message %d not sent: %s", msg.id, "will retry" if exc.retryable else "permanent")
+                    continue
+                except ModemError as exc:
+                    outbox.recover_in_flight(self.ctx)  # not tried: back in the queue, no attempt burnt
+                    log.warning("message %d not sent, modem unavailable: %s", msg.id, type(exc).__name__)
+                    break
+                accepted = (msg.id, refs[-1] if refs else None)
+                sent += 1
+                log.info("message %d sent", msg.id)
+        finally:
+            if accepted is not None:
+                outbox.mark_sent(self.ctx, *accepted)
         return sent
 
     # --- the clock-driven jobs -----------------------------------------------------------------

@@ -51,13 +51,18 @@ def next_outgoing(ctx: Context) -> Message | None:
     return _due(ctx.now()).first()
 
 
-def claim_next(ctx: Context) -> Message | None:
+def claim_next(ctx: Context, *, sent: tuple[int, int | None] | None = None) -> Message | None:
     """Take the message to send now and mark it `sending`, in one transaction: two senders never
     get the same message. On PostgreSQL the row is locked with SELECT ... FOR UPDATE SKIP LOCKED (a
     "ROWS" transaction, kiosk.store.db), so a second sender takes the next message instead of
-    waiting for the first; on SQLite the write lock already makes the claim one at a time."""
+    waiting for the first; on SQLite the write lock already makes the claim one at a time.
+
+    `sent` = (id, modem reference) of the message the modem just accepted: it is marked `sent` in
+    the same transaction (what `mark_sent` does), so a run of replies costs one commit each, not two."""
     now = ctx.now()
     with ctx.db.atomic(lock_type="ROWS"):
+        if sent is not None:
+            _mark_sent(ctx, *sent)
         query = _due(now).limit(1)
         if is_postgres(ctx.db):
             query = query.for_update(skip_locked=True)
@@ -82,8 +87,12 @@ def mark_sending(ctx: Context, message_id: int) -> bool:
 def mark_sent(ctx: Context, message_id: int, modem_ref: int | None = None) -> None:
     """The modem accepted it (+CMGS: <mr>)."""
     with ctx.atomic():
-        (Message.update(state="sent", sent_at=ctx.now(), modem_ref=modem_ref, error=None)
-         .where((Message.id == message_id) & (Message.state == "sending")).execute())
+        _mark_sent(ctx, message_id, modem_ref)
+
+
+def _mark_sent(ctx: Context, message_id: int, modem_ref: int | None) -> None:
+    (Message.update(state="sent", sent_at=ctx.now(), modem_ref=modem_ref, error=None)
+     .where((Message.id == message_id) & (Message.state == "sending")).execute())
 
 
 def mark_failed(ctx: Context, message_id: int, error: str, *, retryable: bool = True) -> Message:

@@ -64,3 +64,19 @@ def test_a_duress_alarm_is_committed_even_when_processing_fails(school, monkeypa
     red = list(Alarm.select().where(Alarm.kind == "duress"))
     assert len(red) == 1 and red[0].level == "red"
     assert Message.get_by_id(result.message.id).text == "fine [code word]"
+
+
+def test_the_next_claim_marks_the_previous_reply_sent_in_the_same_transaction(school):
+    """A run of replies costs one commit each: `sent` of one rides on the claim of the next."""
+    from kiosk.services import outbox
+
+    first = outbox.queue(school.ctx, ANN, "one", "reply")
+    second = outbox.queue(school.ctx, ANN, "two", "reply")
+    claimed = outbox.claim_next(school.ctx)
+    assert claimed.id == first.id and Message.get_by_id(first.id).state == "sending"
+    following = outbox.claim_next(school.ctx, sent=(first.id, 7))
+    assert following.id == second.id
+    assert (Message.get_by_id(first.id).state, Message.get_by_id(first.id).modem_ref) == ("sent", 7)
+    assert Message.get_by_id(second.id).state == "sending"
+    assert outbox.claim_next(school.ctx, sent=(second.id, 8)) is None
+    assert (Message.get_by_id(second.id).state, Message.get_by_id(second.id).modem_ref) == ("sent", 8)
