@@ -110,6 +110,19 @@ def run_kiosk(*args: str, env: dict[str, str] | None = None, input: str | None =
                           env=full_env, input=input, timeout=timeout, cwd=REPO)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _no_real_data_home(tmp_path_factory):
+    """A command that falls back to the default database ($XDG_DATA_HOME/kiosk/kiosk.db) writes into
+    a throwaway folder, never the real home of whoever runs the tests (in-process and subprocesses)."""
+    old = os.environ.get("XDG_DATA_HOME")
+    os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("data-home"))
+    yield
+    if old is None:
+        os.environ.pop("XDG_DATA_HOME", None)
+    else:
+        os.environ["XDG_DATA_HOME"] = old
+
+
 @pytest.fixture
 def kiosk_cli():
     return run_kiosk

@@ -72,7 +72,7 @@ def test_no_code_word_anywhere_after_a_full_day_with_duress(tmp_path, capsys, mo
     k.kiosk("sms-in", "--from", ANN, "bluebirds")  # hidden in storage, though not duress
     k.kiosk("visit", "duress", "3", "--by", "RC", expect=2)  # no such visit: a one-line error
     k.kiosk("visit", "duress", "2", "--by", "RC")  # heard on a call
-    sub = run_kiosk("sms-in", "--from", "07700 900125", "--", "NIGHTJAR", "help", "--db", str(db),
+    sub = run_kiosk("sms-in", "--from", "07700 900125", "--db", str(db), "--", "NIGHTJAR", "help",
                     env={"KIOSK_NOW": "2026-11-24T14:11:00+00:00"})
     assert sub.returncode == 0, sub.stderr
     k.seen += [sub.stdout, sub.stderr]
