@@ -71,6 +71,7 @@ class Options:
     demo: bool = False
     db_path: Path | str | None = None  # the SQLite file or the postgresql:// URL the watcher follows
     inject: Callable[[str], str] | None = None  # demo: a simulator console line -> its answer
+    viewer: bool = False  # read-only board (kiosk ui --viewer, kiosk serve): no action, no sound
 
 
 def wants_console(theme: str = "auto", env: Mapping[str, str] | None = None) -> bool:
@@ -111,7 +112,10 @@ class KioskApp(App):
 
     # --- lifecycle ----------------------------------------------------------------------------
     def on_mount(self) -> None:
-        from kiosk.screens.board import BoardScreen
+        if self.options.viewer:
+            from kiosk.screens.viewer import ViewerBoardScreen as BoardScreen
+        else:
+            from kiosk.screens.board import BoardScreen
 
         self.push_screen(BoardScreen())
         self.reload()
@@ -176,7 +180,7 @@ class KioskApp(App):
     def _open_red_alarm(self, view: BoardView, detail: AlarmDetail | None = None) -> None:
         """A red alarm nobody has acknowledged at the kiosk takes over the screen (one at a time)."""
         waiting = _waiting_red(view)
-        if waiting is None:
+        if waiting is None or self.options.viewer:  # the viewer shows red alarms as a list, read-only
             return
         from kiosk.screens.alarm import AlarmScreen  # imported when first needed: start-up is faster
 
@@ -196,6 +200,8 @@ class KioskApp(App):
     def perform(self, what: str, action: Callable[[], object]) -> None:
         """Run one service call in a thread; answer with a Done message, then reload the board."""
         try:
+            if self.options.viewer:
+                raise Refused("this is a read-only view: actions are done at reception")
             action()
         except (Invalid, Refused) as exc:
             self.post_message(Done(what, str(exc)))
@@ -220,6 +226,8 @@ class KioskApp(App):
             self.notify(f"{type(error).__name__}: {error}", title="Error", severity="error", markup=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.options.viewer:  # read-only: moving focus is all a viewer may do
+            return action in ("focus_next", "focus_previous", "ctrl_quit")
         if action == "demo_panel":
             return self.options.demo and self.options.inject is not None
         return True
@@ -230,14 +238,18 @@ class KioskApp(App):
         if self.options.inject is not None and not isinstance(self.screen, DemoPanel):
             self.push_screen(DemoPanel(self.options.inject))
 
+    def bell(self) -> None:
+        if not self.options.viewer:  # the viewer makes no sound: the alarm is for reception
+            super().bell()
+
     # --- quitting -----------------------------------------------------------------------------
     def action_ctrl_c(self) -> None:
         """Ctrl+C never quits the board (a reflex at a public keyboard); F10 does, with the admin PIN."""
         self.notify("Ctrl+C does not quit the board. Quitting is an admin action (F10).", markup=False)
 
     def action_ctrl_quit(self) -> None:
-        """Ctrl+Q quits on a normal terminal (developers, demos); never on the Linux console."""
-        if self.options.console:
+        """Ctrl+Q quits on a normal terminal (developers, demos) and a viewer; never the Linux console's board."""
+        if self.options.console and not self.options.viewer:
             self.notify("Quitting is an admin action (F10).", markup=False)
         else:
             self.exit()
@@ -266,20 +278,27 @@ def _waiting_red(view: BoardView):
 
 def build_app(ctx: Context, *, demo: bool = False, db_path: str | Path | None = None, live: bool = True,
               console: bool | None = None, env: Mapping[str, str] | None = None,
-              inject: Callable[[str], str] | None = None) -> KioskApp:
+              inject: Callable[[str], str] | None = None, viewer: bool = False) -> KioskApp:
     """The reception app as users run it. `live=False` (snapshot tests) switches off the database
     watcher and every timer; `console` None picks the console look from config and TERM.
     `demo=True` adds the demo panel (F9): `inject(line)` hands a simulator console line to the
-    simulator; without it the panel writes to the `inject` FIFO `kiosk demo` makes beside the database."""
+    simulator; without it the panel writes to the `inject` FIFO `kiosk demo` makes beside the database.
+    `viewer=True` is the read-only board (kiosk.screens.viewer): open the database with
+    `kiosk.store.readonly.open_readonly` for it."""
     if console is None:
         console = wants_console(ctx.config.ui.theme, env)
     if db_path is None:
         db = getattr(ctx.db, "obj", ctx.db)
         name = getattr(db, "database", None)
+        if name and name.startswith("file:"):  # a URI (the read-only viewer's): its file
+            from urllib.parse import unquote
+
+            name = unquote(name[5:].split("?", 1)[0])
         db_path = None if not name or name == ":memory:" else name
     path = db_path if is_postgres(db_path) else Path(db_path) if db_path else None
     if demo and inject is None and isinstance(path, Path):
         from kiosk.screens.demo import fifo_injector
 
         inject = fifo_injector(path.parent / "inject")
-    return KioskApp(ctx, Options(console=console, live=live, demo=demo, db_path=path, inject=inject))
+    return KioskApp(ctx, Options(console=console, live=live, demo=demo and not viewer, db_path=path,
+                                 inject=None if viewer else inject, viewer=viewer))

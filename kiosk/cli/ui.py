@@ -1,4 +1,7 @@
-"""`kiosk ui [--config FILE] [--db FILE] [--theme auto|full|console]`: the reception board.
+"""`kiosk ui [--config FILE] [--db FILE] [--theme auto|full|console] [--viewer]`: the reception board.
+
+`--viewer` is the read-only board (what `kiosk serve` runs for each browser): the database is
+opened read-only and never migrated, and no action is offered.
 
 Argument parsing only: it opens the database, builds the Context on the injected clock and runs
 `kiosk.app.build_app`. Never does work the app or the services do.
@@ -21,6 +24,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                                     "uses a console-safe look; F10 quits.")
     ui.add_argument("--theme", choices=("auto", "full", "console"), default=None,
                     help="override the config's ui.theme")
+    ui.add_argument("--viewer", action="store_true",
+                    help="read-only board: opens the database read-only, no sign-out, acknowledgement or reveal")
     ui.set_defaults(func=run_ui)
 
 
@@ -62,11 +67,30 @@ def screen_on_the_terminal() -> Iterator[None]:
         os.close(saved)
 
 
+def open_viewer_context(args: argparse.Namespace):
+    """(Context, database path) for the read-only viewer: nothing is created or migrated."""
+    from kiosk.clock import clock_from_env
+    from kiosk.config import ConfigError, load_config
+    from kiosk.services.context import Context
+    from kiosk.store.readonly import NotViewable, open_readonly
+
+    try:
+        config = load_config(getattr(args, "config", None))
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from exc
+    path = Path(args.db) if getattr(args, "db", None) else config.database.resolved_path()
+    try:
+        open_readonly(path)
+    except NotViewable as exc:
+        raise UsageError(str(exc)) from exc
+    return Context(config, clock_from_env(long_running=True)), path
+
+
 def run_ui(args: argparse.Namespace) -> int:
     from kiosk.app import build_app
 
-    ctx, path = open_context(args)
+    ctx, path = open_viewer_context(args) if args.viewer else open_context(args)
     console = None if args.theme in (None, "auto") else args.theme == "console"
     with screen_on_the_terminal():
-        build_app(ctx, db_path=path, console=console).run()
+        build_app(ctx, db_path=path, console=console, viewer=args.viewer).run()
     return 0

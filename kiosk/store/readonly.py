@@ -1,0 +1,68 @@
+"""Opening the database read-only, for the viewer (`kiosk ui --viewer`, `kiosk serve`).
+
+It must never create, migrate or write to a database: SQLite is opened with `mode=ro` (the file
+must exist) and `PRAGMA query_only`, so even a bug in a screen cannot write; a database whose
+schema is not the current one is refused with a sentence saying what to do, not upgraded.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+import peewee
+
+from kiosk.store.db import database_proxy
+
+READ_ONLY_PRAGMAS = {"query_only": 1, "busy_timeout": 5000, "foreign_keys": 1}
+
+
+class NotViewable(Exception):
+    """The viewer will not show this database (missing, not current, unreadable): one line why."""
+
+
+def open_readonly(target: str | Path) -> peewee.Database:
+    """Open the database at `target` read-only, check its schema is current, bind the models to it.
+    Raises NotViewable. Close it with `.close()`."""
+    name = str(target)
+    if name.startswith(("postgresql://", "postgres://")):
+        db = _postgresql_readonly(name)
+    else:
+        file = Path(name).expanduser()
+        if not file.is_file():
+            raise NotViewable(f"no database at {file} (the viewer never creates one)")
+        uri = f"file:{quote(str(file.resolve()))}?mode=ro"
+        db = peewee.SqliteDatabase(uri, uri=True, pragmas=READ_ONLY_PRAGMAS)
+    try:
+        db.connect(reuse_if_open=True)
+        _check_schema(db, name)
+    except NotViewable:
+        db.close()
+        raise
+    except peewee.DatabaseError as exc:
+        db.close()
+        raise NotViewable(f"cannot read database {name}: {exc}") from exc
+    database_proxy.initialize(db)
+    return db
+
+
+def _check_schema(db: peewee.Database, name: str) -> None:
+    from kiosk.store.migrations import LATEST, current_version
+
+    version = current_version(db)
+    if version != LATEST:
+        what = "is empty" if version == 0 else f"is at schema v{version}"
+        raise NotViewable(f"database {name} {what}, this kiosk shows v{LATEST}; the viewer never migrates: "
+                          f"start the reception board or gateway (they upgrade it), or upgrade this kiosk")
+
+
+def _postgresql_readonly(url: str) -> peewee.Database:
+    """A PostgreSQL connection whose every transaction is READ ONLY (the server refuses writes)."""
+    try:
+        from playhouse.db_url import connect
+    except ImportError as exc:  # pragma: no cover - playhouse ships with peewee
+        raise NotViewable(f"cannot open {url}: {exc}") from exc
+    try:
+        return connect(url, options="-c default_transaction_read_only=on")
+    except (ImportError, peewee.ImproperlyConfigured) as exc:
+        raise NotViewable(f"cannot open a PostgreSQL database here: {exc}") from exc
