@@ -68,22 +68,24 @@ def screen_on_the_terminal() -> Iterator[None]:
 
 
 def open_viewer_context(args: argparse.Namespace):
-    """(Context, database path) for the read-only viewer: nothing is created or migrated."""
+    """(Context, database target) for the read-only viewer: nothing is created or migrated."""
     from kiosk.clock import clock_from_env
     from kiosk.config import ConfigError, load_config
     from kiosk.services.context import Context
+    from kiosk.store.db import is_postgres
     from kiosk.store.readonly import NotViewable, open_readonly
 
     try:
         config = load_config(getattr(args, "config", None))
     except ConfigError as exc:
         raise UsageError(str(exc)) from exc
-    path = Path(args.db) if getattr(args, "db", None) else config.database.resolved_path()
+    target = args.db if getattr(args, "db", None) else config.database.target()
+    target = target if is_postgres(target) else Path(target)
     try:
-        open_readonly(path)
+        open_readonly(target)
     except NotViewable as exc:
         raise UsageError(str(exc)) from exc
-    return Context(config, clock_from_env(long_running=True)), path
+    return Context(config, clock_from_env(long_running=True)), target
 
 
 def run_ui(args: argparse.Namespace) -> int:

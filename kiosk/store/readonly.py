@@ -1,7 +1,8 @@
 """Opening the database read-only, for the viewer (`kiosk ui --viewer`, `kiosk serve`).
 
 It must never create, migrate or write to a database: SQLite is opened with `mode=ro` (the file
-must exist) and `PRAGMA query_only`, so even a bug in a screen cannot write; a database whose
+must exist) and `PRAGMA query_only`; a PostgreSQL session runs with `default_transaction_read_only`
+on, so the server refuses every write. Even a bug in a screen cannot write. A database whose
 schema is not the current one is refused with a sentence saying what to do, not upgraded.
 """
 
@@ -12,7 +13,7 @@ from urllib.parse import quote
 
 import peewee
 
-from kiosk.store.db import database_proxy
+from kiosk.store.db import KioskPostgresqlDatabase, database_proxy, describe, is_postgres
 
 READ_ONLY_PRAGMAS = {"query_only": 1, "busy_timeout": 5000, "foreign_keys": 1}
 
@@ -24,9 +25,10 @@ class NotViewable(Exception):
 def open_readonly(target: str | Path) -> peewee.Database:
     """Open the database at `target` read-only, check its schema is current, bind the models to it.
     Raises NotViewable. Close it with `.close()`."""
-    name = str(target)
-    if name.startswith(("postgresql://", "postgres://")):
-        db = _postgresql_readonly(name)
+    name = describe(target)  # never a password in a message
+    if is_postgres(target):
+        db = KioskPostgresqlDatabase(str(target).strip(), application_name="kiosk-viewer", connect_timeout=5,
+                                     options="-c TimeZone=UTC -c lock_timeout=5s -c default_transaction_read_only=on")
     else:
         file = Path(name).expanduser()
         if not file.is_file():
@@ -55,14 +57,3 @@ def _check_schema(db: peewee.Database, name: str) -> None:
         raise NotViewable(f"database {name} {what}, this kiosk shows v{LATEST}; the viewer never migrates: "
                           f"start the reception board or gateway (they upgrade it), or upgrade this kiosk")
 
-
-def _postgresql_readonly(url: str) -> peewee.Database:
-    """A PostgreSQL connection whose every transaction is READ ONLY (the server refuses writes)."""
-    try:
-        from playhouse.db_url import connect
-    except ImportError as exc:  # pragma: no cover - playhouse ships with peewee
-        raise NotViewable(f"cannot open {url}: {exc}") from exc
-    try:
-        return connect(url, options="-c default_transaction_read_only=on")
-    except (ImportError, peewee.ImproperlyConfigured) as exc:
-        raise NotViewable(f"cannot open a PostgreSQL database here: {exc}") from exc
