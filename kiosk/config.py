@@ -180,6 +180,42 @@ def _without_password(value: Any) -> Any:
     return re.sub(r"^(\w+://[^:/@]*):[^@/]*@", r"\1:***@", value) if isinstance(value, str) else value
 
 
+def _ip_address(value: Any) -> str:
+    import ipaddress
+
+    if not isinstance(value, str):
+        raise _Bad('must be an IP address in quotes, e.g. "127.0.0.1" or "192.168.1.20"')
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        raise _Bad('must be an IP address in quotes, e.g. "127.0.0.1" or "192.168.1.20"') from None
+
+
+_ORIGIN = re.compile(r"^https?://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$")
+
+
+def _origin(value: Any) -> str:
+    if not isinstance(value, str) or not _ORIGIN.match(value) or len(value) > 200:
+        raise _Bad('must be "http://host:port" or "https://host" (no path, no user)')
+    return value.lower()
+
+
+def _optional_origin(value: Any) -> str:
+    return "" if value == "" else _origin(value)
+
+
+def _origins(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or len(value) > 20:
+        raise _Bad('must be a list of at most 20 origins, e.g. ["http://board.school.lan:8470"]')
+    return tuple(_origin(v) for v in value)
+
+
+def _token(value: Any) -> str:
+    if not isinstance(value, str) or not (value == "" or re.fullmatch(r"[A-Za-z0-9_-]{32,200}", value)):
+        raise _Bad("must be empty or 32 to 200 letters, digits, - and _ (kiosk serve --new-token makes one)")
+    return value
+
+
 def _path(value: Any) -> str:
     return _text(1000)(value)
 
@@ -339,11 +375,33 @@ class TrustConfig:
     refresh_seconds: int = _key(5, _integer(1, 600), "the trust view reloads this often")
 
 
+@dataclass(frozen=True)
+class ServeConfig:
+    """The read-only board for browsers on the school network (kiosk serve). Never port-forward it."""
+
+    bind: str = _key("127.0.0.1", _ip_address, "listen on this address only: 127.0.0.1, or this PC's school-LAN address")
+    port: int = _key(8470, _integer(1024, 65535), "TCP port")
+    public_url: str = _key("", _optional_origin, 'the address browsers use, e.g. "http://192.168.1.20:8470"; "" = http://bind:port')
+    token: str = _key("", _token, "shared secret the page and its websocket need; required (kiosk serve --new-token)")
+    max_viewers: int = _key(3, _integer(1, 20), "browsers at once; one more is refused (each runs its own viewer)")
+    allowed_origins: tuple[str, ...] = _key((), _origins, "more origins (besides public_url) a page may connect from")
+
+    @property
+    def url(self) -> str:
+        """The public URL: `public_url`, or http://bind:port."""
+        if self.public_url:
+            return self.public_url
+        host = f"[{self.bind}]" if ":" in self.bind else self.bind
+        return f"http://{host}:{self.port}"
+
+
+SECRET_KEYS = ("admin_pin_hash", "token")  # never printed by `kiosk config` nor in an error
+
 SECTIONS: dict[str, type] = {
     "school": SchoolConfig, "database": DatabaseConfig, "ladder": LadderConfig,
     "staffed_hours": StaffedHoursConfig, "visits": VisitsConfig, "modem": ModemConfig,
     "gateway": GatewayConfig, "sound": SoundConfig, "retention": RetentionConfig,
-    "security": SecurityConfig, "ui": UiConfig, "trust": TrustConfig,
+    "security": SecurityConfig, "ui": UiConfig, "trust": TrustConfig, "serve": ServeConfig,
 }
 
 
@@ -363,6 +421,7 @@ class Config:
     security: SecurityConfig = field(default_factory=SecurityConfig)
     ui: UiConfig = field(default_factory=UiConfig)
     trust: TrustConfig = field(default_factory=TrustConfig)
+    serve: ServeConfig = field(default_factory=ServeConfig)
     source: Path | None = field(default=None, compare=False)
 
     @property
@@ -413,7 +472,7 @@ def render_toml(config: Config, *, comments: bool = True, hide_secrets: bool = T
     """The effective config as TOML that `load_config` reads back to the same values.
 
     Comments give each key's meaning (the example file is this with the defaults). With
-    hide_secrets, a set admin_pin_hash is shown as "(set)" in a comment instead of its value.
+    hide_secrets, a set admin_pin_hash or serve token is shown as "(set)" in a comment instead of its value.
     """
     lines: list[str] = []
     for name, cls in SECTIONS.items():
@@ -427,7 +486,7 @@ def render_toml(config: Config, *, comments: bool = True, hide_secrets: bool = T
             value = getattr(section, f.name)
             if comments:
                 lines.append(f"# {f.metadata['doc']}")
-            if hide_secrets and f.name == "admin_pin_hash" and value:
+            if hide_secrets and f.name in SECRET_KEYS and value:
                 lines.append(f"# {f.name} is set (not shown)")
                 continue
             if hide_secrets and f.name in ("url", "database_url") and value and _without_password(value) != value:
@@ -467,6 +526,8 @@ def config_from_mapping(data: Mapping[str, Any], source: Path | None = None) -> 
                 values[key] = known[key].metadata["check"](value)
             except _Bad as bad:
                 shown = _shown(_without_password(value) if dotted in ("database.url", "trust.database_url") else value)
+                if key in SECRET_KEYS:
+                    shown = "a value not shown (a secret)"
                 raise ConfigError(f"{dotted}: {bad}, got {shown}{_where(source)}",
                                   key=dotted, source=source) from None
         sections[name] = cls(**values)
@@ -481,6 +542,11 @@ def _check_across(config: Config) -> None:
         raise ConfigError(f"staffed_hours.end: must be later than staffed_hours.start ({hours.start}), "
                           f"got {_shown(hours.end)}{_where(config.source)}",
                           key="staffed_hours.end", source=config.source)
+    serve = config.serve
+    if serve.bind in ("0.0.0.0", "::") and not serve.public_url:
+        raise ConfigError(f"serve.public_url: must be set when serve.bind is {serve.bind} (browsers cannot "
+                          f"connect to that address){_where(config.source)}", key="serve.public_url",
+                          source=config.source)
     gateway = config.gateway
     if gateway.heartbeat_stale_seconds <= gateway.tick_seconds:
         raise ConfigError(f"gateway.heartbeat_stale_seconds: must be more than gateway.tick_seconds "

@@ -24,6 +24,7 @@ COMMAND_MODULES: list[str] = [
     "kiosk.cli.ui",
     "kiosk.cli.migrate",
     "kiosk.cli.trust",
+    "kiosk.cli.serve",
     "kiosk.cli.staff", "kiosk.cli.visit", "kiosk.cli.board", "kiosk.cli.sms", "kiosk.cli.register", "kiosk.cli.config_cmd",
 ]
 
