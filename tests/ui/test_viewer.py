@@ -1,7 +1,8 @@
 """The read-only board (`kiosk ui --viewer`): the board as reception sees it, and nothing it can change.
 
 Issue 9: "read-only: no sign-out, no acknowledgement, no reveal; the viewer opens the database
-read-only". Each test dumps the whole database before and after and compares.
+read-only". Each test dumps the whole database before and after and compares (an SQLite dump; the
+read-only connection on both backends is tested in tests/store/test_readonly.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from kiosk.widgets.reveal import RevealPanel
 from kiosk.widgets.visits import VisitsTable
 from tests.ui.conftest import settle
 from tests.ui.school import busy
+
+pytestmark = pytest.mark.sqlite_only
 
 # Every key the reception board, the alarm screen and the app answer to, and then some.
 KEYS = sorted({b.key for cls in (BoardScreen, AlarmScreen, KioskApp) for b in cls.BINDINGS
@@ -146,30 +149,3 @@ def test_viewer_board_snapshot(ctx, viewer_db, snap_compare):
     assert snap_compare(build_app(ctx, live=False, console=False, viewer=True), terminal_size=(100, 30),
                         run_before=settled)
 
-
-@pytest.mark.postgresql
-def test_the_postgresql_viewer_session_refuses_every_write(database, clock):
-    """On PostgreSQL the server itself refuses: the viewer's session is default_transaction_read_only."""
-    from kiosk.services.board_view import load_board
-    from kiosk.store import open_database
-    from tests.ui.school import make_context
-
-    ctx = make_context(clock)
-    open_database(database).close()
-    add_staff(ctx, "Ann Lee", "07700 900123")
-    ctx.db.close()
-    db = open_readonly(database)
-    try:
-        assert [r for r in load_board(ctx).rows] == [] and load_board(ctx).school == "St Nicholas Primary"
-        with pytest.raises(peewee.DatabaseError, match="read-only transaction"):
-            add_staff(ctx, "Zed Mole", "07700 900999")
-        db.rollback()
-        with pytest.raises(peewee.DatabaseError, match="read-only transaction"):
-            db.execute_sql("DELETE FROM staff")
-    finally:
-        db.close()
-    open_database(database)
-    from kiosk.store.models import Staff
-
-    assert [s.name for s in Staff.select()] == ["Ann Lee"]
-    ctx.db.close()
