@@ -2,7 +2,9 @@
 
 Built by `build_app(ctx, ...)` so that tests build exactly what users run. The app must never write
 to the database except through services (in thread workers), never block the event loop on the
-database, and never be quit by a stray Ctrl+C/Ctrl+Q on the Linux console (quitting is F10).
+database, and never be quit or left by a stray key on any terminal: Ctrl+C, Ctrl+Q and the command
+palette are switched off everywhere (console, xterm, the Wayland foot route); quitting is F10 behind
+the admin PIN, or `systemctl stop`.
 """
 
 from __future__ import annotations
@@ -248,11 +250,13 @@ class KioskApp(App):
         self.notify("Ctrl+C does not quit the board. Quitting is an admin action (F10).", markup=False)
 
     def action_ctrl_quit(self) -> None:
-        """Ctrl+Q quits on a normal terminal (developers, demos) and a viewer; never the Linux console's board."""
-        if self.options.console and not self.options.viewer:
-            self.notify("Quitting is an admin action (F10).", markup=False)
-        else:
+        """Ctrl+Q (Textual's default quit) never quits the reception board, on any terminal: it is a
+        safety board that a visitor or a stray key must not close (F10 does, with the admin PIN).
+        A read-only viewer is no safety board: it quits."""
+        if self.options.viewer:
             self.exit()
+        else:
+            self.notify("Ctrl+Q does not quit the board. Quitting is an admin action (F10).", markup=False)
 
     def action_admin_quit(self) -> None:
         """F10: quitting is an admin action (the gateway keeps running and texting alarms). The demo

@@ -4,12 +4,13 @@ systemd-analyze verify also checks that each ExecStart= program exists and is ex
 needs systemd's own units (sysinit.target...). So the test installs kiosk into a temporary root
 with install.sh (whose --no-venv leaves an executable placeholder at /opt/kiosk/venv/bin/kiosk),
 copies the host's /usr/lib/systemd/system there, puts placeholder `cage` and `foot` programs
-in place (the Wayland route's, not installed in CI), and runs `systemd-analyze verify --root`.
+in place (the Wayland route's, inside the root), and runs `systemd-analyze verify --root`.
 verify exits 0 even for an unknown key or a bad value (it only warns), so any output fails too.
 """
 
 from __future__ import annotations
 
+import shlex
 import shutil
 import subprocess
 from pathlib import Path
@@ -137,6 +138,25 @@ def test_wayland_ui_runs_foot_in_cage_and_excludes_the_console_ui(installed_root
     assert "kiosk-ui.service" in s["Conflicts"][0].split()
     assert s["ExecStart"][0].startswith("/usr/bin/cage ")
     assert "/usr/bin/foot" in s["ExecStart"][0] and "kiosk ui --config /etc/kiosk/kiosk.toml" in s["ExecStart"][0]
+
+
+FOOT_KEYS_THAT_LEAVE_THE_BOARD = {"spawn-terminal", "show-urls-launch", "search-start", "font-increase",
+                                  "font-decrease", "font-reset"}
+
+
+def test_wayland_route_switches_off_foots_keys_that_leave_the_board_and_real_foot_accepts_them():
+    """Found by QA: foot's default Ctrl+Shift+N opened a new terminal (a shell) that cage shows full
+    screen over the board. The overrides must be ones the real foot (Debian's) accepts."""
+    words = shlex.split(settings("kiosk-ui-wayland.service")["ExecStart"][0])
+    foot = words.index("/usr/bin/foot")
+    overrides = [words[i + 1] for i in range(foot, len(words) - 1) if words[i] == "-o"]
+    assert {o.removeprefix("key-bindings.").removesuffix("=none") for o in overrides} == FOOT_KEYS_THAT_LEAVE_THE_BOARD
+    args = [a for o in overrides for a in ("-o", o)]
+    ok = subprocess.run(["foot", "--check-config", *args], capture_output=True, text=True, timeout=30)
+    assert ok.returncode == 0, ok.stderr
+    bad = subprocess.run(["foot", "--check-config", "-o", "key-bindings.spawn-terminall=none"],
+                         capture_output=True, text=True, timeout=30)
+    assert bad.returncode != 0  # the check can fail
 
 
 def test_backup_timer_is_nightly_persistent_and_spread():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from kiosk.app import build_app, wants_console
 from kiosk.screens.board import BoardScreen
 from kiosk.screens.pin import AdminPinScreen
@@ -53,17 +55,32 @@ async def test_term_linux_gets_the_console_theme_and_only_the_admin_pin_quits(db
     assert app.return_code == 0
 
 
-async def test_a_normal_terminal_gets_full_colour_and_ctrl_c_still_does_not_quit(ctx):
-    app = build_app(ctx, live=False, env={"TERM": "xterm-256color"})
+STRAY_KEYS = ("ctrl+q", "ctrl+c", "ctrl+p", "ctrl+backslash", "ctrl+z", "ctrl+d", "ctrl+w", "escape")
+
+
+@pytest.mark.parametrize("term", ["linux", "xterm-256color", "foot"])  # console, xterm, the cage+foot route
+@pytest.mark.parametrize("demo", [False, True])
+async def test_no_stray_key_quits_or_leaves_the_board_on_any_terminal(ctx, term, demo):
+    """Found by QA: Ctrl+Q (Textual's default quit) closed the board on a full-colour terminal, which
+    includes the Wayland route. A visitor's stray key must never close a safety board."""
+    app = build_app(ctx, live=False, demo=demo, inject=(lambda line: "") if demo else None, env={"TERM": term})
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        assert app.theme == FULL_THEME and not app.options.console
-        await pilot.press("ctrl+c")
+        assert app.options.console == (term == "linux")
+        stack = list(app.screen_stack)
+        for key in STRAY_KEYS:
+            await pilot.press(key)
+            await pilot.pause()
+            assert app.is_running and app.return_code is None, key
+            assert list(app.screen_stack) == stack and isinstance(app.screen, BoardScreen), key
+        await pilot.press("o")  # and not from a form either
+        await settle(app, pilot)
+        form = app.screen
+        assert not isinstance(form, BoardScreen)
+        await pilot.press("ctrl+q", "ctrl+c", "ctrl+p")
         await pilot.pause()
-        assert app.is_running and app.return_code is None
-        await pilot.press("ctrl+q")  # a developer's terminal: Ctrl+Q quits
-        await pilot.pause()
-    assert app.return_code == 0
+        assert app.is_running and app.screen is form
+        assert any("Ctrl+Q does not quit" in n.message for n in app._notifications)
 
 
 async def test_the_demo_on_the_console_without_an_admin_pin_quits_with_f10(ctx):
