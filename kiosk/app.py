@@ -92,8 +92,8 @@ class KioskApp(App):
     BINDINGS = [
         Binding("ctrl+q", "ctrl_quit", show=False, priority=True),
         Binding("ctrl+c", "ctrl_c", show=False, priority=True),
-        Binding("f10", "admin_quit", "Quit", show=True),
-        Binding("f9", "demo_panel", "Demo: send a text"),
+        Binding("f10", "admin_quit", "Quit", key_display="F10"),
+        Binding("f9", "demo_panel", "Demo: send a text", key_display="F9"),
     ]
 
     def __init__(self, ctx: Context, options: Options) -> None:

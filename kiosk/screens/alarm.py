@@ -18,13 +18,14 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, RadioButton, RadioSet, Static
+from textual.widgets import Input, RadioButton, RadioSet, Static
 
 from kiosk.domain.display import ago
 from kiosk.services import alarms
 from kiosk.services.board_view import (
     KIND_WORDS, AlarmDetail, BoardView, alarm_detail, release_connection, reveal_alarm_details,
 )
+from kiosk.widgets.footer import KioskFooter
 from kiosk.widgets.look import local_hhmm, plain
 
 ACTION_LABELS = (
@@ -229,7 +230,7 @@ class AlarmScreen(ModalScreen[None]):
             yield Static("", id="alarm-body", markup=False)
             yield Static(Text("A = acknowledge (initials and what you did)   D = details"), id="alarm-hint",
                          markup=False)
-        yield Footer()
+        yield KioskFooter()
 
     def on_mount(self) -> None:
         app = self.app

@@ -17,7 +17,7 @@ from textual.widgets import Static
 
 from kiosk.services.board_view import BoardView, release_connection, reveal_address, reveal_code_words
 from kiosk.widgets.banner import AmberBanner, WarningsLine
-from kiosk.widgets.footer import Footer
+from kiosk.widgets.footer import KioskFooter
 from kiosk.widgets.reveal import RevealPanel
 from kiosk.widgets.status import StatusStrip
 from kiosk.widgets.top import BoardClock, Counts
@@ -48,7 +48,7 @@ class BoardScreen(Screen):
         Binding("c", "code_word_call", "Code word on call"),
         Binding("a", "reveal", "Address"),
         Binding("k", "reveal_code_word", "Code word (admin)", show=False),
-        Binding("f1", "help", "Help"),
+        Binding("f1", "help", "Help", key_display="F1"),
         Binding("f6", "admin('staff')", "Staff", show=False),
         Binding("f7", "admin('register')", "Register", show=False),
         Binding("f8", "admin('messages')", "Messages", show=False),
@@ -65,7 +65,7 @@ class BoardScreen(Screen):
         yield RevealPanel()
         yield VisitsTable(app.glyphs, app.ctx.tz, wide=app.size.width >= WIDE_FROM)
         yield Static("No one is out on a visit.", id="empty", markup=False)
-        yield Footer()
+        yield KioskFooter()
 
     def on_mount(self) -> None:
         self.query_one(VisitsTable).focus()

@@ -20,8 +20,9 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
+from kiosk.widgets.footer import KioskFooter
 from kiosk.widgets.look import plain
 
 Inject = Callable[[str], str]
@@ -91,7 +92,7 @@ class DemoPanel(ModalScreen[None]):
             line.can_focus = False  # until T: the digits pick
             yield line
             yield Static("", id="demo-answer", markup=False)
-        yield Footer()
+        yield KioskFooter()
 
     def action_type(self) -> None:
         line = self.query_one(Input)

@@ -12,11 +12,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from kiosk.domain.parser import COMMANDS_HELP
 from kiosk.screens._form import FORMS_CSS
 from kiosk.screens.safe import cell, plain
+from kiosk.widgets.footer import KioskFooter
 
 SMS_COMMANDS: tuple[tuple[str, str], ...] = (
     ("OUT 14 Elm Rd UNTIL 15:30", "start a visit by text (shown as unapproved)"),
@@ -77,7 +78,7 @@ class HelpScreen(ModalScreen[None]):
                 yield Static("On the console, every action has a letter, digit, F-key, arrow, Enter, Tab or "
                              "Escape. A wrong PIN only slows the next try; it never locks the kiosk.",
                              classes="hint")
-        yield Footer()
+        yield KioskFooter()
 
     def on_mount(self) -> None:
         stack = self.app.screen_stack

@@ -15,7 +15,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from kiosk.domain.phones import national_format
 from kiosk.screens._form import Banner
@@ -23,6 +23,7 @@ from kiosk.screens._work import Failure, in_db_thread
 from kiosk.screens.admin import AdminScreen
 from kiosk.screens.safe import cell, plain, visible
 from kiosk.store.models import Message as Sms
+from kiosk.widgets.footer import KioskFooter
 
 LIMIT = 300
 
@@ -65,7 +66,7 @@ class MessagesScreen(AdminScreen):
         yield Static("", id="whole", classes="admin-hint")
         yield Banner()
         yield DataTable(id="messages-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KioskFooter()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()

@@ -21,7 +21,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from kiosk.screens._idle import IdleClose
 from kiosk.screens._form import FORMS_CSS, ErrorLine, Field, row
@@ -33,6 +33,7 @@ from kiosk.services.errors import Invalid
 from kiosk.services.reception import (
     admin_pin_set, any_reception_users, check_admin_pin, check_reception_pin, normalise_initials,
 )
+from kiosk.widgets.footer import KioskFooter
 
 ADMIN, RECEPTION = "admin", "reception"
 
@@ -150,7 +151,7 @@ class AdminPinScreen(_PinDialog):
                 yield Static("No admin PIN is set. On the kiosk computer run:\n  kiosk admin set-pin --write\n"
                              "then restart the screen. Esc to go back.", id="no-admin-pin", classes="hint")
             yield ErrorLine("pin")
-        yield Footer()
+        yield KioskFooter()
 
     @work(thread=True, exclusive=True, group="pin")
     def check(self, pin: str) -> None:
@@ -196,7 +197,7 @@ class ReceptionPinScreen(_PinDialog):
             yield ErrorLine("initials")
             yield row("PIN", self._pin_input())
             yield ErrorLine("pin")
-        yield Footer()
+        yield KioskFooter()
 
     def on_mount(self) -> None:
         self.find_users()

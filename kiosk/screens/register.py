@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Checkbox, DataTable, Footer, Input, Static
+from textual.widgets import Checkbox, DataTable, Input, Static
 
 from kiosk.domain.visits import normalise_postcode
 from kiosk.screens._form import FORMS_CSS, Banner, ErrorLine, Field, row
@@ -29,6 +29,7 @@ from kiosk.security.idle import IdleTimer
 from kiosk.services.people import add_register_entry
 from kiosk.services.staff_admin import deactivate_register_entry
 from kiosk.store.models import RegisterEntry
+from kiosk.widgets.footer import KioskFooter
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ class RegisterScreen(AdminScreen):
                      classes="admin-hint")
         yield Banner()
         yield DataTable(id="register-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KioskFooter()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()
@@ -181,7 +182,7 @@ class RegisterFormScreen(Activity, ModalScreen[int | None]):
             yield row("Reason", Field(id="reason", placeholder="why (no names)", max_length=200))
             yield ErrorLine("reason")
             yield row("Rule", Checkbox("prohibited: no visit at all", id="prohibited", compact=True))
-        yield Footer()
+        yield KioskFooter()
 
     def on_mount(self) -> None:
         self.query_one("#address", Input).focus()

@@ -24,7 +24,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Select, Static
+from textual.widgets import Input, Select, Static
 
 from kiosk.domain.codewords import CodeWordError, validate_code_word
 from kiosk.domain.times import format_local
@@ -38,6 +38,7 @@ from kiosk.screens.safe import plain
 from kiosk.services import lookup
 from kiosk.services.visits import register_flags, sign_out
 from kiosk.store.models import Staff
+from kiosk.widgets.footer import KioskFooter
 
 PURPOSE_NAMES = {
     "attendance": "Attendance", "safeguarding": "Safeguarding / welfare", "send": "SEND",
@@ -227,7 +228,7 @@ class SignOutScreen(IdleClose, ModalScreen[SignOutResult | None]):
                 yield row("Approved by", Field(id="approved_by", placeholder="initials or name of the senior leader",
                                                max_length=MAX_BY))
                 yield ErrorLine("approved_by")
-        yield Footer()
+        yield KioskFooter()
 
     def on_mount(self) -> None:
         self.query_one("#staff", Select).focus()

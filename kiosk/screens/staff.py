@@ -20,7 +20,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Checkbox, DataTable, Footer, Input, Static
+from textual.widgets import Checkbox, DataTable, Input, Static
 
 from kiosk.domain.codewords import CodeWordError, validate_code_word
 from kiosk.domain.phones import PhoneError, national_format, normalise_mobile
@@ -32,6 +32,7 @@ from kiosk.screens.safe import cell, plain
 from kiosk.services.people import add_staff
 from kiosk.services.staff_admin import set_staff_active, update_staff
 from kiosk.store.models import Staff
+from kiosk.widgets.footer import KioskFooter
 
 FIELDS = ("name", "mobile", "role", "code_word", "vehicle_reg", "vehicle_make", "vehicle_colour")
 LIMITS = {"name": 80, "role": 80, "vehicle_reg": 12, "vehicle_make": 80, "vehicle_colour": 80}
@@ -115,7 +116,7 @@ class StaffScreen(AdminScreen):
                      classes="admin-hint")
         yield Banner()
         yield DataTable(id="staff-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KioskFooter()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()
@@ -232,7 +233,7 @@ class StaffFormScreen(Activity, ModalScreen[int | None]):
                 yield ErrorLine("vehicle_make")
                 yield row("Colour", Field(e.vehicle_colour if e else "", id="vehicle_colour", max_length=80))
                 yield ErrorLine("vehicle_colour")
-        yield Footer()
+        yield KioskFooter()
 
     def on_mount(self) -> None:
         self.query_one("#name", Input).focus()

@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Select, Static
+from textual.widgets import Input, Select, Static
 
 from kiosk.domain.times import format_local
 from kiosk.screens._idle import IdleClose
@@ -29,6 +29,7 @@ from kiosk.screens.pin import ReceptionPinScreen
 from kiosk.screens.safe import plain
 from kiosk.services.errors import Invalid
 from kiosk.services.post_visit import MAX_NOTE, PostVisit, check_answers, mark_back_with_answers
+from kiosk.widgets.footer import KioskFooter
 
 CONCERN_HINT = ("Record the concern on the safeguarding system now and tell the DSL today. "
                 "Do not type details here.")
@@ -79,7 +80,7 @@ class VisitBackScreen(IdleClose, ModalScreen[bool]):
             yield Static("", id="concern-hint", classes="shown -empty")
             yield row("Note", Field(id="note", placeholder="optional, no names or details", max_length=MAX_NOTE))
             yield ErrorLine("note")
-        yield Footer()
+        yield KioskFooter()
 
     def on_mount(self) -> None:
         self.query_one("#objective", Select).focus()

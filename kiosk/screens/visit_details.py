@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from kiosk.domain.phones import national_format
 from kiosk.screens._idle import IdleClose
@@ -27,6 +27,7 @@ from kiosk.screens._visit import VisitSummary, load_summary
 from kiosk.screens._work import Failure, in_db_thread
 from kiosk.screens.safe import cell, plain, visible
 from kiosk.store.models import Alarm, Event, Message as Sms
+from kiosk.widgets.footer import KioskFooter
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ class VisitDetailsScreen(IdleClose, ModalScreen[None]):
             yield Static("", id="summary")
             yield Banner()
             yield DataTable(id="timeline", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KioskFooter()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()

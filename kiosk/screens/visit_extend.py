@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from kiosk.domain.times import format_local
 from kiosk.screens._due import TypedDueError, parse_typed_due
@@ -29,6 +29,7 @@ from kiosk.screens.safe import plain
 from kiosk.screens.visit_back import SummaryLoaded, VisitSaved
 from kiosk.services.errors import Invalid
 from kiosk.services.visits import extend
+from kiosk.widgets.footer import KioskFooter
 
 
 class VisitExtendScreen(IdleClose, ModalScreen[bool]):
@@ -59,7 +60,7 @@ class VisitExtendScreen(IdleClose, ModalScreen[bool]):
             yield Static("", id="due-shown", classes="shown -empty")
             yield ErrorLine("due")
             yield Static("F2 +30  F3 +45  F4 +60  F5 +90 minutes from now", classes="hint")
-        yield Footer()
+        yield KioskFooter()
 
     def on_mount(self) -> None:
         self.query_one("#due", Input).focus()
