@@ -40,28 +40,37 @@ def run(args: argparse.Namespace) -> int:
         config = load_config(config_path, env={**os.environ, "KIOSK_CONFIG": config_path or os.devnull})
     except ConfigError as exc:
         raise UsageError(str(exc)) from exc
-    folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="kiosk-demo-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    if (folder / "kiosk.db").exists():
-        raise UsageError(f"{folder} already holds a demo database; choose an empty folder")
-    demo = Demo(folder, config_path=str(Path(config_path).absolute()) if config_path else None)
-    try:
-        demo.start(config)
-        if args.headless:
-            print(f"demo in {folder}; modem on {demo.sim.port}", flush=True)
-            print(demo.board_text(config), flush=True)
-            print("ready; type help", flush=True)
-            demo.console(config, sys.stdin, sys.stdout)
-        else:
-            _run_ui(demo, config, folder, HELP)
-    finally:
-        code = demo.stop()
-        if not args.keep:
-            shutil.rmtree(folder, ignore_errors=True)
+    from kiosk.cli._signals import stopped_by_signals
+
+    folder = Path(args.keep) if args.keep else None
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+        if (folder / "kiosk.db").exists():
+            raise UsageError(f"{folder} already holds a demo database; choose an empty folder")
+    code = 1
+    with stopped_by_signals() as stopper:  # SIGHUP (terminal closed) or SIGTERM: still clean up
+        demo = None
+        try:
+            if folder is None:
+                folder = Path(tempfile.mkdtemp(prefix="kiosk-demo-"))
+            demo = Demo(folder, config_path=str(Path(config_path).absolute()) if config_path else None)
+            demo.start(config)
+            if args.headless:
+                print(f"demo in {folder}; modem on {demo.sim.port}", flush=True)
+                print(demo.board_text(config), flush=True)
+                print("ready; type help", flush=True)
+                demo.console(config, sys.stdin, sys.stdout)
+            else:
+                _run_ui(demo, config, folder, HELP, stopper)
+        finally:
+            if demo is not None:
+                code = demo.stop()
+            if folder is not None and not args.keep:
+                shutil.rmtree(folder, ignore_errors=True)
     return 0 if code == 0 else 1
 
 
-def _run_ui(demo, config, folder: Path, help_text: str) -> None:
+def _run_ui(demo, config, folder: Path, help_text: str, stopper) -> None:
     from kiosk.app import build_app
     from kiosk.devices.sim_console import SimConsole
     from kiosk.services.context import Context
@@ -83,5 +92,6 @@ def _run_ui(demo, config, folder: Path, help_text: str) -> None:
     inject = SimConsole(demo.sim).execute  # the UI's demo panel (F9) injects straight into the simulator
     from kiosk.cli.ui import screen_on_the_terminal
 
+    stopper.app = build_app(Context(config, demo.clock), demo=True, db_path=demo.db_path, inject=inject)
     with screen_on_the_terminal():  # `kiosk demo 2> file` still shows the board
-        build_app(Context(config, demo.clock), demo=True, db_path=demo.db_path, inject=inject).run()
+        stopper.app.run()

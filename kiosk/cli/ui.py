@@ -90,9 +90,11 @@ def open_viewer_context(args: argparse.Namespace):
 
 def run_ui(args: argparse.Namespace) -> int:
     from kiosk.app import build_app
+    from kiosk.cli._signals import stopped_by_signals
 
     ctx, path = open_viewer_context(args) if args.viewer else open_context(args)
     console = None if args.theme in (None, "auto") else args.theme == "console"
-    with screen_on_the_terminal():
-        build_app(ctx, db_path=path, console=console, viewer=args.viewer).run()
+    with stopped_by_signals() as stopper, screen_on_the_terminal():  # systemctl stop: a clean exit
+        stopper.app = build_app(ctx, db_path=path, console=console, viewer=args.viewer)
+        stopper.app.run()
     return 0

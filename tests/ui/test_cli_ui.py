@@ -4,6 +4,7 @@ reaches the terminal even when stderr does not."""
 import os
 import pty
 import select
+import signal
 import subprocess
 import sys
 import time
@@ -41,8 +42,20 @@ def test_with_stderr_not_a_terminal_the_board_is_drawn_on_stdouts_terminal(tmp_p
                 except OSError:
                     break
         assert b"Our School" in seen
-        os.write(master, b"\x11")  # Ctrl+Q quits on a normal terminal
+        os.write(master, b"\x11")  # Ctrl+Q never quits the board, on any terminal
+        deadline = time.monotonic() + 2
+        while time.monotonic() < deadline and proc.poll() is None:
+            if select.select([master], [], [], 0.1)[0]:
+                seen += os.read(master, 65536)
+        assert proc.poll() is None
+        proc.send_signal(signal.SIGTERM)  # systemctl stop: a clean exit, the terminal given back
         assert proc.wait(20) == 0
+        while select.select([master], [], [], 0.1)[0]:
+            try:
+                seen += os.read(master, 65536)
+            except OSError:
+                break
+        assert b"\x1b[?1049l" in seen  # left the alternate screen
     finally:
         if proc.poll() is None:
             proc.kill()
