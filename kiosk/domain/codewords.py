@@ -11,7 +11,8 @@ too, because a secret must never be readable in storage even when the text is no
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
+from importlib.resources import files
 from typing import Iterable
 
 from kiosk.domain.parser import COMMAND_WORDS, KEYWORDS
@@ -22,23 +23,22 @@ REDACTED = "[code word]"
 MIN_LETTERS = 4
 MAX_LETTERS = 30
 
-# The most common English words, and what staff text anyway: a code word must stand out from them.
-COMMON_WORDS: frozenset[str] = frozenset("""
-the be to of and a in that have i it for not on with he as you do at this but his by from they we say
-her she or an will my one all would there their what so up out if about who get which go me when make
-can like time no just him know take people into year your good some could them see other than then
-now look only come its over think also back after use two how our work first well way even new want
-because any these give day most us is was are been has had were said did got made went came told
-very much more many such here where why through down off should may must might shall own same still
-between under never again last long great little right old big high different small large next
-early young important few public bad able each every both those something nothing anything everything
-thing things man men woman women child children life world home school house family friend friends
-name word code words hand part place case week month point number night morning evening afternoon
-today tomorrow yesterday tonight late soon fine done safe okay thanks thank please sorry yes yeah
-hello help call text phone mobile visit visits office staff love from with what when will
-late home back safe fine done here soon okay thanks running traffic coming leaving left arrived
-minutes minute hours hour until till stop start wait ready going sure really need want keep call
-""".split())
+COMMON_WORDS_FILE = "common_words.txt"  # beside this module: the words a code word must not be
+
+
+@cache
+def common_words() -> frozenset[str]:
+    """The refusal list (common English words, what staff text anyway, guessable passwords), read
+    from kiosk/domain/common_words.txt on first use and folded as a code word is."""
+    text = files(__package__).joinpath(COMMON_WORDS_FILE).read_text(encoding="utf-8")
+    return frozenset(normalise(w) for line in text.splitlines() if not line.lstrip().startswith("#")
+                     for w in line.split())
+
+
+def is_common(folded: str) -> bool:
+    """True for a listed word, and for its plural ("houses", "boxes")."""
+    common = common_words()
+    return folded in common or any(folded.endswith(end) and folded[: -len(end)] in common for end in ("s", "es"))
 
 
 class CodeWordError(ValueError):
@@ -61,7 +61,7 @@ def validate_code_word(word: str) -> str:
     if any(folded in word for word in COMMAND_WORDS | KEYWORDS):
         # Also refused inside one ("tend" in EXTEND): redaction would break the command.
         raise CodeWordError("code word must not be an SMS command word or part of the command language")
-    if folded in COMMON_WORDS:
+    if is_common(folded):
         raise CodeWordError("code word is too common; choose an unusual one (e.g. a bird or a tree)")
     return folded
 

@@ -66,6 +66,7 @@ def test_staff_list_json_never_shows_the_code_word(school):
     (["staff", "add", "--name", "X", "--mobile", "07700900123"], "duplicate mobile"),
     (["staff", "add", "--name", "X", "--mobile", "banana"], "mobile"),
     (["staff", "add", "--name", "X", "--mobile", "07700900300", "--code-word", "ok"], "code word"),
+    (["staff", "add", "--name", "X", "--mobile", "07700900300", "--code-word", "password"], "too common"),
     (["staff", "add", "--mobile", "07700900300"], "--name"),
     (["visit", "back", "99"], "no visit 99"),
     (["visit", "back", "abc"], "invalid int"),

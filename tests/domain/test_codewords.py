@@ -161,3 +161,39 @@ def test_redacted_marker_is_not_a_code_word():
     for word in ("code", "word"):
         with pytest.raises(CodeWordError):
             validate_code_word(word)
+
+
+@pytest.mark.parametrize("word", [
+    "password", "Password", "PASSWORDS", "letmein", "qwerty", "iloveyou", "welcome", "admin", "monkey",
+    "dragon", "sunshine", "secret", "codeword", "safeword", "panic", "mayday",  # guessable
+    "traffic", "parked", "stuck", "delayed", "police", "hospital", "ambulance", "neighbour", "doorbell",
+    "appointment", "nobody", "sorted", "cheers", "brilliant", "lovely", "coffee",  # what staff text anyway
+    "houses", "meetings", "boxes", "tuesday", "november", "twenty", "orange", "evening",
+])
+def test_common_passwords_and_sms_vocabulary_are_refused(word):
+    """Found by QA: `--code-word password` was accepted. A code word someone texts by chance raises
+    a false duress alarm; a guessable one is no secret."""
+    with pytest.raises(CodeWordError, match="too common"):
+        validate_code_word(word)
+
+
+@pytest.mark.parametrize("word", ["bluebird", "marigold", "lanterns", "pinecone", "kestrel", "heron", "wren",
+                                  "sycamore", "kingfisher", "wagtail", "nightjar", "bluebell", "willow"])
+def test_unusual_words_are_still_accepted(word):
+    assert validate_code_word(word) == word
+
+
+def test_the_common_word_list_is_a_data_file_read_once_on_first_use():
+    import subprocess
+    import sys
+
+    probe = ("import kiosk.domain.codewords as c; assert c.common_words.cache_info().currsize == 0; "
+             "c.validate_code_word('bluebird'); c.validate_code_word('kestrel'); "
+             "i = c.common_words.cache_info(); assert (i.misses, i.hits) == (1, 1), i")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    from kiosk.domain.codewords import common_words
+
+    listed = common_words()
+    assert len(listed) > 1000 and {"password", "the", "traffic", "arrived"} <= listed
+    assert all(w.isalpha() and w == w.casefold() for w in listed)
