@@ -5,7 +5,8 @@ screen `make_screen()` builds; a wrong PIN or Escape leaves the board as it was.
 base of the Staff, Register and Messages screens: after `ADMIN_IDLE_SECONDS` (120 s on the injected
 clock) without a key, click or edit it closes itself and the dialogs it opened, and reception is on
 the board again. It never closes a screen it did not open (an alarm that came up on top stays, and
-the admin screen waits), and it never blocks the board or an alarm.
+the admin screen waits), and it never blocks the board or an alarm. `AdminListScreen` is what the
+three share beyond that: a title, a hint, a banner and a table of rows read in a thread worker.
 
 Keys on every admin screen: F6 Staff, F7 Register, F8 Messages, F1 help, Esc back to the board.
 """
@@ -13,18 +14,22 @@ Keys on every admin screen: F6 Staff, F7 Register, F8 Messages, F1 help, Esc bac
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
-from textual.app import App
+from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
+from textual.widgets import DataTable, Static
 
-from kiosk.screens._form import FORMS_CSS
+from kiosk.screens._form import FORMS_CSS, Banner
 from kiosk.screens._idle import IDLE_CHECK_SECONDS, Activity
+from kiosk.screens._work import Failure, in_db_thread
 from kiosk.screens.pin import AdminPinScreen
 from kiosk.security.idle import ADMIN_IDLE_SECONDS, IdleTimer
+from kiosk.widgets.footer import KioskFooter
 
-__all__ = ["Activity", "AdminScreen", "open_admin"]
+__all__ = ["Activity", "AdminListScreen", "AdminScreen", "open_admin"]
 
 ADMIN_CSS = Path(__file__).with_name("admin.tcss")
 
@@ -105,3 +110,91 @@ class AdminScreen(Activity, Screen[None]):
         target = {"staff": StaffScreen, "register": RegisterScreen, "messages": MessagesScreen}[name](self.ctx)
         target.idle = self.idle
         self.app.switch_screen(target)
+
+
+class RowsLoaded(Message):
+    """An admin list's rows, or the Failure that stopped them, from its thread worker."""
+
+    def __init__(self, rows: list[Any] | Failure) -> None:
+        super().__init__()
+        self.rows = rows
+
+
+class RowsSaved(Message):
+    """A change made from an admin list: the service's outcome, and what to say when it worked."""
+
+    def __init__(self, outcome: Any, done: str) -> None:
+        super().__init__()
+        self.outcome, self.done = outcome, done
+
+
+class AdminListScreen(AdminScreen):
+    """An admin screen that is a title, a hint line, a banner and a table of rows read in a thread
+    (Staff, Register, Messages). Subclasses say what to read (`read_rows`, on the worker's own
+    connection), the table's `columns()` and each row's `cells(row)`; rows have an `id`."""
+
+    HEADING = ""
+    HINT = ""
+    HINT_ID: str | None = None
+    TABLE_ID = ""
+    EMPTY = ""  # said in the banner when there are no rows ("" says nothing)
+
+    def __init__(self, ctx: Any, **kwargs: Any) -> None:
+        super().__init__(ctx, **kwargs)
+        self.rows: list[Any] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.HEADING, classes="admin-title")
+        yield Static(self.HINT, id=self.HINT_ID, classes="admin-hint")
+        yield Banner()
+        yield DataTable(id=self.TABLE_ID, cursor_type="row", zebra_stripes=True)
+        yield KioskFooter()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).focus()
+        self.load()
+
+    def read_rows(self) -> list[Any]:
+        raise NotImplementedError
+
+    def columns(self) -> Iterable[tuple[str, int]]:
+        raise NotImplementedError
+
+    def cells(self, row: Any) -> tuple[Any, ...]:
+        raise NotImplementedError
+
+    def load(self) -> None:
+        self.run_worker(lambda: self.post_message(RowsLoaded(in_db_thread(self.ctx, self.read_rows))),
+                        thread=True, exclusive=True, group=f"{self.NAME}-load")
+
+    def on_rows_loaded(self, message: RowsLoaded) -> None:
+        if isinstance(message.rows, Failure):
+            self.query_one(Banner).show(message.rows.message, "refused")
+            return
+        self.rows = message.rows
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        for label, width in self.columns():
+            table.add_column(label, width=width)
+        for r in self.rows:
+            table.add_row(*self.cells(r), key=str(r.id))
+        if not self.rows and self.EMPTY:
+            self.query_one(Banner).show(self.EMPTY, "info")
+
+    def selected(self) -> Any | None:
+        table = self.query_one(DataTable)
+        if not self.rows or table.cursor_row is None or not 0 <= table.cursor_row < len(self.rows):
+            return None
+        return self.rows[table.cursor_row]
+
+    def change(self, done: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        """Run a service call in a thread; say `done` and reload, or say why nothing changed."""
+        self.run_worker(lambda: self.post_message(RowsSaved(in_db_thread(self.ctx, fn, *args, **kwargs), done)),
+                        thread=True, exclusive=True, group=f"{self.NAME}-save")
+
+    def on_rows_saved(self, message: RowsSaved) -> None:
+        if isinstance(message.outcome, Failure):
+            self.query_one(Banner).show(f"{message.outcome.message}. Nothing changed.", "refused")
+            return
+        self.query_one(Banner).show(message.done, "info")
+        self.load()

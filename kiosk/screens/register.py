@@ -17,12 +17,12 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Checkbox, DataTable, Input, Static
+from textual.widgets import Checkbox, Input, Static
 
 from kiosk.domain.visits import normalise_postcode
 from kiosk.screens._form import FORMS_CSS, Banner, ErrorLine, Field, row
 from kiosk.screens._work import Failure, in_db_thread
-from kiosk.screens.admin import Activity, AdminScreen
+from kiosk.screens.admin import Activity, AdminListScreen
 from kiosk.screens.confirm import ConfirmDialog
 from kiosk.screens.safe import cell, plain
 from kiosk.security.idle import IdleTimer
@@ -64,65 +64,32 @@ def check_register_form(values: dict[str, Any]) -> dict[str, str]:
     return errors
 
 
-class RegisterLoaded(Message):
-    def __init__(self, rows: list[EntryRow] | Failure) -> None:
-        super().__init__()
-        self.rows = rows
-
-
 class RegisterSaved(Message):
     def __init__(self, outcome: Any) -> None:
         super().__init__()
         self.outcome = outcome
 
 
-class RegisterScreen(AdminScreen):
+class RegisterScreen(AdminListScreen):
     NAME = "register"
+    HEADING = "Register: places not to visit alone"
+    HINT = "A lone visit to a flagged place is refused; a pair is warned; a prohibited place is refused."
+    TABLE_ID = "register-table"
+    EMPTY = "the register is empty: A to flag a place"
     BINDINGS = [
         Binding("a", "add", "Add", key_display="A"),
         Binding("d", "deactivate", "Remove", key_display="D"),
     ]
 
-    def __init__(self, ctx: Any, **kwargs: Any) -> None:
-        super().__init__(ctx, **kwargs)
-        self.rows: list[EntryRow] = []
+    def read_rows(self) -> list[EntryRow]:
+        return load_register()
 
-    def compose(self) -> ComposeResult:
-        yield Static("Register: places not to visit alone", classes="admin-title")
-        yield Static("A lone visit to a flagged place is refused; a pair is warned; a prohibited place is refused.",
-                     classes="admin-hint")
-        yield Banner()
-        yield DataTable(id="register-table", cursor_type="row", zebra_stripes=True)
-        yield KioskFooter()
+    def columns(self) -> tuple[tuple[str, int], ...]:
+        return (("Address", 30), ("Postcode", 9), ("Reason", 30), ("Rule", 10))
 
-    def on_mount(self) -> None:
-        self.query_one(DataTable).focus()
-        self.load()
-
-    @work(thread=True, exclusive=True, group="register-load")
-    def load(self) -> None:
-        self.post_message(RegisterLoaded(in_db_thread(self.ctx, load_register)))
-
-    def on_register_loaded(self, message: RegisterLoaded) -> None:
-        if isinstance(message.rows, Failure):
-            self.query_one(Banner).show(message.rows.message, "refused")
-            return
-        self.rows = message.rows
-        table = self.query_one(DataTable)
-        table.clear(columns=True)
-        for label, width in (("Address", 30), ("Postcode", 9), ("Reason", 30), ("Rule", 10)):
-            table.add_column(label, width=width)
-        for r in self.rows:
-            table.add_row(cell(r.address or "-"), cell(r.postcode or "-"), cell(r.reason),
-                          cell("PROHIBITED" if r.prohibited else "not alone"), key=str(r.id))
-        if not self.rows:
-            self.query_one(Banner).show("the register is empty: A to flag a place", "info")
-
-    def selected(self) -> EntryRow | None:
-        table = self.query_one(DataTable)
-        if not self.rows or not 0 <= table.cursor_row < len(self.rows):
-            return None
-        return self.rows[table.cursor_row]
+    def cells(self, r: EntryRow) -> tuple[Any, ...]:
+        return (cell(r.address or "-"), cell(r.postcode or "-"), cell(r.reason),
+                cell("PROHIBITED" if r.prohibited else "not alone"))
 
     def action_add(self) -> None:
         def added(entry_id: int | None) -> None:
@@ -139,22 +106,11 @@ class RegisterScreen(AdminScreen):
 
         def decided(yes: bool | None) -> None:
             if yes:
-                self.deactivate(entry.id)
+                self.change("removed from the register", deactivate_register_entry, self.ctx, entry.id,
+                            actor="kiosk:admin")
 
         self.open_child(ConfirmDialog("Remove this place from the register?",
                                       f"{entry.address or entry.postcode}: {entry.reason}"), decided)
-
-    @work(thread=True, exclusive=True, group="register-save")
-    def deactivate(self, entry_id: int) -> None:
-        self.post_message(RegisterSaved(in_db_thread(self.ctx, deactivate_register_entry, self.ctx, entry_id,
-                                                     actor="kiosk:admin")))
-
-    def on_register_saved(self, message: RegisterSaved) -> None:
-        if isinstance(message.outcome, Failure):
-            self.query_one(Banner).show(f"{message.outcome.message}. Nothing changed.", "refused")
-            return
-        self.query_one(Banner).show("removed from the register", "info")
-        self.load()
 
 
 class RegisterFormScreen(Activity, ModalScreen[int | None]):

@@ -26,7 +26,7 @@ from kiosk.domain.codewords import CodeWordError, validate_code_word
 from kiosk.domain.phones import PhoneError, national_format, normalise_mobile
 from kiosk.screens._form import FORMS_CSS, Banner, ErrorLine, Field, row
 from kiosk.screens._work import Failure, in_db_thread
-from kiosk.screens.admin import Activity, AdminScreen
+from kiosk.screens.admin import Activity, AdminListScreen
 from kiosk.screens.confirm import ConfirmDialog
 from kiosk.screens.safe import cell, plain
 from kiosk.services.people import add_staff
@@ -86,67 +86,35 @@ def check_staff_form(values: dict[str, Any], *, editing: bool) -> dict[str, str]
     return errors
 
 
-class StaffLoaded(Message):
-    def __init__(self, rows: list[StaffRow] | Failure) -> None:
-        super().__init__()
-        self.rows = rows
-
-
 class StaffSaved(Message):
     def __init__(self, outcome: Any) -> None:
         super().__init__()
         self.outcome = outcome
 
 
-class StaffScreen(AdminScreen):
+class StaffScreen(AdminListScreen):
     NAME = "staff"
+    HEADING = "Staff"
+    HINT = "Who may go out (needs a code word) and who receives alerts. Code words are never shown."
+    TABLE_ID = "staff-table"
     BINDINGS = [
         Binding("a", "add", "Add", key_display="A"),
         Binding("e", "edit", "Edit", key_display="E"),
         Binding("d", "toggle_active", "Deactivate/reactivate", key_display="D"),
     ]
 
-    def __init__(self, ctx: Any, **kwargs: Any) -> None:
-        super().__init__(ctx, **kwargs)
-        self.rows: list[StaffRow] = []
+    def read_rows(self) -> list[StaffRow]:
+        return load_staff()
 
-    def compose(self) -> ComposeResult:
-        yield Static("Staff", classes="admin-title")
-        yield Static("Who may go out (needs a code word) and who receives alerts. Code words are never shown.",
-                     classes="admin-hint")
-        yield Banner()
-        yield DataTable(id="staff-table", cursor_type="row", zebra_stripes=True)
-        yield KioskFooter()
+    def columns(self) -> tuple[tuple[str, int], ...]:
+        return (("Name", 20), ("Mobile", 12), ("Role", 8), ("Alerts", 6), ("Code word", 9), ("Vehicle", 20),
+                ("Status", 6))
 
-    def on_mount(self) -> None:
-        self.query_one(DataTable).focus()
-        self.load()
-
-    @work(thread=True, exclusive=True, group="staff-load")
-    def load(self) -> None:
-        self.post_message(StaffLoaded(in_db_thread(self.ctx, load_staff)))
-
-    def on_staff_loaded(self, message: StaffLoaded) -> None:
-        if isinstance(message.rows, Failure):
-            self.query_one(Banner).show(message.rows.message, "refused")
-            return
-        self.rows = message.rows
-        table = self.query_one(DataTable)
-        table.clear(columns=True)
-        for label, width in (("Name", 20), ("Mobile", 12), ("Role", 8), ("Alerts", 6), ("Code word", 9),
-                             ("Vehicle", 20), ("Status", 6)):
-            table.add_column(label, width=width)
-        for r in self.rows:
-            vehicle = " ".join(p for p in (r.vehicle_reg, r.vehicle_make, r.vehicle_colour) if p)
-            table.add_row(cell(r.name), cell(national_format(r.mobile) if r.mobile else "-"), cell(r.role),
-                          cell("yes" if r.alerts else "-"), cell("set" if r.has_code_word else "NONE"),
-                          cell(vehicle), cell("active" if r.active else "left"), key=str(r.id))
-
-    def selected(self) -> StaffRow | None:
-        table = self.query_one(DataTable)
-        if not self.rows or table.cursor_row is None or not 0 <= table.cursor_row < len(self.rows):
-            return None
-        return self.rows[table.cursor_row]
+    def cells(self, r: StaffRow) -> tuple[Any, ...]:
+        vehicle = " ".join(p for p in (r.vehicle_reg, r.vehicle_make, r.vehicle_colour) if p)
+        return (cell(r.name), cell(national_format(r.mobile) if r.mobile else "-"), cell(r.role),
+                cell("yes" if r.alerts else "-"), cell("set" if r.has_code_word else "NONE"),
+                cell(vehicle), cell("active" if r.active else "left"))
 
     def _saved(self, staff_id: int | None) -> None:
         if staff_id:
@@ -174,22 +142,10 @@ class StaffScreen(AdminScreen):
 
         def decided(yes: bool | None) -> None:
             if yes:
-                self.toggle(row.id, not row.active)
+                self.change("saved", set_staff_active, self.ctx, row.id, not row.active, actor="kiosk:admin")
 
         self.open_child(ConfirmDialog(f"{verb} {row.name}?", "They stay in the records; deactivated staff cannot "
                                       "go out or receive alerts."), decided)
-
-    @work(thread=True, exclusive=True, group="staff-save")
-    def toggle(self, staff_id: int, active: bool) -> None:
-        result = in_db_thread(self.ctx, set_staff_active, self.ctx, staff_id, active, actor="kiosk:admin")
-        self.post_message(StaffSaved(result))
-
-    def on_staff_saved(self, message: StaffSaved) -> None:
-        if isinstance(message.outcome, Failure):
-            self.query_one(Banner).show(f"{message.outcome.message}. Nothing changed.", "refused")
-            return
-        self.query_one(Banner).show("saved", "info")
-        self.load()
 
 
 class StaffFormScreen(Activity, ModalScreen[int | None]):

@@ -10,22 +10,17 @@ Keys: F9 save, Esc cancel, Tab/arrows between questions, Enter to open a questio
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Input, Select, Static
 
 from kiosk.domain.times import format_local
-from kiosk.screens._idle import IdleClose
-from kiosk.screens._form import FORMS_CSS, Banner, ErrorLine, Field, row
-from kiosk.screens._visit import VisitSummary, load_summary
-from kiosk.screens._work import Failure, in_db_thread
-from kiosk.screens.pin import ReceptionPinScreen
+from kiosk.screens._form import Banner, ErrorLine, Field, row
+from kiosk.screens._visit import VisitSummary
+from kiosk.screens._visit_dialog import VisitDialog
 from kiosk.screens.safe import plain
 from kiosk.services.errors import Invalid
 from kiosk.services.post_visit import MAX_NOTE, PostVisit, check_answers, mark_back_with_answers
@@ -35,25 +30,13 @@ CONCERN_HINT = ("Record the concern on the safeguarding system now and tell the 
                 "Do not type details here.")
 
 
-class SummaryLoaded(Message):
-    def __init__(self, summary: VisitSummary | Failure) -> None:
-        super().__init__()
-        self.summary = summary
-
-
-class VisitSaved(Message):
-    def __init__(self, outcome: Any) -> None:
-        super().__init__()
-        self.outcome = outcome
-
-
 def yes_no(prompt: str, id: str) -> Select:
     return Select([(plain("Yes"), True), (plain("No"), False)], id=id, prompt=prompt, compact=True)
 
 
-class VisitBackScreen(IdleClose, ModalScreen[bool]):
-    IDLE_RESULT = False
-    CSS_PATH = FORMS_CSS
+class VisitBackScreen(VisitDialog):
+    FIRST = "#objective"
+    PIN_ACTION = "mark this visit back"
     DEFAULT_CSS = "VisitBackScreen { align: center middle; } VisitBackScreen .row > .label { width: 22; }"
     BINDINGS = [
         Binding("f9", "save", "Mark back", key_display="F9"),
@@ -62,10 +45,8 @@ class VisitBackScreen(IdleClose, ModalScreen[bool]):
     ]
 
     def __init__(self, ctx: Any, visit_id: int) -> None:
-        super().__init__()
-        self.ctx, self.visit_id = ctx, visit_id
+        super().__init__(ctx, visit_id)
         self.prompted = False
-        self.saving = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -82,19 +63,7 @@ class VisitBackScreen(IdleClose, ModalScreen[bool]):
             yield ErrorLine("note")
         yield KioskFooter()
 
-    def on_mount(self) -> None:
-        self.query_one("#objective", Select).focus()
-        self.load()
-
-    @work(thread=True, exclusive=True, group="visit-load")
-    def load(self) -> None:
-        self.post_message(SummaryLoaded(in_db_thread(self.ctx, load_summary, self.visit_id)))
-
-    def on_summary_loaded(self, message: SummaryLoaded) -> None:
-        summary = message.summary
-        if isinstance(summary, Failure):
-            self.query_one(Banner).show(summary.message, "refused")
-            return
+    def show_summary(self, summary: VisitSummary) -> None:
         self.query_one("#title", Static).update(plain(f"Back: {summary.label}"))
         text = f"{', '.join(summary.staff)} · left {format_local(summary.left_at, self.ctx.tz)} · due back " \
                f"{format_local(summary.due_back, self.ctx.tz)}"
@@ -109,10 +78,6 @@ class VisitBackScreen(IdleClose, ModalScreen[bool]):
             hint.update(plain(CONCERN_HINT) if concern else "")
             hint.set_class(not concern, "-empty")
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_save()
-
     def answers(self) -> PostVisit:
         def value(name: str) -> Any:
             select = self.query_one(f"#{name}", Select)
@@ -120,46 +85,17 @@ class VisitBackScreen(IdleClose, ModalScreen[bool]):
 
         return PostVisit(value("objective"), value("follow_up"), value("concern"), self.query_one("#note", Input).value)
 
-    def action_help(self) -> None:
-        from kiosk.screens.help import HelpScreen
-
-        self.app.push_screen(HelpScreen())
-
-    def action_cancel(self) -> None:
-        self.dismiss(False)
-
-    def action_save(self) -> None:
-        if self.saving:
-            return
+    def ready_to_save(self) -> Callable[[str], Any] | None:
         try:
             answers = check_answers(self.answers())
         except Invalid as exc:
             self.query_one("#note-error", ErrorLine).show(str(exc))
-            return
+            return None
         self.query_one("#note-error", ErrorLine).show("")
         if answers.unanswered and not self.prompted:
             self.prompted = True
             self.query_one(Banner).show(f"not answered: {', '.join(answers.unanswered)}. Answer them, or F9 "
                                         "again to mark back anyway", "warning")
-            return
-
-        def who(initials: str | None) -> None:
-            if initials:
-                self.saving = True
-                self.save(initials, answers)
-
-        self.app.push_screen(ReceptionPinScreen(self.ctx, action="mark this visit back"), who)
-
-    @work(thread=True, exclusive=True, group="visit-save")
-    def save(self, initials: str, answers: PostVisit) -> None:
-        result = in_db_thread(self.ctx, mark_back_with_answers, self.ctx, self.visit_id, by=initials,
-                              answers=answers, actor="kiosk")
-        self.post_message(VisitSaved(result))
-
-    def on_visit_saved(self, message: VisitSaved) -> None:
-        self.saving = False
-        if isinstance(message.outcome, Failure):
-            self.query_one(Banner).show(f"{message.outcome.message}. Nothing changed.",
-                                        "refused" if message.outcome.refused else "info")
-            return
-        self.dismiss(True)
+            return None
+        return lambda initials: mark_back_with_answers(self.ctx, self.visit_id, by=initials, answers=answers,
+                                                       actor="kiosk")
