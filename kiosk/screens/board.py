@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
+from kiosk.domain import ladder as L
 from kiosk.services.board_view import BoardView, release_connection, reveal_address, reveal_code_words
 from kiosk.widgets.banner import AmberBanner, WarningsLine
 from kiosk.widgets.footer import KioskFooter
@@ -47,12 +48,15 @@ class BoardScreen(Screen):
         Binding("p", "phoned_in", "Phoned in OK"),
         Binding("c", "code_word_call", "Code word on call"),
         Binding("a", "reveal", "Address"),
+        Binding("r", "red_alarm", "Red alarm: record"),
         Binding("k", "reveal_code_word", "Code word (admin)", show=False),
         Binding("f1", "help", "Help", key_display="F1"),
         Binding("f6", "admin('staff')", "Staff", show=False),
         Binding("f7", "admin('register')", "Register", show=False),
         Binding("f8", "admin('messages')", "Messages", show=False),
     ]
+    _red_open = False  # an open red alarm someone at the kiosk has acknowledged: the R key shows
+
     def compose(self) -> ComposeResult:
         app = self.app
         ascii = app.options.console
@@ -89,6 +93,10 @@ class BoardScreen(Screen):
         reveal = self.query_one(RevealPanel)
         if reveal.showing and table.row_of(reveal.visit_id) is None:
             reveal.hide()  # the visit is over
+        red_open = bool(self._open_reds())
+        if red_open != self._red_open:
+            self._red_open = red_open
+            self.refresh_bindings()
 
     def tick(self) -> None:
         """Once a second: the clock, the countdowns, the reveal deadline. Nothing else repaints."""
@@ -224,6 +232,40 @@ class BoardScreen(Screen):
         seconds = self.app.ctx.config.ui.reveal_seconds
         self.query_one(RevealPanel).reveal_words(row.id, row.label, message.words,
                                                  until=self.app.ctx.clock.monotonic() + seconds, seconds=seconds)
+
+    def _open_reds(self) -> list:
+        """Red alarms acknowledged at the kiosk but not resolved (no answer, police called, other)."""
+        view = self.app.view
+        return [a for a in view.alarms if a.level == L.RED and a.acknowledged_by] if view is not None else []
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "red_alarm":
+            return self._red_open
+        return True
+
+    def action_red_alarm(self) -> None:
+        """Found by QA: after "No answer" or "Police called" a red alarm stays open, the visit cannot
+        be marked back, and the board had no way to record what happened next (only `kiosk ack`).
+        R records a further action on the selected visit's open red alarm (or the only one)."""
+        from kiosk.screens.alarm import AckDialog
+        from kiosk.services import alarms
+
+        reds = self._open_reds()
+        visit_id = self.query_one(VisitsTable).selected_visit()
+        alarm = next((a for a in reds if a.visit_id == visit_id), reds[0] if len(reds) == 1 else None)
+        if alarm is None:
+            self.notify("Select the visit with the red alarm." if reds else "No open red alarm.", markup=False)
+            return
+        app = self.app
+
+        def chosen(request) -> None:
+            if request is not None:
+                app.perform(f"Alarm {alarm.id}: {request.action} recorded.",
+                            lambda: alarms.acknowledge(app.ctx, alarm.id, by=request.by, action=request.action,
+                                                       ref=request.ref, note=request.note, actor="kiosk"))
+
+        self._who(f"record what was done on alarm {alarm.id}",
+                  lambda by: app.push_screen(AckDialog(alarm.id, by), chosen))
 
     def _who(self, action: str, then) -> None:
         """Ask who is at the keyboard (initials + reception PIN), then `then(initials)`."""

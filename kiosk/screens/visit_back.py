@@ -69,7 +69,7 @@ class VisitBackScreen(VisitDialog):
                f"{format_local(summary.due_back, self.ctx.tz)}"
         self.query_one("#summary", Static).update(plain(text))
         if summary.open_red:
-            self.query_one(Banner).show("a red alarm on this visit is still open: acknowledge it first", "refused")
+            self.query_one(Banner).show("a red alarm on this visit is still open: R on the board records what was done", "refused")
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "concern":

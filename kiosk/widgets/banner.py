@@ -1,4 +1,5 @@
-"""Amber alarms as a banner with the number to ring (not a modal), and standing warnings."""
+"""Amber alarms as a banner with the number to ring (not a modal), red alarms acknowledged at the
+kiosk but still open (with the key that records what was done next), and standing warnings."""
 
 from __future__ import annotations
 
@@ -14,9 +15,24 @@ from kiosk.widgets.look import Glyphs, local_hhmm, plain
 def amber_text(alarms: list[AlarmLine], tz, glyphs: Glyphs) -> Text:
     out = Text()
     red_visits = {a.visit_id for a in alarms if a.level == L.RED and a.visit_id is not None}
+    open_reds = [a for a in alarms if a.level == L.RED and a.acknowledged_by]  # no answer, police called
+    if len(open_reds) == 1:
+        alarm = open_reds[0]
+        out.append(f" {glyphs.red} {KIND_WORDS.get(alarm.kind, alarm.kind.upper())} alarm {alarm.id} open ",
+                   style="bold")
+        out.append(f"{glyphs.dot} ")
+        out.append_text(plain(", ".join(alarm.names) or "?", 60))
+        out.append(f" {glyphs.dot} ")
+        out.append_text(plain(f"{alarm.acknowledged_by}: {alarm.action or '?'}", 40))
+        out.append(f" {glyphs.dot} R: record what was done")
+    elif open_reds:
+        out.append(f" {glyphs.red} {len(open_reds)} red alarms open ", style="bold")
+        out.append(f"{glyphs.dot} ")
+        out.append_text(plain(", ".join(n for a in open_reds for n in a.names) or "?", 60))
+        out.append(f" {glyphs.dot} R on a visit: record what was done")
     ambers = [a for a in alarms if a.level == L.AMBER and (a.visit_id is None or a.visit_id not in red_visits)]
-    for n, alarm in enumerate(ambers):
-        if n:
+    for alarm in ambers:
+        if out.plain:
             out.append("\n")
         out.append(f" {glyphs.amber} {KIND_WORDS.get(alarm.kind, alarm.kind.upper())} ", style="bold")
         if alarm.kind == L.SEND_FAILED:  # a reply or reminder that could not be sent
@@ -33,7 +49,7 @@ def amber_text(alarms: list[AlarmLine], tz, glyphs: Glyphs) -> Text:
 
 
 class AmberBanner(Static):
-    """Hidden when there is no amber alarm."""
+    """Hidden when there is no amber alarm and no acknowledged red one still open."""
 
     def __init__(self) -> None:
         super().__init__("", id="amber", markup=False)

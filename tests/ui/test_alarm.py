@@ -190,3 +190,74 @@ async def test_an_undelivered_reply_is_an_amber_banner_saying_what_failed(ctx, c
         await settle(app, pilot)
         banner = str(app.screen.query_one("#amber").render())
         assert "TEXT FAILED reply to Ann Lee not delivered (message 7): +CMS ERROR: 500" in banner
+
+
+async def test_an_open_red_alarm_acknowledged_as_no_answer_can_be_resolved_from_the_board(ctx, clock):
+    """Found by QA in the demo: after "No answer" (or "Police called") a duress alarm stays open, the
+    visit cannot be marked back ("acknowledge it first"), and the board had no way to record what
+    happened next. Now the board says so in its banner and R records the next action."""
+    from kiosk.services import alarms
+    from kiosk.widgets.footer import KioskFooter
+    from textual.widgets._footer import FooterKey
+
+    ids = busy(ctx, clock, pending_duress=True)
+    alarms.acknowledge(ctx, ids["duress_alarm"], by="JR", action="no-answer", actor="test")
+    for alarm in Alarm.select().where(Alarm.resolved_at.is_null() & (Alarm.id != ids["duress_alarm"])):
+        alarms.acknowledge(ctx, alarm.id, by="JR", action="stood-down", actor="test")  # only Gus's stays open
+    app = build_app(ctx, live=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        board = app.screen
+        assert isinstance(board, BoardScreen)  # acknowledged: no takeover
+        banner = str(board.query_one("#amber").render())
+        assert f"DURESS alarm {ids['duress_alarm']} open" in banner and "Gus Hill" in banner
+        assert "JR: no-answer" in banner and "R: record what was done" in banner
+        assert "r" in {k.key_display for k in board.query_one(KioskFooter).query(FooterKey)}
+        await pilot.press("r")
+        await settle(app, pilot)
+        await pilot.press("J", "R", "enter")  # who is at the keyboard (no reception PINs set up)
+        await settle(app, pilot)
+        assert isinstance(app.screen, AckDialog) and app.screen.alarm_id == ids["duress_alarm"]
+        await pilot.press("4", "enter")  # stood down
+        await settle(app, pilot, loads=2)
+        for _ in range(50):
+            await pilot.pause()
+            if Alarm.get_by_id(ids["duress_alarm"]).resolved_at is not None:
+                break
+        alarm = Alarm.get_by_id(ids["duress_alarm"])
+        assert alarm.resolved_at is not None and alarm.action == "stood-down" and alarm.resolved_by == "JR"
+        await settle(app, pilot, loads=3)
+        assert isinstance(app.screen, BoardScreen)
+        assert "open" not in str(board.query_one("#amber").render())
+        assert "r" not in {k.key_display for k in board.query_one(KioskFooter).query(FooterKey)}
+        await pilot.press("r")  # gone with the alarm: the key does nothing
+        await pilot.pause()
+        assert isinstance(app.screen, BoardScreen)
+
+
+async def test_with_several_red_alarms_open_r_takes_the_selected_visits_one(ctx, clock):
+    from kiosk.widgets.visits import VisitsTable
+
+    ids = busy(ctx, clock)  # every red alarm acknowledged as "police called": all still open
+    open_reds = list(Alarm.select().where((Alarm.level == "red") & Alarm.resolved_at.is_null()))
+    assert len(open_reds) >= 2
+    app = build_app(ctx, live=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        board = app.screen
+        banner = str(board.query_one("#amber").render())
+        assert f"{len(open_reds)} red alarms open" in banner and len(banner.splitlines()) >= 1
+        table = board.query_one(VisitsTable)
+        red_visits = {a.visit_id for a in open_reds}
+        calm = next(int(r.key.value) for r in table.ordered_rows if int(r.key.value) not in red_visits)
+        table.move_cursor(row=table.get_row_index(str(calm)), animate=False)
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, BoardScreen)
+        assert any("Select the visit with the red alarm" in n.message for n in app._notifications)
+        table.move_cursor(row=table.get_row_index(str(ids["gus"])), animate=False)
+        await pilot.press("r")
+        await settle(app, pilot)
+        await pilot.press("J", "R", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AckDialog) and app.screen.alarm_id == ids["duress_alarm"]
