@@ -69,7 +69,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog -wide"):
             yield Static("Help", classes="dialog-title")
-            with VerticalScroll():
+            with VerticalScroll(id="help-body"):
                 yield Static("Keys on this screen", classes="hint")
                 yield DataTable(id="keys", cursor_type="none", show_cursor=False)
                 yield Static("Texts staff can send to the kiosk's number", classes="hint")
@@ -84,16 +84,21 @@ class HelpScreen(ModalScreen[None]):
         stack = self.app.screen_stack
         beneath = stack[stack.index(self) - 1] if self in stack and stack.index(self) > 0 else None
         self.keys = screen_keys(beneath) if beneath is not None else []
+        # Found by QA at 80x24: the tables were cut (the keys after the fifth scrolled out of sight,
+        # each "Does" cut at the right edge). Now the tables take their full height (the whole help
+        # scrolls) and "Does" fits the screen, wrapping onto more lines instead of being cut.
+        room = max(24, self.app.size.width - 8)  # two columns' padding and the scroll bar
         keys = self.query_one("#keys", DataTable)
         keys.add_column("Key", width=12)
-        keys.add_column("Does", width=50)
+        keys.add_column("Does", width=min(50, room - 12))
         for shown, label in self.keys:
-            keys.add_row(cell(shown), cell(label))
+            keys.add_row(cell(shown), plain(label), height=None)
         sms = self.query_one("#sms", DataTable)
-        sms.add_column("Text", width=34)
-        sms.add_column("Does", width=52)
+        text_width = 34 if room >= 34 + 40 else 20
+        sms.add_column("Text", width=text_width)
+        sms.add_column("Does", width=min(52, room - text_width))
         for text, does in SMS_COMMANDS:
-            sms.add_row(cell(text), cell(does))
+            sms.add_row(plain(text), plain(does), height=None)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -64,3 +64,28 @@ async def test_f1_on_the_sign_out_form_lists_its_keys(school):
         await pilot.press("f1")  # F1 again closes help
         await settle(pilot)
         assert app.screen is app.screen_under_test
+
+
+@pilot_test
+async def test_at_80x24_help_shows_every_key_and_every_whole_description(school):
+    """Found by QA at 80x24: the keys table showed five rows (the rest scrolled inside a tiny table)
+    and each description was cut at the right edge. Now nothing is cut; the whole help scrolls."""
+    from textual.widgets import DataTable
+
+    app = Host(lambda: StaffScreen(school.ctx))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(HelpScreen())
+        await settle(pilot)
+        help_screen = app.screen
+        for table_id in ("#keys", "#sms"):
+            table = help_screen.query_one(table_id, DataTable)
+            assert table.region.height == table.virtual_size.height  # every row, no inner scrolling
+            assert table.virtual_size.width <= 80 - 2
+        body = help_screen.query_one("#help-body")
+        body.scroll_end(animate=False)
+        await settle(pilot)
+        shown = " ".join(rendered(app).split())
+        for _, does in SMS_COMMANDS[-4:]:
+            assert " ".join(does.split()[:3]) in shown
+        assert "silent duress: red alarm, the reply looks normal" in shown
