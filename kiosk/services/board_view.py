@@ -134,11 +134,20 @@ def load_board(ctx: Context) -> BoardView:
     return BoardView(ctx.config.school.name, rows, alarms, link, warnings + list(state.warnings), ignored)
 
 
+def _people(alarm: Alarm) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(names, national phones) an alarm is about: the visit's members, or, for an alarm with no
+    visit (an SOS or code word from someone not out), the member of staff whose text raised it."""
+    if alarm.visit_id:
+        people = lookup.members(alarm.visit)
+        return (tuple(m.staff.name for m in people),
+                tuple(national(m.phone_number) for m in people if m.phone_number))
+    sender = lookup.alarm_sender(alarm)
+    return ((sender[0],), (national(sender[1]),)) if sender else ((), ())
+
+
 def _line(alarm: Alarm) -> AlarmLine:
-    people = lookup.members(alarm.visit) if alarm.visit_id else []
-    return AlarmLine(alarm.id, alarm.level, alarm.kind, alarm.visit_id,
-                     tuple(m.staff.name for m in people),
-                     tuple(national(m.phone_number) for m in people if m.phone_number),
+    names, phones = _people(alarm)
+    return AlarmLine(alarm.id, alarm.level, alarm.kind, alarm.visit_id, names, phones,
                      alarm.raised_at, alarm.acknowledged_by, alarm.action, alarm.summary)
 
 
@@ -149,10 +158,10 @@ def alarm_detail(ctx: Context, alarm_id: int) -> AlarmDetail:
     visit: Visit | None = alarm.visit
     people = lookup.members(visit) if visit is not None else []
     car = next((m.staff for m in people if m.staff.vehicle_reg), None)
+    names, phones = _people(alarm)
     return AlarmDetail(
         id=alarm.id, level=alarm.level, kind=alarm.kind, summary=alarm.summary, raised_at=alarm.raised_at,
-        visit_id=alarm.visit_id, names=tuple(m.staff.name for m in people),
-        phones=tuple(national(m.phone_number) for m in people if m.phone_number),
+        visit_id=alarm.visit_id, names=names, phones=phones,
         place=visit.place if visit else "", home_phone=visit.home_phone if visit else "",
         vehicle=_vehicle(visit) if visit else "",
         vehicle_reg=car.vehicle_reg if car else "", vehicle_make=car.vehicle_make if car else "",

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from kiosk.domain import ladder as L
 from kiosk.domain.visits import OPEN_STATES
-from kiosk.store.models import Alarm, Phone, Staff, Visit, VisitMember
+from kiosk.store.models import Alarm, Message, Phone, Staff, Visit, VisitMember
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,14 @@ def alert_receivers(exclude_staff_ids: set[int] | frozenset[int] = frozenset()) 
     query = Staff.select().where((Staff.receives_alerts == True) & (Staff.active == True)  # noqa: E712
                                  & Staff.mobile.is_null(False)).order_by(Staff.id)
     return [s for s in query if s.id not in exclude_staff_ids]
+
+
+def alarm_sender(alarm: Alarm) -> tuple[str, str] | None:
+    """(staff name, number) of whoever's text raised an alarm that has no visit (an SOS or a code
+    word from someone not out on a visit), from the stored text linked to it; None if unknown."""
+    msg = (Message.select(Message, Staff).join(Staff).where((Message.alarm == alarm) & (Message.direction == "in"))
+           .order_by(Message.id).first())
+    return (msg.staff.name, msg.number) if msg is not None else None
 
 
 def unresolved_alarms(visit: Visit | None = None):

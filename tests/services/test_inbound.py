@@ -166,3 +166,19 @@ def test_mark_back_records_the_post_visit_answers(school):
     back = Visit.get_by_id(visit.id)
     assert (back.state, back.objective_achieved, back.follow_up_needed, back.safeguarding_concern, back.outcome) == (
         "back", "partly", True, False, "parent present")
+
+
+def test_an_alarm_without_a_visit_names_who_raised_it_on_the_board_and_alarm_view(school):
+    """Found by QA in the demo: an SOS from Cat (not out on a visit) showed "RED ALARM 2: SOS" and
+    "Staff ?", though the text came from a known member of staff: the police ask who."""
+    from kiosk.services.board_view import alarm_detail, load_board
+
+    svc.sms_in(school.ctx, BOB, "SOS")
+    svc.sms_in(school.ctx, ANN, "bluebird")  # a code word, Ann not out either
+    sos, duress = Alarm.select().order_by(Alarm.id)
+    for alarm, name, phone in ((sos, "Bob Cole", "07700 900124"), (duress, "Ann Lee", "07700 900123")):
+        assert alarm.visit is None
+        detail = alarm_detail(school.ctx, alarm.id)
+        assert (detail.names, detail.phones) == ((name,), (phone,))
+        line = next(a for a in load_board(school.ctx).alarms if a.id == alarm.id)
+        assert (line.names, line.phones) == ((name,), (phone,))
