@@ -179,7 +179,7 @@ def mark_back(ctx: Context, visit_id: int, *, by: str, outcome: str = "", actor:
     visit = get_open(visit_id)
     by = _by(by)
     if has_open_red(visit):
-        raise Refused(f"visit {visit_id} has an unresolved red alarm: acknowledge it first")
+        raise Refused(f"visit {visit_id} has an unresolved red alarm: resolve it first (R on the board, or kiosk ack)")
     with ctx.atomic():
         visit.objective_achieved = objective_achieved
         visit.follow_up_needed = follow_up_needed

@@ -90,7 +90,7 @@ async def test_back_refused_while_a_red_alarm_is_open(school):
         assert "red alarm" in screen.query_one("#banner").message
         await pilot.press("f9", "f9")
         await _pin(pilot)
-        assert "R on the board records what was done" in screen.query_one("#banner").message
+        assert "resolve it first (R on the board" in screen.query_one("#banner").message
         assert screen.query_one("#banner").kind == "refused"
         await pilot.press("escape")
         await settle(pilot)
