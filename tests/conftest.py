@@ -27,6 +27,23 @@ if os.environ.get("CI") == "true":
     settings.load_profile("ci")
 
 
+def read_pty_until(master: int, proc: subprocess.Popen, needle: bytes, timeout: float = 30) -> bytes:
+    """What a real program drew on its pseudo-terminal until `needle` shows (or it exits, or time
+    runs out): the caller asserts on the result."""
+    import select
+    import time
+
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while needle not in seen and time.monotonic() < deadline and proc.poll() is None:
+        if select.select([master], [], [], 0.1)[0]:
+            try:
+                seen += os.read(master, 65536)
+            except OSError:
+                break
+    return seen
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--database", default=os.environ.get("KIOSK_TEST_DATABASE", ""),
                      help="postgresql://user@host:port/ of a throwaway server: run the `database` "

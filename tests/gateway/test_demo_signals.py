@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import os
 import pty
-import select
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, read_pty_until
 
 
 def _env(tmp: Path) -> dict[str, str]:
@@ -59,15 +57,8 @@ def test_the_demo_board_killed_by_a_signal_removes_its_folder_and_stops_its_gate
     proc = subprocess.Popen([sys.executable, "-m", "kiosk", "demo"], stdin=slave, stdout=slave,
                             stderr=slave, env=_env(tmp_path), cwd=REPO, close_fds=True)
     os.close(slave)
-    seen = b""
     try:
-        deadline = time.monotonic() + 45
-        while b"Our School" not in seen and time.monotonic() < deadline and proc.poll() is None:
-            if select.select([master], [], [], 0.1)[0]:
-                try:
-                    seen += os.read(master, 65536)
-                except OSError:
-                    break
+        seen = read_pty_until(master, proc, b"Our School", timeout=45)
         assert b"Our School" in seen, seen[-2000:]
         [folder] = _demo_folders(tmp_path)
         assert (folder / "kiosk.db").exists()

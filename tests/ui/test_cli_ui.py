@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 
-from tests.conftest import REPO
+from tests.conftest import REPO, read_pty_until
 
 
 def test_bad_theme_and_bad_config_are_refused(kiosk_cli, tmp_path):
@@ -32,15 +32,8 @@ def test_with_stderr_not_a_terminal_the_board_is_drawn_on_stdouts_terminal(tmp_p
     proc = subprocess.Popen([sys.executable, "-m", "kiosk", "ui", "--db", str(tmp_path / "k.db")],
                             stdin=slave, stdout=slave, stderr=err, env=env, cwd=REPO, close_fds=True)
     os.close(slave)
-    seen = b""
     try:
-        deadline = time.monotonic() + 30
-        while b"Our School" not in seen and time.monotonic() < deadline and proc.poll() is None:
-            if select.select([master], [], [], 0.1)[0]:
-                try:
-                    seen += os.read(master, 65536)
-                except OSError:
-                    break
+        seen = read_pty_until(master, proc, b"Our School")
         assert b"Our School" in seen
         os.write(master, b"\x11")  # Ctrl+Q never quits the board, on any terminal
         deadline = time.monotonic() + 2
