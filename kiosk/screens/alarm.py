@@ -86,10 +86,11 @@ class AckDialog(ModalScreen["AckRequest | None"]):
 
     BINDINGS = [Binding("escape", "cancel", "Back to the alarm")]
 
-    def __init__(self, alarm_id: int, by: str) -> None:
+    def __init__(self, alarm_id: int, by: str, *, back_to: str = "the alarm") -> None:
         super().__init__(classes="dialog-screen")
         self.alarm_id = alarm_id
         self.by = by
+        self.back_to = back_to  # where Esc goes: the alarm view, or the board (R on an open alarm)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog danger", id="ack"):
@@ -105,7 +106,7 @@ class AckDialog(ModalScreen["AckRequest | None"]):
             yield Static(Text("Note"), markup=False)
             yield Input(placeholder="note (optional unless Other)", id="ack-note", max_length=300, compact=True)
             yield Static("", id="ack-error", classes="error", markup=False)
-            yield Static(Text("Enter = record, Tab = next field, Esc = back to the alarm"), classes="dialog-hint",
+            yield Static(Text(f"Enter = record, Tab = next field, Esc = back to {self.back_to}"), classes="dialog-hint",
                          markup=False)
 
     def on_mount(self) -> None:

@@ -265,7 +265,7 @@ class BoardScreen(Screen):
                                                        ref=request.ref, note=request.note, actor="kiosk"))
 
         self._who(f"record what was done on alarm {alarm.id}",
-                  lambda by: app.push_screen(AckDialog(alarm.id, by), chosen))
+                  lambda by: app.push_screen(AckDialog(alarm.id, by, back_to="the board"), chosen))
 
     def _who(self, action: str, then) -> None:
         """Ask who is at the keyboard (initials + reception PIN), then `then(initials)`."""

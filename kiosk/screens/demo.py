@@ -66,7 +66,8 @@ class Injected(Message):
 class DemoPanel(ModalScreen[None]):
     """Digits 1-6 send a ready-made text; T, then a simulator line and Enter. Esc closes."""
 
-    BINDINGS = [Binding("escape", "close", "Close"), Binding("t", "type", "Type a line")] + [
+    BINDINGS = [Binding("escape", "close", "Close", key_display="Esc"),
+                Binding("t", "type", "Type a line", key_display="T")] + [
         Binding(key, f"pick('{key}')", show=False) for key, _, _ in PICKS
     ]
 

@@ -25,6 +25,13 @@ async def acknowledge_as(app, pilot, *initials: str) -> None:
     await settle(app, pilot)
 
 
+def rendered_text(app) -> str:
+    import html
+    import re
+
+    return html.unescape(re.sub(r"<[^>]+>", "", app.export_screenshot())).replace("\xa0", " ")
+
+
 def body(app) -> str:
     return str(app.screen.query_one("#alarm-body").render())
 
@@ -218,6 +225,7 @@ async def test_an_open_red_alarm_acknowledged_as_no_answer_can_be_resolved_from_
         await pilot.press("J", "R", "enter")  # who is at the keyboard (no reception PINs set up)
         await settle(app, pilot)
         assert isinstance(app.screen, AckDialog) and app.screen.alarm_id == ids["duress_alarm"]
+        assert "Esc = back to the board" in rendered_text(app)
         await pilot.press("4", "enter")  # stood down
         await settle(app, pilot, loads=2)
         for _ in range(50):

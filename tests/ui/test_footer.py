@@ -76,3 +76,14 @@ async def test_every_admin_screen_key_is_visible_at_80x24(ctx, screen):
         wanted = {b.key_display for _, b, _, _ in app.screen.active_bindings.values() if b.show}
         assert {"Esc", "F6", "F7", "F8", "F1", "F10"} <= wanted
         assert set(_visible_keys(app)) == wanted
+
+
+async def test_the_demo_panel_names_its_keys_as_the_text_and_the_other_screens_do(ctx):
+    """Found by QA: the panel's footer said "esc" and "t" where its text and every other screen say
+    "Esc" and "T"."""
+    app = build_app(ctx, live=False, demo=True, inject=lambda line: "")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f9")
+        await settle(app, pilot)
+        assert {"Esc", "T"} <= set(_visible_keys(app))
