@@ -92,6 +92,11 @@ class KioskApp(App):
     BINDINGS = [
         Binding("ctrl+q", "ctrl_quit", show=False, priority=True),
         Binding("ctrl+c", "ctrl_c", show=False, priority=True),
+        # Tab moves focus at once, before the next key is handed on: as a screen binding it ran only
+        # after the focused field had already been given the keys typed after it ("Ann<Tab>07700"
+        # typed quickly put "07700" into the name). Found by QA typing fast into the staff form.
+        Binding("tab", "focus_next", show=False, priority=True),
+        Binding("shift+tab", "focus_previous", show=False, priority=True),
         Binding("f10", "admin_quit", "Quit", key_display="F10"),
         Binding("f9", "demo_panel", "Demo: send a text", key_display="F9"),
     ]

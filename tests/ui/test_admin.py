@@ -252,3 +252,28 @@ async def test_function_keys_move_between_admin_screens_in_one_session(school):
         await pilot.press("f8")
         await settle(pilot)
         assert isinstance(app.screen, MessagesScreen) and isinstance(app.screen, AdminScreen)
+
+
+async def test_keys_typed_quickly_after_tab_go_to_the_next_field(ctx):
+    """Found by QA typing fast into the staff form: "Fa<Tab>07" put "Fa07" into the name, because Tab
+    moved the focus only after the name field had been handed the keys typed after it. The keys are
+    queued at once, as a fast typist's (or a slow Pi's) would be."""
+    from textual import events
+
+    from kiosk.app import build_app
+    from kiosk.screens.staff import StaffFormScreen
+    from tests.ui.conftest import settle as settle_app
+
+    app = build_app(ctx, live=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle_app(app, pilot)
+        app.push_screen(StaffFormScreen(ctx))
+        await settle_app(app, pilot)
+        form = app.screen
+        keys = [("F", "F"), ("a", "a"), ("tab", "\t"), ("0", "0"), ("7", "7"), ("shift+tab", None)]
+        for key, character in keys:
+            app.post_message(events.Key(key, character))
+        for _ in range(10):
+            await pilot.pause()
+        assert (form.query_one("#name").value, form.query_one("#mobile").value) == ("Fa", "07")
+        assert app.focused is form.query_one("#name")  # Shift+Tab went back at once too
