@@ -47,13 +47,22 @@ def run(args: argparse.Namespace) -> int:
         folder.mkdir(parents=True, exist_ok=True)
         if (folder / "kiosk.db").exists():
             raise UsageError(f"{folder} already holds a demo database; choose an empty folder")
-    code = 1
+    made: dict[str, object] = {"code": 1}
+
+    def clean_up() -> None:
+        demo, made_folder = made.get("demo"), made.get("folder")
+        if demo is not None:
+            made["code"] = demo.stop()
+        if made_folder is not None and not args.keep:
+            shutil.rmtree(made_folder, ignore_errors=True)
+
     with stopped_by_signals() as stopper:  # SIGHUP (terminal closed) or SIGTERM: still clean up
-        demo = None
+        stopper.on_stop(clean_up)
         try:
             if folder is None:
                 folder = Path(tempfile.mkdtemp(prefix="kiosk-demo-"))
-            demo = Demo(folder, config_path=str(Path(config_path).absolute()) if config_path else None)
+            made["folder"] = folder
+            demo = made["demo"] = Demo(folder, config_path=str(Path(config_path).absolute()) if config_path else None)
             demo.start(config)
             if args.headless:
                 print(f"demo in {folder}; modem on {demo.sim.port}", flush=True)
@@ -63,10 +72,8 @@ def run(args: argparse.Namespace) -> int:
             else:
                 _run_ui(demo, config, folder, HELP, stopper)
         finally:
-            if demo is not None:
-                code = demo.stop()
-            if folder is not None and not args.keep:
-                shutil.rmtree(folder, ignore_errors=True)
+            stopper.clean_up()
+    code = made["code"]
     return 0 if code == 0 else 1
 
 
