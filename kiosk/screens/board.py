@@ -84,7 +84,7 @@ class BoardScreen(Screen):
         self.query_one(BoardClock).school(view.school)
         self.query_one(Counts).show(view.counts(now))
         self.query_one(StatusStrip).show(view.link, now, app.glyphs)
-        self.query_one(AmberBanner).show(view.alarms, app.ctx.tz, app.glyphs)
+        self.query_one(AmberBanner).show(view.alarms, app.ctx.tz, app.glyphs, open_reds=not app.options.viewer)
         self.query_one(WarningsLine).show(view.warnings, view.ignored, app.glyphs)
         table = self.query_one(VisitsTable)
         table.sync(view.rows, now)

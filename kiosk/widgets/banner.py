@@ -12,12 +12,12 @@ from kiosk.services.board_view import KIND_WORDS, AlarmLine, instruction
 from kiosk.widgets.look import Glyphs, local_hhmm, plain
 
 
-def amber_text(alarms: list[AlarmLine], tz, glyphs: Glyphs) -> Text:
+def amber_text(alarms: list[AlarmLine], tz, glyphs: Glyphs, *, open_reds: bool = True) -> Text:
     out = Text()
     red_visits = {a.visit_id for a in alarms if a.level == L.RED and a.visit_id is not None}
-    open_reds = [a for a in alarms if a.level == L.RED and a.acknowledged_by]  # no answer, police called
-    if len(open_reds) == 1:
-        alarm = open_reds[0]
+    reds = [a for a in alarms if a.level == L.RED and a.acknowledged_by] if open_reds else []  # no answer, police
+    if len(reds) == 1:
+        alarm = reds[0]
         out.append(f" {glyphs.red} {KIND_WORDS.get(alarm.kind, alarm.kind.upper())} alarm {alarm.id} open ",
                    style="bold")
         out.append(f"{glyphs.dot} ")
@@ -25,10 +25,10 @@ def amber_text(alarms: list[AlarmLine], tz, glyphs: Glyphs) -> Text:
         out.append(f" {glyphs.dot} ")
         out.append_text(plain(f"{alarm.acknowledged_by}: {alarm.action or '?'}", 40))
         out.append(f" {glyphs.dot} R: record what was done")
-    elif open_reds:
-        out.append(f" {glyphs.red} {len(open_reds)} red alarms open ", style="bold")
+    elif reds:
+        out.append(f" {glyphs.red} {len(reds)} red alarms open ", style="bold")
         out.append(f"{glyphs.dot} ")
-        out.append_text(plain(", ".join(n for a in open_reds for n in a.names) or "?", 60))
+        out.append_text(plain(", ".join(n for a in reds for n in a.names) or "?", 60))
         out.append(f" {glyphs.dot} R on a visit: record what was done")
     ambers = [a for a in alarms if a.level == L.AMBER and (a.visit_id is None or a.visit_id not in red_visits)]
     for alarm in ambers:
@@ -55,8 +55,9 @@ class AmberBanner(Static):
         super().__init__("", id="amber", markup=False)
         self._last: str | None = None
 
-    def show(self, alarms: list[AlarmLine], tz, glyphs: Glyphs) -> None:
-        text = amber_text(alarms, tz, glyphs)
+    def show(self, alarms: list[AlarmLine], tz, glyphs: Glyphs, *, open_reds: bool = True) -> None:
+        """`open_reds` False: no line for acknowledged red alarms (the read-only viewer lists reds itself)."""
+        text = amber_text(alarms, tz, glyphs, open_reds=open_reds)
         self.display = bool(text.plain)
         if text.plain != self._last:
             self._last = text.plain
