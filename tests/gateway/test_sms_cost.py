@@ -18,6 +18,9 @@ import pytest
 from kiosk.store.db import database_proxy
 from kiosk.store.models import Message
 
+# Every test here counts SQLite's own trace of statements and COMMITs (each an fsync on the SD card).
+pytestmark = pytest.mark.sqlite_only
+
 ANN = "+447700900001"
 MAX_STATEMENTS = 19  # SELECT/INSERT/UPDATE/DELETE from the text reaching the modem to its reply marked sent
 MAX_WRITE_COMMITS = 3  # stored + processed; reply sending; reply sent
@@ -57,7 +60,6 @@ def text_and_reply(g, body: str) -> list[str]:
     return seen
 
 
-@pytest.mark.sqlite_only  # counts SQLite's own trace of statements and COMMITs (each an fsync on the SD card)
 def test_a_check_in_text_costs_few_statements_and_three_commits(start_gateway):
     g = start_gateway()
     text_and_reply(g, "OK warming up")
