@@ -29,19 +29,26 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     ui.set_defaults(func=run_ui)
 
 
-def open_context(args: argparse.Namespace, *, long_running: bool = True):
-    """(Context, database target: SQLite path or PostgreSQL URL) from --config/--db, as every long-running screen needs them."""
-    from kiosk.clock import clock_from_env
+def _config_and_target(args: argparse.Namespace):
+    """(config, database target: SQLite path or PostgreSQL URL) from --config/--db."""
     from kiosk.config import ConfigError, load_config
-    from kiosk.services.context import Context
-    from kiosk.store.db import is_postgres, open_database
+    from kiosk.store.db import is_postgres
 
     try:
         config = load_config(getattr(args, "config", None))
     except ConfigError as exc:
         raise UsageError(str(exc)) from exc
     target = args.db if getattr(args, "db", None) else config.database.target()
-    target = target if is_postgres(target) else Path(target)
+    return config, (target if is_postgres(target) else Path(target))
+
+
+def open_context(args: argparse.Namespace, *, long_running: bool = True):
+    """(Context, database target: SQLite path or PostgreSQL URL) from --config/--db, as every long-running screen needs them."""
+    from kiosk.clock import clock_from_env
+    from kiosk.services.context import Context
+    from kiosk.store.db import open_database
+
+    config, target = _config_and_target(args)
     open_database(target)
     return Context(config, clock_from_env(long_running=long_running)), target
 
@@ -70,17 +77,10 @@ def screen_on_the_terminal() -> Iterator[None]:
 def open_viewer_context(args: argparse.Namespace):
     """(Context, database target) for the read-only viewer: nothing is created or migrated."""
     from kiosk.clock import clock_from_env
-    from kiosk.config import ConfigError, load_config
     from kiosk.services.context import Context
-    from kiosk.store.db import is_postgres
     from kiosk.store.readonly import NotViewable, open_readonly
 
-    try:
-        config = load_config(getattr(args, "config", None))
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from exc
-    target = args.db if getattr(args, "db", None) else config.database.target()
-    target = target if is_postgres(target) else Path(target)
+    config, target = _config_and_target(args)
     try:
         open_readonly(target)
     except NotViewable as exc:

@@ -11,12 +11,10 @@ then the reply is marked sending and sent (the order the outbox needs). These bo
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
 
-from kiosk.store.db import database_proxy
 from kiosk.store.models import Message
+from tests.sql_trace import statements
 
 # Every test here counts SQLite's own trace of statements and COMMITs (each an fsync on the SD card).
 pytestmark = pytest.mark.sqlite_only
@@ -24,17 +22,6 @@ pytestmark = pytest.mark.sqlite_only
 ANN = "+447700900001"
 MAX_STATEMENTS = 19  # SELECT/INSERT/UPDATE/DELETE from the text reaching the modem to its reply marked sent
 MAX_WRITE_COMMITS = 3  # stored + processed; reply sending; reply sent
-
-
-@contextmanager
-def statements():
-    seen: list[str] = []
-    conn = database_proxy.obj.connection()
-    conn.set_trace_callback(seen.append)
-    try:
-        yield seen
-    finally:
-        conn.set_trace_callback(None)
 
 
 def write_commits(seen: list[str]) -> int:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from contextlib import contextmanager
 
 import pytest
 
@@ -23,6 +22,7 @@ from kiosk.store.db import database_proxy
 from kiosk.store.migrations import LATEST, current_version
 from kiosk.store.models import Message, Staff, Visit
 from tests.services.conftest import ANN, BOB, School
+from tests.sql_trace import statements
 from tests.store.test_migrations import V1_SQL
 
 pytestmark = pytest.mark.sqlite_only  # SQLite's EXPLAIN QUERY PLAN on an upgraded SQLite file
@@ -30,17 +30,6 @@ pytestmark = pytest.mark.sqlite_only  # SQLite's EXPLAIN QUERY PLAN on an upgrad
 HISTORY = {"visit", "visit_member", "message", "event", "alarm"}  # tables that grow with the years
 V5_INDEXES = {("visit", "visit_state"), ("visit_member", "visit_member_phone_number"),
               ("message", "message_number_created_at"), ("event", "event_kind"), ("event", "event_visit_id")}
-
-
-@contextmanager
-def statements():
-    seen: list[str] = []
-    conn = database_proxy.obj.connection()
-    conn.set_trace_callback(seen.append)
-    try:
-        yield seen
-    finally:
-        conn.set_trace_callback(None)
 
 
 def history_scans(sql: str) -> list[str]:
