@@ -106,28 +106,29 @@ def do_publish(args) -> int:
     return 0
 
 
-def do_add_site(args) -> int:
+def _subscribe(args, action) -> int:
+    """add-site and refresh-site: the same checks of name and site URL, then the trust-side action."""
     from kiosk.trust.pgconn import check_url
-    from kiosk.trust.server import add_site, check_name
+    from kiosk.trust.server import check_name
 
     config = _config(args)
     _run(check_name, args.name)
     site_url = _run(check_url, args.site_url, "site URL")
-    for line in _run(add_site, _trust_url(args, config), args.name, site_url):
+    for line in _run(action, _trust_url(args, config), args.name, site_url):
         print(line)
     return 0
+
+
+def do_add_site(args) -> int:
+    from kiosk.trust.server import add_site
+
+    return _subscribe(args, add_site)
 
 
 def do_refresh_site(args) -> int:
-    from kiosk.trust.pgconn import check_url
-    from kiosk.trust.server import check_name, refresh_site
+    from kiosk.trust.server import refresh_site
 
-    config = _config(args)
-    _run(check_name, args.name)
-    site_url = _run(check_url, args.site_url, "site URL")
-    for line in _run(refresh_site, _trust_url(args, config), args.name, site_url):
-        print(line)
-    return 0
+    return _subscribe(args, refresh_site)
 
 
 def do_remove_site(args) -> int:

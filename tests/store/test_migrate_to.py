@@ -56,6 +56,17 @@ def rows(db, model):
         return list(model.select().order_by(*model._meta.get_primary_keys()).tuples())
 
 
+def public_tables(url: str) -> int:
+    """How many tables the target database has: a refused or undone copy leaves none."""
+    conn = psycopg2.connect(url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+            return cur.fetchone()[0]
+    finally:
+        conn.close()
+
+
 @pytest.mark.postgresql
 def test_a_populated_school_moves_over_row_for_row(tmp_path, clock, pg_server):
     site = tmp_path / "site.db"
@@ -128,11 +139,7 @@ def test_a_source_that_is_not_a_kiosk_database_is_refused_and_the_target_stays_e
             assert result.returncode == 2, result.stderr
             assert result.stderr.count("\n") == 1 and why in result.stderr
         assert not (tmp_path / "missing.db").exists()
-        conn = psycopg2.connect(url)
-        with conn.cursor() as cur:
-            cur.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
-            assert cur.fetchone()[0] == 0
-        conn.close()
+        assert public_tables(url) == 0
     finally:
         pg_server.drop(url)
 
@@ -197,11 +204,7 @@ def test_a_value_postgresql_refuses_rolls_the_whole_copy_back(tmp_path, clock, p
         assert result.returncode == 2
         assert result.stderr.count("\n") == 1 and "copy failed" in result.stderr and "rolled back" in result.stderr
         assert "xxxx" not in result.stderr
-        conn = psycopg2.connect(url)
-        with conn.cursor() as cur:
-            cur.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
-            assert cur.fetchone()[0] == 0
-        conn.close()
+        assert public_tables(url) == 0
     finally:
         pg_server.drop(url)
 
