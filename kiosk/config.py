@@ -220,6 +220,30 @@ def _path(value: Any) -> str:
     return _text(1000)(value)
 
 
+def _own_number(value: Any) -> str:
+    """The kiosk SIM's own number for the loop-back self-test: "" (ask the modem, AT+CNUM) or a mobile."""
+    from kiosk.domain.phones import PhoneError, normalise_mobile
+
+    if value == "":
+        return value
+    try:
+        return normalise_mobile(value)
+    except PhoneError:
+        raise _Bad('must be empty or the SIM\'s mobile number, e.g. "07700 900123"') from None
+
+
+def _ussd(value: Any) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"([*#][0-9*#]{1,30})?", value):
+        raise _Bad('must be empty or a USSD code of digits, * and #, e.g. "*#10#"')
+    return value
+
+
+def _money(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1000:
+        raise _Bad("must be an amount between 0 and 1000, e.g. 2.50")
+    return float(value)
+
+
 def _key(default: Any, check: Callable[[Any], Any], doc: str) -> Any:
     """A config key: its default, its check, and one line for the example file and `kiosk config`."""
     if isinstance(default, list):
@@ -272,6 +296,7 @@ class LadderConfig:
     alert_repeat_minutes: int = _key(10, _integer(1, 240), "repeat red alerts until someone takes charge")
     max_extend_minutes: int = _key(240, _integer(1, 1440), "most one text may push due-back")
     ack_target_minutes: int = _key(5, _integer(1, 240), "kiosk report: target time from an alarm to its acknowledgement")
+    delivery_warning_minutes: int = _key(5, _integer(1, 240), 'no alert text of a red alarm confirmed delivered this long: "ring the receivers"')
 
 
 @dataclass(frozen=True)
@@ -317,6 +342,11 @@ class ModemConfig:
     pin: str = _key("", _sim_pin, "SIM PIN, if the SIM asks for one")
     init: tuple[str, ...] = _key((), _at_commands, "extra AT commands sent after the standard set-up")
     model: str = _key("", _text(80), 'quirks override; "" = detect from AT+CGMM')
+    own_number: str = _key("", _own_number, 'this SIM\'s number, texted by the daily self-test; "" = ask the modem (AT+CNUM)')
+    reregister_minutes: int = _key(5, _integer(1, 120), "off the network this long: the watchdog resets the modem")
+    balance_ussd: str = _key("", _ussd, 'USSD code that answers the SIM\'s credit, e.g. "*#10#"; "" = not checked')
+    balance_warning: float = _key(2.0, _money, "credit below this: an amber line on the board")
+    monthly_sms_limit: int = _key(0, _integer(0, 1000000), "texts the plan allows a month; amber at 80 %; 0 = no limit")
 
 
 @dataclass(frozen=True)
@@ -328,6 +358,15 @@ class GatewayConfig:
     health_seconds: int = _key(60, _integer(5, 3600), "check signal/registration this often")
     heartbeat_stale_seconds: int = _key(90, _integer(10, 3600), 'the board shows "SMS link down" after this')
     call_confirm_sms: bool = _key(False, _boolean, "confirm a missed-call check-in by SMS (costs a text)")
+
+
+@dataclass(frozen=True)
+class SelftestConfig:
+    """The daily loop-back self-test: the gateway texts the SIM's own number and waits for it."""
+
+    enabled: bool = _key(True, _boolean, 'false: no self-test (the board says "SMS path not self-tested")')
+    at: str = _key("07:00", _clock_time, "daily, local time (also on demand: kiosk selftest)")
+    timeout_minutes: int = _key(10, _integer(1, 240), "not back within this long: the SMS link is down")
 
 
 @dataclass(frozen=True)
@@ -400,7 +439,7 @@ SECRET_KEYS = ("admin_pin_hash", "token")  # never printed by `kiosk config` nor
 SECTIONS: dict[str, type] = {
     "school": SchoolConfig, "database": DatabaseConfig, "ladder": LadderConfig,
     "staffed_hours": StaffedHoursConfig, "visits": VisitsConfig, "modem": ModemConfig,
-    "gateway": GatewayConfig, "sound": SoundConfig, "retention": RetentionConfig,
+    "gateway": GatewayConfig, "selftest": SelftestConfig, "sound": SoundConfig, "retention": RetentionConfig,
     "security": SecurityConfig, "ui": UiConfig, "trust": TrustConfig, "serve": ServeConfig,
 }
 
@@ -416,6 +455,7 @@ class Config:
     visits: VisitsConfig = field(default_factory=VisitsConfig)
     modem: ModemConfig = field(default_factory=ModemConfig)
     gateway: GatewayConfig = field(default_factory=GatewayConfig)
+    selftest: SelftestConfig = field(default_factory=SelftestConfig)
     sound: SoundConfig = field(default_factory=SoundConfig)
     retention: RetentionConfig = field(default_factory=RetentionConfig)
     security: SecurityConfig = field(default_factory=SecurityConfig)
@@ -460,6 +500,8 @@ def _toml_value(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
+    if isinstance(value, float):
+        return repr(value)
     if isinstance(value, str):
         escaped = value.replace("\\", "\\\\").replace('"', '\\"')
         return f'"{escaped}"'

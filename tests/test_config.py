@@ -288,3 +288,45 @@ def test_random_bytes_give_a_config_or_a_config_error(tmp_path, raw):
         assert isinstance(load_config(str(path), env={}), Config)
     except ConfigError:
         pass
+
+
+# --- issue 17: the self-test, the watchdog, credit and quota ------------------------------------
+
+def test_selftest_and_modem_health_defaults():
+    c = Config()
+    assert (c.selftest.enabled, c.selftest.at, c.selftest.timeout_minutes) == (True, "07:00", 10)
+    assert (c.modem.own_number, c.modem.reregister_minutes, c.modem.balance_ussd) == ("", 5, "")
+    assert (c.modem.balance_warning, c.modem.monthly_sms_limit, c.ladder.delivery_warning_minutes) == (2.0, 0, 5)
+
+
+def test_own_number_is_stored_in_one_form(tmp_path):
+    c = load_config(str(write(tmp_path, '[modem]\nown_number = "07700 900123"\n')), env={})
+    assert c.modem.own_number == "+447700900123"
+
+
+@pytest.mark.parametrize("text, message", [
+    ('[modem]\nown_number = "kiosk"', "modem.own_number: must be empty or the SIM's mobile number"),
+    ('[modem]\nown_number = 7700900123', "modem.own_number: must be empty or the SIM's mobile number"),
+    ('[modem]\nown_number = "01632 960123"', "modem.own_number: must be empty or the SIM's mobile number"),
+    ('[modem]\nbalance_ussd = "*#10#; rm"', "modem.balance_ussd: must be empty or a USSD code"),
+    ("[modem]\nbalance_warning = -1", "modem.balance_warning: must be an amount between 0 and 1000"),
+    ('[modem]\nbalance_warning = "2"', "modem.balance_warning: must be an amount"),
+    ("[modem]\nreregister_minutes = 0", "modem.reregister_minutes: must be a whole number between 1 and 120"),
+    ("[modem]\nmonthly_sms_limit = -5", "modem.monthly_sms_limit: must be a whole number"),
+    ('[selftest]\nat = "7am"', 'selftest.at: must be a time "HH:MM"'),
+    ("[selftest]\ntimeout_minutes = 0", "selftest.timeout_minutes: must be a whole number between 1 and 240"),
+    ('[selftest]\nenabled = "yes"', "selftest.enabled: must be true or false"),
+    ("[selftest]\nevery = 3", "selftest.every: unknown key"),
+    ("[ladder]\ndelivery_warning_minutes = 0", "ladder.delivery_warning_minutes: must be a whole number"),
+])
+def test_bad_selftest_and_modem_values_name_the_key(tmp_path, text, message):
+    with pytest.raises(ConfigError) as err:
+        load_config(str(write(tmp_path, text)), env={})
+    assert message in str(err.value)
+
+
+def test_a_float_balance_warning_renders_and_reads_back(tmp_path):
+    changed = config_from_mapping({"modem": {"balance_warning": 5, "balance_ussd": "*#10#"},
+                                   "selftest": {"at": "06:45", "enabled": False}})
+    assert changed.modem.balance_warning == 5.0
+    assert load_config(str(write(tmp_path, render_toml(changed))), env={}) == changed
