@@ -108,12 +108,33 @@ def _v5_indexes_for_the_sms_path_and_the_ladder(db: peewee.Database, migrator: S
     )
 
 
+def _v6_approvers_and_the_visit_car(db: peewee.Database, migrator: SchemaMigrator) -> None:
+    """v6: who may approve a visit (`staff.approver`), and the make, model and colour of a car given
+    for one visit (`visit.vehicle` held only its registration)."""
+    columns = [("staff", "approver", peewee.BooleanField(default=False), "INTEGER NOT NULL DEFAULT 0"),
+               ("visit", "vehicle_make", peewee.CharField(default=""), "VARCHAR(255) NOT NULL DEFAULT ''"),
+               ("visit", "vehicle_colour", peewee.CharField(default=""), "VARCHAR(255) NOT NULL DEFAULT ''")]
+    _add_not_null_columns(db, migrator, columns)
+
+
+def _add_not_null_columns(db: peewee.Database, migrator: SchemaMigrator, columns) -> None:
+    """Add NOT NULL columns with a default to tables that have rows. playhouse's SQLite migrator
+    rebuilds the table to set NOT NULL, which fails once other tables' rows refer to it (foreign keys
+    are enforced), so SQLite gets a plain ADD COLUMN ... NOT NULL DEFAULT, which it allows."""
+    if is_postgres(db):
+        run_operations(*(migrator.add_column(table, name, field) for table, name, field, _ in columns))
+        return
+    for table, name, _, sql in columns:
+        db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "{name}" {sql}')
+
+
 # (version, what it does, how). Version 1 is the first release: the tables themselves.
 STEPS: list[tuple[int, str, Step]] = [
     (2, "indexes for the outbox and the board", _v2_outbox_and_board_indexes),
     (3, "gateway health row and multi-part SMS parts", _v3_gateway_health_and_sms_parts),
     (4, "reception PINs and post-visit answers", _v4_reception_pins_and_post_visit_answers),
     (5, "indexes for the SMS path, the ladder and the audit trail", _v5_indexes_for_the_sms_path_and_the_ladder),
+    (6, "approvers, and the make and colour of a visit's car", _v6_approvers_and_the_visit_car),
 ]
 LATEST = max([1] + [version for version, _, _ in STEPS])
 

@@ -55,6 +55,7 @@ class Staff(BaseModel):
     vehicle_colour = peewee.CharField(default="")
     active = peewee.BooleanField(default=True)
     created_at = UtcDateTimeField()
+    approver = peewee.BooleanField(default=False)  # may approve visits (a senior leader); v6
 
 
 class Phone(BaseModel):
@@ -75,9 +76,9 @@ class Visit(BaseModel):
     family_ref = peewee.CharField(default="")
     purpose = peewee.CharField(default="other")
     travel = peewee.CharField(default="")
-    vehicle = peewee.CharField(default="")
+    vehicle = peewee.CharField(default="")  # registration of the car taken, if given for this visit
     code_word = peewee.CharField(null=True)  # one word for this visit, else each member's own
-    approved_by = peewee.CharField(null=True)
+    approved_by = peewee.CharField(null=True)  # the first approver's name (later approvals: the audit trail)
     approved_at = UtcDateTimeField(null=True)
     started_by = peewee.CharField(default="kiosk")  # kiosk | cli | sms
     created_at = UtcDateTimeField()
@@ -93,6 +94,9 @@ class Visit(BaseModel):
     objective_achieved = peewee.CharField(null=True)  # yes | partly | no
     follow_up_needed = peewee.BooleanField(null=True)
     safeguarding_concern = peewee.BooleanField(null=True)  # details go to the safeguarding system, not here
+    # The car given for this visit (`vehicle` is its registration): v6. Blank: a member's own car.
+    vehicle_make = peewee.CharField(default="")  # make and model
+    vehicle_colour = peewee.CharField(default="")
 
 
 class VisitMember(BaseModel):

@@ -40,9 +40,10 @@ _NOT_NEEDED = "not shown on the trust view (data minimisation)"
 # table -> {column: why it is not published}, for tables that are published in part
 WITHHELD_COLUMNS: dict[str, dict[str, str]] = {
     "staff": {"code_word": _CODE_WORD, "mobile": _PHONE, "vehicle_reg": _NOT_NEEDED,
-              "vehicle_make": _NOT_NEEDED, "vehicle_colour": _NOT_NEEDED},
+              "vehicle_make": _NOT_NEEDED, "vehicle_colour": _NOT_NEEDED, "approver": _NOT_NEEDED},
     "visit": {"code_word": _CODE_WORD, "place": _ADDRESS, "home_phone": _PHONE,
               "family_ref": "identifies a family: " + _NOT_NEEDED, "travel": _FREE_TEXT, "vehicle": _FREE_TEXT,
+              "vehicle_make": _FREE_TEXT, "vehicle_colour": _FREE_TEXT,
               "outcome": _FREE_TEXT, "approved_by": _NOT_NEEDED, "ended_by": _NOT_NEEDED},
     "visit_member": {"phone_number": _PHONE},
     "alarm": {"summary": "built from messages and modem errors (names, numbers): " + _NOT_NEEDED,

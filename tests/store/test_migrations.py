@@ -49,6 +49,26 @@ def test_v1_database_upgrades_to_the_fresh_schema_and_keeps_its_rows(tmp_path):
     assert LATEST >= 2  # there is a real step to run
 
 
+@pytest.mark.sqlite_only
+def test_item11_item13_v6_adds_approver_and_the_visit_car_keeping_rows(tmp_path):
+    """v6: staff get `approver` (nobody is one until marked), visits get the make and colour of a car
+    given for the visit; an existing visit keeps its registration."""
+    old = tmp_path / "old.db"
+    make_v1(old)
+    conn = sqlite3.connect(old)
+    conn.execute("INSERT INTO visit (label, place, home_phone, family_ref, purpose, travel, vehicle, started_by,"
+                 " created_at, left_at, due_back, state, outcome) VALUES ('Visit 1', '1 Elm Rd', '', '', 'other',"
+                 " 'car', 'AB12 CDE', 'cli', '2026-09-01 09:00:00', '2026-09-01 09:00:00', '2026-09-01 10:00:00',"
+                 " 'back', '')")
+    conn.commit()
+    conn.close()
+    db = open_database(old)
+    with db.bind_ctx([m.Staff, m.Visit]):
+        assert [(s.name, s.approver) for s in m.Staff.select()] == [("Ann Lee", False)]
+        assert [(v.vehicle, v.vehicle_make, v.vehicle_colour) for v in m.Visit.select()] == [("AB12 CDE", "", "")]
+    db.close()
+
+
 def test_migrate_is_idempotent(database):
     db = open_database(database)
     assert migrate(db) == LATEST
