@@ -12,6 +12,7 @@ import io
 import json
 import os
 import subprocess
+import uuid
 
 import pytest
 
@@ -111,7 +112,8 @@ def test_publish_grant_lets_the_replication_role_read_only_published_columns(sit
     (("--grant", "Robert'); DROP"), "--grant: a role name"),
 ])
 def test_publish_refuses_bad_input_in_one_line(site, args, expected):
-    url = make_site_database(site, f"pub_bad_{abs(hash(args)) % 10000}")
+    # A fresh database name per case (str hashes are salted per process, so a hash could collide).
+    url = make_site_database(site, f"pub_bad_{uuid.uuid4().hex[:12]}")
     full = list(args) if args[0] == "--url" else ["--url", url, *args]
     done = kiosk("trust", "publish", *full)
     assert done.returncode == 2
