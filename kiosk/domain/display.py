@@ -110,28 +110,27 @@ HOSTILE = (
 
 # --- times as reception reads them ------------------------------------------------------------
 
+def duration(seconds: float) -> str:
+    """A span as reception reads it, one format everywhere: "<1m", "57m", "1h29m", "2h00m".
+    Whole minutes, rounded down (a visit due in 59 s is "<1m", never "0m"); negative spans are
+    measured by their size."""
+    s = abs(math.floor(seconds)) if seconds >= 0 else abs(math.ceil(seconds))
+    if s < 60:
+        return "<1m"
+    minutes = s // 60
+    if minutes < 60:
+        return f"{minutes}m"
+    return f"{minutes // 60}h{minutes % 60:02d}m"
+
+
 def countdown(seconds: float) -> str:
-    """Time to due back, to the second only in the last (or first overdue) ten minutes, where it
-    matters and where a repaint a second is worth it: "in 1h05", "in 34m", "in 9:59", "in 0:09";
-    past it: "0:09 over", "12m over", "1h05 over"."""
-    s = math.floor(seconds)
-    late = s < 0
-    s = abs(s)
-    if s >= 3600:
-        text = f"{s // 3600}h{(s % 3600) // 60:02d}"
-    elif s >= 600:
-        text = f"{s // 60}m"
-    else:
-        text = f"{s // 60}:{s % 60:02d}"
-    return f"{text} over" if late else f"in {text}"
+    """Time to due back: "in 57m", "in 1h29m", "in <1m"; past it: "<1m over", "13m over", "1h05m over".
+    To the minute (a board that repaints every second costs CPU on a Pi, and "in 0:57" read like
+    57 minutes)."""
+    return f"{duration(seconds)} over" if seconds < 0 else f"in {duration(seconds)}"
 
 
 def ago(seconds: float) -> str:
-    """How long ago, to the minute (a board that repaints every second costs CPU on a Pi):
-    "now" (under a minute), "3m ago", "2h05 ago"."""
-    s = max(int(seconds), 0)
-    if s < 60:
-        return "now"
-    if s < 3600:
-        return f"{s // 60}m ago"
-    return f"{s // 3600}h{(s % 3600) // 60:02d} ago"
+    """How long ago, in the same format: "now" (under a minute), "3m ago", "2h05m ago"."""
+    s = max(seconds, 0)
+    return "now" if s < 60 else f"{duration(s)} ago"

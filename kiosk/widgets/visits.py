@@ -25,11 +25,12 @@ from kiosk.services.queries import BoardRow
 from kiosk.widgets.look import Glyphs, local_hhmm, plain, status_cell
 
 WIDE = (("status", "Status", 12), ("staff", "Staff", 22), ("visit", "Visit", 15), ("left", "Left", 5),
-        ("due", "Due", 5), ("countdown", "Due back", 10), ("contact", "Last contact", 14),
+        ("due", "Due", 5), ("countdown", "Due back", 10), ("contact", "Last contact", 16),
         ("travel", "Travel", 14), ("flags", "Flags", 26))
 COMPACT = (("status", "Status", 11), ("staff", "Staff", 12), ("visit", "Visit", 8), ("due", "Due", 5),
            ("countdown", "Due back", 10), ("contact", "Contact", 7), ("flags", "Flags", 11))
-WIDE_FROM = 120  # terminal columns
+# terminal columns from which the wide set fits whole (cell padding 1 each side, a scrollbar of 2)
+WIDE_FROM = sum(width + 2 for _, _, width in WIDE) + 2
 LIVE = ("countdown", "contact")  # cells that change with the clock alone
 CACHED_LINES = 200  # rendered lines kept (a 50-line screen shows ~40 rows)
 CACHED_CELLS = 2000
@@ -37,6 +38,20 @@ CACHED_CELLS = 2000
 
 def _sig(cell: Text) -> tuple[str, str]:
     return cell.plain, str(cell.style)
+
+
+def fit_words(words: list[str], width: int) -> str:
+    """As many whole words as fit in `width`, then "+N" for the rest ("FLAG +2"), or, when not even
+    that fits, the first word and "…": never a word cut short ("unappr"), never a flag dropped
+    without a sign that there is more."""
+    for kept in range(len(words), 0, -1):
+        rest = len(words) - kept
+        text = " ".join(words[:kept] + ([f"+{rest}"] if rest else []))
+        if len(text) <= width:
+            return text
+    if words and len(words[0]) < width:
+        return words[0] + "\u2026"
+    return f"+{len(words)}" if words else ""
 
 
 class _Versioned(LRUCache):
@@ -169,28 +184,34 @@ class VisitsTable(DataTable):
         if key == "contact":
             if row.last_contact is None:
                 return Text("none", style="dim")
-            since = ago((now - row.last_contact).total_seconds())
-            return Text(f"{local_hhmm(row.last_contact, self.tz)} {since}" if self.wide else since)
+            seconds = (now - row.last_contact).total_seconds()
+            if self.wide:
+                return Text(f"{local_hhmm(row.last_contact, self.tz)} {ago(seconds)}")
+            return Text(ago(seconds) if seconds < 3600 else ">1h ago")  # the narrow column holds 7
         if key == "travel":
             return plain(" ".join(x for x in (row.travel, row.vehicle) if x) or "-", 60)
         if key == "flags":
-            return plain(" ".join(self._flags(row)) or "-", 120)
+            width = next(w for k, _, w in self.columns_spec if k == "flags")
+            return plain(fit_words(self._flags(row), width) or "-", 120)
         raise KeyError(key)
 
     def _flags(self, row: BoardRow) -> list[str]:
-        flags = [] if self.wide or not row.travel else [row.travel]
-        if row.state != "out":
-            flags.append(row.state)
-        if row.pair:
-            flags.append("pair")
+        """Most important first: what fits the column is shown whole, the rest counted ("+2")."""
+        flags = []
         if row.flagged:
             flags.append("FLAGGED" if self.wide else "FLAG")
-        if row.check_in_minutes:
-            flags.append(f"check-in {row.check_in_minutes}m" if self.wide else f"ci{row.check_in_minutes}")
+        if not row.approved:
+            flags.append("unapproved")
+        if row.state != "out":
+            flags.append(row.state)
         if row.owner:
             flags.append(f"taken: {row.owner}" if self.wide else "taken")
-        if not row.approved:
-            flags.append("unapproved" if self.wide else "unappr")
+        if row.pair:
+            flags.append("pair")
+        if row.check_in_minutes:
+            flags.append(f"check-in {row.check_in_minutes}m" if self.wide else f"ci{row.check_in_minutes}")
+        if row.travel and not self.wide:
+            flags.append(row.travel)
         return flags
 
     # --- reconciling --------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kiosk.domain.display import HOSTILE, ago, countdown, safe_text
+from kiosk.domain.display import HOSTILE, ago, countdown, duration, safe_text
 
 
 def test_markup_is_kept_as_characters():
@@ -48,6 +48,10 @@ def test_corpus_is_all_cleaned():
 
 
 def test_countdown_and_ago():
-    assert [countdown(s) for s in (3900, 754, 599, 9, 0, -0.5, -599, -754, -3900)] == [
-        "in 1h05", "in 12m", "in 9:59", "in 0:09", "in 0:00", "0:01 over", "9:59 over", "12m over", "1h05 over"]
-    assert [ago(s) for s in (-5, 3, 59, 60, 180, 7500)] == ["now", "now", "now", "1m ago", "3m ago", "2h05 ago"]
+    """One format everywhere (issue 15): "in 0:57" (57 seconds) read like 57 minutes beside "in 34m"."""
+    assert [countdown(s) for s in (5340, 3900, 3600, 3599, 754, 599, 59.9, 9, 0)] == [
+        "in 1h29m", "in 1h05m", "in 1h00m", "in 59m", "in 12m", "in 9m", "in <1m", "in <1m", "in <1m"]
+    assert [countdown(s) for s in (-0.5, -59, -60, -599, -754, -3900)] == [
+        "<1m over", "<1m over", "1m over", "9m over", "12m over", "1h05m over"]
+    assert [ago(s) for s in (-5, 3, 59, 60, 180, 7500)] == ["now", "now", "now", "1m ago", "3m ago", "2h05m ago"]
+    assert [duration(s) for s in (0, 59, 60, 3599, 3600, 86400)] == ["<1m", "<1m", "1m", "59m", "1h00m", "24h00m"]

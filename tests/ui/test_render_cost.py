@@ -39,16 +39,16 @@ async def test_a_changed_cell_repaints_its_row_and_no_other(ctx, clock):
         await settle(app, pilot)
         table = app.screen.query_one(VisitsTable)
         clock.advance(1)
-        app.screen.tick()  # 14:00:01: minute countdowns change too ("in 1h00" -> "in 59m")
+        app.screen.tick()  # 14:00:01: the countdowns due at whole minutes change ("in 1h00m" -> "in 59m")
         before = lines(table)
         rendered = counting_cell_renders(table)
         assert lines(table) == before and rendered == []  # nothing changed: every line from the cache
-        clock.advance(1)
-        app.screen.tick()  # only the seconds countdowns of two visits change (in 7:58, 5:02 over)
+        clock.advance(59)
+        app.screen.tick()  # 14:01:00: only the two overdue visits' countdowns change (6m, 1h21m over)
         after = lines(table)
         changed = [y for y, (a, b) in enumerate(zip(before, after)) if a != b]
         assert len(changed) == 2
-        assert [c in after[y] for y, c in zip(changed, ("5:02 over", "in 7:58"))] == [True, True]
+        assert [c in after[y] for y, c in zip(changed, ("1h21m over", "6m over"))] == [True, True]
         assert sorted(set(rendered)) == sorted(y - 1 for y in changed)  # rows under the header line
         rendered.clear()
         assert lines(table) == after and rendered == []

@@ -51,3 +51,23 @@ def test_amber_banner_has_the_number_to_ring_and_skips_visits_already_red():
     red = AlarmLine(3, "red", "no-reply", 5, ("Ivy Jones",), ("07700 900128",), NOW, None, None)
     text = amber_text([red, amber, red_visit_amber], LONDON, FULL).plain
     assert text == " ▲ OVERDUE visit 4: Eve Fox · Ring the mobile now: 07700 900126 · since 14:00"
+
+
+def test_flags_fit_their_column_as_whole_words_and_count_the_rest():
+    """Found at 80x24: the flags column showed "unappr"; a word is now shown whole or counted."""
+    from kiosk.widgets.visits import COMPACT, fit_words
+
+    width = next(w for k, _, w in COMPACT if k == "flags")
+    words = ["FLAG", "unapproved", "taken", "pair", "ci20", "car"]
+    assert fit_words(words, width) == "FLAG +5"
+    assert fit_words(["unapproved"], width) == "unapproved"
+    assert fit_words(["pair", "ci20"], width) == "pair ci20"
+    assert fit_words(["unapproved", "pair"], width) == "unapproved\u2026"
+    assert fit_words([], width) == ""
+    for n in range(len(words) + 1):
+        shown = fit_words(words[:n], width)
+        assert len(shown) <= width
+        kept = [w.rstrip("\u2026") for w in shown.split() if not w.startswith("+")]
+        assert kept == words[: len(kept)]  # whole words, most important first
+        more = [w for w in shown.split() if w.startswith("+")]
+        assert (int(more[0][1:]) if more else 0) == n - len(kept) or shown.endswith("\u2026")
