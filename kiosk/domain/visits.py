@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+from kiosk.domain.addresses import NEAR, SAME, compare, find_postcode  # noqa: F401 - find_postcode re-exported
+
 OUT, ON_SITE, LEAVING, BACK = "out", "on-site", "leaving", "back"
 STATES = (OUT, ON_SITE, LEAVING, BACK)
 OPEN_STATES = (OUT, ON_SITE, LEAVING)
@@ -17,18 +19,7 @@ PURPOSES = ("attendance", "safeguarding", "send", "transition", "family-support"
 LONE_VISIT_RULES = ("allow", "warn", "refuse")
 ALLOW, WARN, REFUSE = "allow", "warn", "refuse"
 
-# A full UK postcode: outward code (area + district) and inward code, e.g. "LU4 9AB", "SW1A 1AA".
-_POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})\b", re.IGNORECASE)
 _OUTWARD = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
-
-
-def find_postcode(place: str) -> str | None:
-    """The last full UK postcode in an address, normalised ("lu49ab" -> "LU4 9AB"), or None."""
-    found = _POSTCODE.findall(place or "")
-    if not found:
-        return None
-    outward, inward = found[-1]
-    return f"{outward.upper()} {inward.upper()}"
 
 
 def normalise_postcode(text: str) -> str | None:
@@ -63,26 +54,24 @@ class Flag:
     prohibited: bool = False  # no visit at all (e.g. Hart Hill's prohibited addresses)
 
 
-def _words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9]+", (text or "").casefold())
+def _postcode_hit(flag: Flag, postcode: str | None) -> bool:
+    code = flag.postcode.upper().strip()
+    return bool(code) and (code == postcode or code == (postcode.split()[0] if postcode else None))
 
 
 def matching_flags(place: str, flags: Iterable[Flag]) -> list[Flag]:
     """Register entries that apply to this address: same full postcode, same district for a
-    district entry, or the entry's address words appearing in order in the place."""
+    district entry, or the same address as people write it (kiosk.domain.addresses: "22 Oak Ln,
+    Luton" is "22 Oak Lane, Luton")."""
     postcode = find_postcode(place)
-    district = postcode.split()[0] if postcode else None
-    words = _words(place)
-    hits = []
-    for flag in flags:
-        code = flag.postcode.upper().strip()
-        if code and (code == postcode or code == district):
-            hits.append(flag)
-            continue
-        needle = _words(flag.address)
-        if needle and any(words[i:i + len(needle)] == needle for i in range(len(words) - len(needle) + 1)):
-            hits.append(flag)
-    return hits
+    return [f for f in flags if _postcode_hit(f, postcode) or (f.address and compare(f.address, place) == SAME)]
+
+
+def near_flags(place: str, flags: Iterable[Flag]) -> list[Flag]:
+    """Register entries whose address has the same house number and street as this place but
+    another town: not applied, but reception is warned to check."""
+    postcode = find_postcode(place)
+    return [f for f in flags if not _postcode_hit(f, postcode) and f.address and compare(f.address, place) == NEAR]
 
 
 @dataclass(frozen=True)
@@ -91,11 +80,24 @@ class Verdict:
     reason: str = ""
 
 
-def sign_out_verdict(member_count: int, flags: Sequence[Flag], lone_visits: str) -> Verdict:
+def sign_out_verdict(member_count: int, flags: Sequence[Flag], lone_visits: str,
+                     near: Sequence[Flag] = ()) -> Verdict:
     """The register and the school's `lone_visits` setting, applied to one sign-out.
 
     A prohibited place is refused outright; a flagged place is refused to a lone visitor and a
-    warning for a pair; otherwise a lone visit follows `lone_visits` (allow | warn | refuse)."""
+    warning for a pair; otherwise a lone visit follows `lone_visits` (allow | warn | refuse). A
+    near match (`near_flags`) adds a warning to whatever is not refused."""
+    verdict = _verdict(member_count, flags, lone_visits)
+    if not near or verdict.outcome == REFUSE:
+        return verdict
+    entry = near[0]
+    what = "a prohibited place" if entry.prohibited else "a place on the register"
+    warning = (f"check the address: {entry.address} is {what} ({entry.reason}); this one has the same "
+               f"number and street")
+    return Verdict(WARN, f"{verdict.reason}; {warning}" if verdict.reason else warning)
+
+
+def _verdict(member_count: int, flags: Sequence[Flag], lone_visits: str) -> Verdict:
     if member_count < 1:
         return Verdict(REFUSE, "a visit needs at least one member of staff")
     prohibited = [f for f in flags if f.prohibited]

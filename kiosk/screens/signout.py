@@ -28,7 +28,8 @@ from textual.widgets import Input, Select, Static
 
 from kiosk.domain.codewords import CodeWordError, validate_code_word
 from kiosk.domain.times import format_local
-from kiosk.domain.visits import PURPOSES, REFUSE, WARN, Flag, matching_flags, postcode_district, sign_out_verdict
+from kiosk.domain.visits import (PURPOSES, REFUSE, WARN, Flag, matching_flags, near_flags, postcode_district,
+                                 sign_out_verdict)
 from kiosk.screens._due import TypedDueError, parse_typed_due
 from kiosk.screens._idle import IdleClose
 from kiosk.screens._form import FORMS_CSS, Banner, ErrorLine, Field, row
@@ -341,7 +342,8 @@ class SignOutScreen(IdleClose, ModalScreen[SignOutResult | None]):
             banner.show(f"{count} field{'s' if count > 1 else ''} to correct: nothing saved yet", "info")
             return
         flags = matching_flags(draft.place, self.choices.flags)
-        verdict = sign_out_verdict(len(draft.staff_ids), flags, self.ctx.config.visits.lone_visits)
+        verdict = sign_out_verdict(len(draft.staff_ids), flags, self.ctx.config.visits.lone_visits,
+                                   near_flags(draft.place, self.choices.flags))
         if verdict.outcome == REFUSE:
             banner.show(f"{verdict.reason}. Nothing saved.", "refused")
             where = "second" if flags and len(draft.staff_ids) == 1 and not any(f.prohibited for f in flags) else "place"

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from kiosk.domain import ladder as L
-from kiosk.domain.visits import OPEN_STATES, PURPOSES, REFUSE, WARN, Flag, matching_flags, public_label, sign_out_verdict
+from kiosk.domain.visits import (OPEN_STATES, PURPOSES, REFUSE, WARN, Flag, matching_flags, near_flags, public_label,
+                                 sign_out_verdict)
 from kiosk.services import alarms, audit, lookup
 from kiosk.services.context import Context
 from kiosk.services.errors import Invalid, NotFound, Refused
@@ -90,8 +91,9 @@ def sign_out(ctx: Context, staff: list[Staff | str | int], place: str, due_back:
             raise Refused(f"{person.name} is already out on a visit")
         if not phones.get(person.id) and not person.mobile:
             raise Invalid(f"{person.name} has no mobile: give the phone carried")
-    verdict = sign_out_verdict(len(people), matching_flags(place, register_flags()),
-                               ctx.config.visits.lone_visits)
+    flags = register_flags()
+    verdict = sign_out_verdict(len(people), matching_flags(place, flags), ctx.config.visits.lone_visits,
+                               near_flags(place, flags))
     if verdict.outcome == REFUSE:
         raise Refused(verdict.reason)
     warnings = [verdict.reason] if verdict.outcome == WARN else []
