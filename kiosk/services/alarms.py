@@ -105,20 +105,21 @@ def send_failed(ctx: Context, msg: Message) -> Alarm:
 
 def take_charge(ctx: Context, staff: Staff, alarm_id: int | None) -> tuple[str, Alarm | None]:
     """ACK by SMS from an alert receiver: set the owner, tell the other receivers, stop repeats.
-    Does not acknowledge or silence the kiosk. Returns (reply, alarm)."""
-    if alarm_id is not None:
-        alarm = Alarm.get_or_none(Alarm.id == alarm_id)
-        if alarm is None or alarm.resolved_at is not None:
-            return replies.ack_not_open(alarm_id), None
-    else:
-        candidates = list(lookup.unresolved_alarms())
-        unowned = [a for a in candidates if a.owner_id is None]
-        pool = sorted(unowned or candidates, key=lambda a: (a.level != L.RED, -a.id))
-        if not pool:
-            return replies.ack_nothing_open(), None
-        alarm = pool[0]
+    Does not acknowledge or silence the kiosk. Returns (reply, alarm). The alarm and its owner are
+    read under the write lock: two receivers acking at once make one owner, not two."""
     now = ctx.now()
     with ctx.atomic():
+        if alarm_id is not None:
+            alarm = Alarm.get_or_none(Alarm.id == alarm_id)
+            if alarm is None or alarm.resolved_at is not None:
+                return replies.ack_not_open(alarm_id), None
+        else:
+            candidates = list(lookup.unresolved_alarms())
+            unowned = [a for a in candidates if a.owner_id is None]
+            pool = sorted(unowned or candidates, key=lambda a: (a.level != L.RED, -a.id))
+            if not pool:
+                return replies.ack_nothing_open(), None
+            alarm = pool[0]
         if alarm.owner_id is None:
             alarm.owner, alarm.owner_at = staff, now
             alarm.save()
@@ -147,13 +148,13 @@ def acknowledge(ctx: Context, alarm_id: int, *, by: str, action: str, ref: str |
         raise Invalid("action police needs --ref (the police reference)")
     if action == "other" and not note:
         raise Invalid("action other needs --note")
-    alarm = Alarm.get_or_none(Alarm.id == alarm_id)
-    if alarm is None:
-        raise NotFound(f"no alarm {alarm_id}")
-    if alarm.resolved_at is not None:
-        raise Refused(f"alarm {alarm_id} is already resolved")
     now = ctx.now()
-    with ctx.atomic():
+    with ctx.atomic():  # read under the write lock: an alarm resolved a moment ago is not resolved twice
+        alarm = Alarm.get_or_none(Alarm.id == alarm_id)
+        if alarm is None:
+            raise NotFound(f"no alarm {alarm_id}")
+        if alarm.resolved_at is not None:
+            raise Refused(f"alarm {alarm_id} is already resolved")
         alarm.acknowledged_by, alarm.acknowledged_at, alarm.action = by, now, action
         if ref:
             alarm.police_ref = ref

@@ -27,12 +27,12 @@ def update_staff(ctx: Context, staff_id: int, *, name: str, mobile: str | None, 
                  alerts: bool = False, code_word: str | None = None, vehicle_reg: str = "",
                  vehicle_make: str = "", vehicle_colour: str = "", actor: str = "kiosk") -> Staff:
     """Replace a member of staff's details. `code_word` None keeps the standing code word."""
-    staff = _get_staff(staff_id)
+    _get_staff(staff_id)
     name = _text(name, "name", required=True)
     number = _mobile(mobile) if mobile and mobile.strip() else None
     if alerts and not number:
         raise Invalid("an alert receiver needs a mobile")
-    word = staff.code_word
+    word = None
     if code_word is not None and code_word.strip():
         try:
             word = validate_code_word(code_word)
@@ -41,7 +41,9 @@ def update_staff(ctx: Context, staff_id: int, *, name: str, mobile: str | None, 
     fields = dict(role=_text(role, "role"), vehicle_reg=_text(vehicle_reg, "vehicle registration", limit=12).upper(),
                   vehicle_make=_text(vehicle_make, "vehicle make/model"),
                   vehicle_colour=_text(vehicle_colour, "vehicle colour"))
-    with ctx.atomic():
+    with ctx.atomic():  # re-read under the write lock: save() writes every column, `active` included
+        staff = _get_staff(staff_id)
+        word = word or staff.code_word
         if Staff.select().where((Staff.name == name) & (Staff.id != staff.id)).exists():
             raise Invalid(f"there is already a member of staff called {name}")
         if number and Staff.select().where((Staff.mobile == number) & (Staff.id != staff.id)).exists():
@@ -59,10 +61,10 @@ def update_staff(ctx: Context, staff_id: int, *, name: str, mobile: str | None, 
 
 
 def set_staff_active(ctx: Context, staff_id: int, active: bool, *, actor: str = "kiosk") -> Staff:
-    staff = _get_staff(staff_id)
-    if not active and lookup.open_visit_of_staff(staff) is not None:
-        raise Refused(f"{staff.name} is out on a visit: mark the visit back first")
-    with ctx.atomic():
+    with ctx.atomic():  # under the write lock: never deactivates someone signed out a moment ago
+        staff = _get_staff(staff_id)
+        if not active and lookup.open_visit_of_staff(staff) is not None:
+            raise Refused(f"{staff.name} is out on a visit: mark the visit back first")
         staff.active = bool(active)
         staff.save()
         audit.record("staff-reactivated" if active else "staff-deactivated", ctx.now(), actor=actor, staff=staff,

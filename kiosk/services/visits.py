@@ -1,8 +1,11 @@
 """Visit actions: sign-out, contact, extend, back, approve, and what reception hears by phone.
 
 Every function here is one transaction that checks the rules before writing anything, so a refused
-or invalid request leaves the database as it was. The same functions serve the kiosk screen, the
-CLI and texts from staff (`kiosk.services.inbound`).
+or invalid request leaves the database as it was. The checks that read the store (already out, the
+lone-visit rule and the register, the visit still open, an open red alarm) run inside that
+transaction, under the write lock (kiosk.store.db): a fact another process commits between a
+check and its write would otherwise be written over (tests/services/test_race_guards.py). The
+same functions serve the kiosk screen, the CLI and texts from staff (`kiosk.services.inbound`).
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ class Contact:
 
 
 def get_open(visit_id: int) -> Visit:
+    """The open visit `visit_id`, read now. Call it inside the transaction that writes to the visit,
+    so "still open" holds until the commit (another process may be closing it)."""
     visit = Visit.get_or_none(Visit.id == visit_id)
     if visit is None:
         raise NotFound(f"no visit {visit_id}")
@@ -82,24 +87,28 @@ def sign_out(ctx: Context, staff: list[Staff | str | int], place: str, due_back:
     if code_word is not None:
         code_word = _code_word(code_word)
     phones = dict(phones or {})
-    for person in people:
-        if not person.active:
-            raise Refused(f"{person.name} is not active")
-        if not person.code_word and not code_word:
-            raise Refused(f"{person.name} has no code word: set one before going out")
-        if lookup.open_visit_of_staff(person) is not None:
-            raise Refused(f"{person.name} is already out on a visit")
-        if not phones.get(person.id) and not person.mobile:
-            raise Invalid(f"{person.name} has no mobile: give the phone carried")
-    flags = register_flags()
-    verdict = sign_out_verdict(len(people), matching_flags(place, flags), ctx.config.visits.lone_visits,
-                               near_flags(place, flags))
-    if verdict.outcome == REFUSE:
-        raise Refused(verdict.reason)
-    warnings = [verdict.reason] if verdict.outcome == WARN else []
     if check_in_minutes is None and ctx.config.visits.default_check_in_minutes:
         check_in_minutes = int(ctx.config.visits.default_check_in_minutes)
     with ctx.atomic():
+        # The rules that guard the write are read under the write lock, in the same transaction:
+        # a member signed out, deactivated or a place added to the register by another process a
+        # moment ago is seen here, never decided on from an earlier read.
+        people = [_staff(p.id) for p in people]
+        for person in people:
+            if not person.active:
+                raise Refused(f"{person.name} is not active")
+            if not person.code_word and not code_word:
+                raise Refused(f"{person.name} has no code word: set one before going out")
+            if lookup.open_visit_of_staff(person) is not None:
+                raise Refused(f"{person.name} is already out on a visit")
+            if not phones.get(person.id) and not person.mobile:
+                raise Invalid(f"{person.name} has no mobile: give the phone carried")
+        flags = register_flags()
+        verdict = sign_out_verdict(len(people), matching_flags(place, flags), ctx.config.visits.lone_visits,
+                                   near_flags(place, flags))
+        if verdict.outcome == REFUSE:
+            raise Refused(verdict.reason)
+        warnings = [verdict.reason] if verdict.outcome == WARN else []
         visit = Visit.create(place=place, home_phone=home_phone, family_ref=family_ref, purpose=purpose,
                              travel=travel, vehicle=vehicle, code_word=code_word,
                              approved_by=approved_by or None, approved_at=now if approved_by else None,
@@ -154,9 +163,13 @@ def has_open_red(visit: Visit) -> bool:
 
 
 def close(ctx: Context, visit: Visit, *, actor: str, outcome: str = "") -> None:
-    """End a visit (no open red alarm may remain: checked by the callers)."""
+    """End a visit. Refused while a red alarm on it is unresolved: checked here, under the write
+    lock, so no caller can close a visit over a red raised a moment ago by another process."""
     now = ctx.now()
     with ctx.atomic():
+        if has_open_red(visit):
+            raise Refused(f"visit {visit.id} has an unresolved red alarm: "
+                          "resolve it first (R on the board, or kiosk ack)")
         visit.state, visit.ended_at, visit.ended_by = "back", now, actor
         if outcome:
             visit.outcome = outcome
@@ -178,11 +191,9 @@ def mark_back(ctx: Context, visit_id: int, *, by: str, outcome: str = "", actor:
     is unresolved: red is ended by an acknowledgement, so the board keeps showing it until then."""
     if objective_achieved is not None and objective_achieved not in OBJECTIVE_ANSWERS:
         raise Invalid(f"objective achieved: answer {', '.join(OBJECTIVE_ANSWERS)}")
-    visit = get_open(visit_id)
     by = _by(by)
-    if has_open_red(visit):
-        raise Refused(f"visit {visit_id} has an unresolved red alarm: resolve it first (R on the board, or kiosk ack)")
-    with ctx.atomic():
+    with ctx.atomic():  # the visit is read, and its red alarms checked (in close), under the write lock
+        visit = get_open(visit_id)
         visit.objective_achieved = objective_achieved
         visit.follow_up_needed = follow_up_needed
         visit.safeguarding_concern = safeguarding_concern
@@ -194,18 +205,18 @@ def extend(ctx: Context, visit_id: int, *, by: str, minutes: int | None = None, 
            actor: str = "cli") -> Visit:
     """Reception moves due-back (they have spoken to the visit: counts as contact). Minutes are
     added to due-back (or to now, once it has passed), so "+30" never brings a visit forward."""
-    visit = get_open(visit_id)
     by = _by(by)
     now = ctx.now()
     if (minutes is None) == (due is None):
         raise Invalid("give either minutes or a due-back time")
-    if minutes is not None:
-        if not 1 <= minutes <= ctx.max_extend_minutes:
-            raise Invalid(f"extend by 1-{ctx.max_extend_minutes} minutes")
-        due = max(visit.due_back, now) + timedelta(minutes=minutes)
-    elif due <= now or due > now + timedelta(minutes=ctx.max_extend_minutes):
+    if minutes is not None and not 1 <= minutes <= ctx.max_extend_minutes:
+        raise Invalid(f"extend by 1-{ctx.max_extend_minutes} minutes")
+    if due is not None and (due <= now or due > now + timedelta(minutes=ctx.max_extend_minutes)):
         raise Invalid(f"due back must be in the next {ctx.max_extend_minutes} minutes")
     with ctx.atomic():
+        visit = get_open(visit_id)  # under the write lock: never moves a visit closed a moment ago
+        if minutes is not None:
+            due = max(visit.due_back, now) + timedelta(minutes=minutes)
         record_contact(ctx, visit, actor=f"{actor}:{by}", how="extended by reception")
         set_due(ctx, visit, due, actor=f"{actor}:{by}")
     return visit
@@ -220,23 +231,24 @@ def set_due(ctx: Context, visit: Visit, due: datetime, *, actor: str) -> None:
 
 def check_in_by_phone(ctx: Context, visit_id: int, *, by: str, actor: str = "cli") -> Contact:
     """A check-in phoned in to reception: counts as contact."""
-    visit = get_open(visit_id)
-    return record_contact(ctx, visit, actor=f"{actor}:{_by(by)}", how="check-in by phone")
+    by = _by(by)
+    with ctx.atomic():
+        return record_contact(ctx, get_open(visit_id), actor=f"{actor}:{by}", how="check-in by phone")
 
 
 def duress_by_phone(ctx: Context, visit_id: int, *, by: str, actor: str = "cli") -> Alarm:
     """The code word was heard on a call: red duress alarm at once, alert receivers texted."""
-    visit = get_open(visit_id)
     by = _by(by)
-    return alarms.raise_alarm(ctx, L.DURESS, L.RED, visit=visit, actor=f"{actor}:{by}", alert=True,
-                              summary=f"code word heard on a call (recorded by {by})")
+    with ctx.atomic():  # a visit closed a moment ago by another process gets no alarm it cannot show
+        return alarms.raise_alarm(ctx, L.DURESS, L.RED, visit=get_open(visit_id), actor=f"{actor}:{by}",
+                                  alert=True, summary=f"code word heard on a call (recorded by {by})")
 
 
 def approve(ctx: Context, visit_id: int, *, by: str, actor: str = "cli") -> Visit:
     """A senior leader approves the visit (visits started by text start unapproved)."""
-    visit = get_open(visit_id)
     by = _by(by)
     with ctx.atomic():
+        visit = get_open(visit_id)
         visit.approved_by, visit.approved_at = by, ctx.now()
         visit.save()
         audit.record("visit-approved", ctx.now(), actor=f"{actor}:{by}", visit=visit, summary=f"visit {visit.id} approved")
