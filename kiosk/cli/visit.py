@@ -32,7 +32,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     out.add_argument("--family-ref", default="")
     out.add_argument("--purpose", default="other")
     out.add_argument("--travel", default="")
-    out.add_argument("--vehicle", default="")
+    out.add_argument("--vehicle", default="", help="registration of a car taken for this visit "
+                     "(default: the member's own car on record)")
+    out.add_argument("--vehicle-make", default="", help="its make and model")
+    out.add_argument("--vehicle-colour", default="", help="its colour")
     out.add_argument("--by", default="", metavar="INITIALS")
     out.set_defaults(func=visit_out)
 
@@ -87,7 +90,8 @@ def visit_out(args, ctx) -> None:
     result = svc.sign_out(ctx, args.staff, args.place, due_from_text(ctx, args.due), check_in_minutes=args.every,
                           approved_by=args.approved_by, code_word=args.code_word, phones=_phones(ctx, args.phone),
                           home_phone=args.home_phone, family_ref=args.family_ref, purpose=args.purpose,
-                          travel=args.travel, vehicle=args.vehicle, started_by="cli", by=args.by)
+                          travel=args.travel, vehicle=args.vehicle, vehicle_make=args.vehicle_make,
+                          vehicle_colour=args.vehicle_colour, started_by="cli", by=args.by)
     for warning in result.warnings:
         print(f"kiosk: warning: {warning}", file=sys.stderr)
     v = result.visit

@@ -34,14 +34,8 @@ def _member_ids(visit: Visit | None) -> set[int]:
 
 
 def _vehicle(visit: Visit) -> str:
-    if visit.vehicle:
-        return visit.vehicle
-    for m in lookup.members(visit):
-        s = m.staff
-        car = " ".join(x for x in (s.vehicle_reg, s.vehicle_colour, s.vehicle_make) if x)
-        if car:
-            return car
-    return ""
+    """The car used (the visit's, else a member's own), registration, colour, make and model."""
+    return lookup.car_of(visit).text
 
 
 def alert_text(ctx: Context, alarm: Alarm, *, repeat: bool = False, sender: Staff | None = None) -> str:

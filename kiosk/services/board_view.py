@@ -13,7 +13,7 @@ from datetime import datetime
 from kiosk.domain import ladder as L
 from kiosk.gateway.health import LinkState, link_state
 from kiosk.services import audit, lookup, queries
-from kiosk.services.alarms import _vehicle, national
+from kiosk.services.alarms import national
 from kiosk.services.context import Context
 from kiosk.services.errors import NotFound
 from kiosk.store.models import Alarm, GatewayHealth, Visit
@@ -99,7 +99,7 @@ class AlarmDetail:
     phones: tuple[str, ...]
     place: str
     home_phone: str
-    vehicle: str
+    vehicle: str  # the car used, described ("... (Ann Lee's own car)"); the fields below are its parts
     vehicle_reg: str
     vehicle_make: str
     vehicle_colour: str
@@ -157,15 +157,15 @@ def alarm_detail(ctx: Context, alarm_id: int) -> AlarmDetail:
         raise NotFound(f"no alarm {alarm_id}")
     visit: Visit | None = alarm.visit
     people = lookup.members(visit) if visit is not None else []
-    car = next((m.staff for m in people if m.staff.vehicle_reg), None)
+    car = lookup.car_of(visit, people) if visit is not None else None
     names, phones = _people(alarm)
     return AlarmDetail(
         id=alarm.id, level=alarm.level, kind=alarm.kind, summary=alarm.summary, raised_at=alarm.raised_at,
         visit_id=alarm.visit_id, names=names, phones=phones,
         place=visit.place if visit else "", home_phone=visit.home_phone if visit else "",
-        vehicle=_vehicle(visit) if visit else "",
-        vehicle_reg=car.vehicle_reg if car else "", vehicle_make=car.vehicle_make if car else "",
-        vehicle_colour=car.vehicle_colour if car else "",
+        vehicle=car.described if car else "",
+        vehicle_reg=car.reg if car else "", vehicle_make=car.make if car else "",
+        vehicle_colour=car.colour if car else "",
         left_at=visit.left_at if visit else None, due_back=visit.due_back if visit else None,
         last_contact=visit.last_contact_at if visit else None,
         owner=alarm.owner.name if alarm.owner_id else None, acknowledged_by=alarm.acknowledged_by,

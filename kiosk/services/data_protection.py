@@ -42,7 +42,8 @@ def subject_access(ctx: Context, staff_id: int, *, actor: str = "cli") -> dict[s
         v = member.visit
         visits.append({"id": v.id, "label": v.label, "purpose": v.purpose, "state": v.state, "left_at": t(v.left_at),
                        "due_back": t(v.due_back), "ended_at": t(v.ended_at), "ended_by": v.ended_by,
-                       "phone_carried": member.phone_number, "vehicle": v.vehicle, "approved_by": v.approved_by,
+                       "phone_carried": member.phone_number, "vehicle": v.vehicle, "vehicle_make": v.vehicle_make,
+                       "vehicle_colour": v.vehicle_colour, "approved_by": v.approved_by,
                        "objective_achieved": v.objective_achieved, "follow_up_needed": v.follow_up_needed,
                        "safeguarding_concern": v.safeguarding_concern})
     visit_ids = [v["id"] for v in visits]
@@ -107,7 +108,7 @@ def erase_staff(ctx: Context, staff_id: int, *, actor: str = "cli") -> Staff:
         VisitMember.update(phone_number=None).where(VisitMember.staff == staff).execute()
         if mobile:  # the audit trail names texting phones as "sms:<number>": keep the event, drop the number
             Event.update(actor=f"sms:erased:{staff.id}").where(Event.actor == f"sms:{mobile}").execute()
-        Visit.update(vehicle="").where(Visit.id.in_(
+        Visit.update(vehicle="", vehicle_make="", vehicle_colour="").where(Visit.id.in_(
             VisitMember.select(VisitMember.visit).where(VisitMember.staff == staff))).execute()
         # Their name, number or car in texts to others, alarm summaries and notes, audit summaries.
         for model, fields in ((Message, ("text",)), (Alarm, ("summary", "note")), (Event, ("summary",))):

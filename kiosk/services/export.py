@@ -21,6 +21,7 @@ from typing import Any, Callable, Iterable
 from peewee import fn
 
 from kiosk.clock import format_instant
+from kiosk.domain.cars import Car, car_used
 from kiosk.domain.codewords import redact
 from kiosk.domain.display import json_safe, safe_text
 from kiosk.domain.text import normalise, normalise_with_map
@@ -34,7 +35,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_COLUMNS = (
     "visit", "label", "staff", "date", "left_local", "left_utc", "arrived_local", "arrived_utc",
     "back_local", "back_utc", "due_back_local", "due_back_utc", "time_spent_minutes", "state", "place",
-    "purpose", "travel", "vehicle", "family_ref", "approved_by", "started_by", "check_in_count",
+    "purpose", "travel", "vehicle", "vehicle_reg", "vehicle_make", "vehicle_colour", "vehicle_owner",
+    "family_ref", "approved_by", "started_by", "check_in_count",
     "check_ins_local", "check_ins_utc", "alarm_count", "alarms", "objective_achieved",
     "follow_up_needed", "safeguarding_concern", "outcome",
 )
@@ -157,6 +159,7 @@ class _Related:
     """What one visit's record needs besides the row, loaded for many visits in a few queries."""
 
     names: dict[int, list[str]]
+    cars: dict[int, list[tuple[str, Car]]]  # visit id -> (member's name, their own car on record)
     arrived: dict[int, datetime]
     check_ins: dict[int, list[datetime]]
     alarms: dict[int, list[Alarm]]
@@ -166,10 +169,13 @@ class _Related:
 def _load_related(visit_ids) -> _Related:
     """`visit_ids`: a query selecting Visit.id. Each related table is read in one query using it as a
     subquery (no variable limit; the audit trail, which has no index on visit_id, is scanned once)."""
-    related = _Related({}, {}, {}, {})
-    for visit_id, name in (VisitMember.select(VisitMember.visit, Staff.name).join(Staff)
-                           .where(VisitMember.visit.in_(visit_ids)).order_by(VisitMember.id).tuples()):
+    related = _Related({}, {}, {}, {}, {})
+    for visit_id, name, reg, make, colour in (
+            VisitMember.select(VisitMember.visit, Staff.name, Staff.vehicle_reg, Staff.vehicle_make,
+                               Staff.vehicle_colour).join(Staff)
+            .where(VisitMember.visit.in_(visit_ids)).order_by(VisitMember.id).tuples()):
         related.names.setdefault(visit_id, []).append(name)
+        related.cars.setdefault(visit_id, []).append((name, Car(reg, make, colour)))
     for visit_id, kind, at in (Event.select(Event.visit_id, Event.kind, Event.at)
                                .where(Event.kind.in_(("visit-on-site", "contact")) & Event.visit_id.in_(visit_ids))
                                .order_by(Event.at, Event.id).tuples()):
@@ -195,6 +201,7 @@ def _visit_record(ctx: Context, visit: Visit, clean: _Cleaner, related: _Related
     check_ins = related.check_ins.get(visit.id, [])
     alarms = [_alarm_record(ctx, a, clean, related.first_ack.get(a.id)) for a in related.alarms.get(visit.id, [])]
     spent = int((visit.ended_at - visit.left_at).total_seconds() // 60) if visit.ended_at else None
+    car = car_used(Car(visit.vehicle, visit.vehicle_make, visit.vehicle_colour), related.cars.get(visit.id, []))
     return {
         "visit": visit.id, "label": clean.fixed(visit.label), "staff": names,
         "date": _local(ctx, visit.left_at, "%Y-%m-%d"),
@@ -203,7 +210,9 @@ def _visit_record(ctx: Context, visit: Visit, clean: _Cleaner, related: _Related
         "back_local": _local(ctx, visit.ended_at), "back_utc": format_instant(visit.ended_at),
         "due_back_local": _local(ctx, visit.due_back), "due_back_utc": format_instant(visit.due_back),
         "time_spent_minutes": spent, "state": visit.state, "place": clean(visit.place),
-        "purpose": clean.fixed(visit.purpose), "travel": clean(visit.travel), "vehicle": clean(visit.vehicle),
+        "purpose": clean.fixed(visit.purpose), "travel": clean(visit.travel),
+        "vehicle": clean(car.text), "vehicle_reg": clean(car.reg), "vehicle_make": clean(car.make),
+        "vehicle_colour": clean(car.colour), "vehicle_owner": clean(car.owner),
         "family_ref": clean(visit.family_ref), "approved_by": clean(visit.approved_by),
         "started_by": clean.fixed(visit.started_by), "check_in_count": len(check_ins),
         "check_ins_local": [_local(ctx, t) for t in check_ins], "check_ins_utc": [format_instant(t) for t in check_ins],
@@ -289,7 +298,8 @@ def _report_fields(r: dict[str, Any]) -> list[tuple[str, str]]:
     return [
         ("Staff", ", ".join(r["staff"])), ("Date", r["date"]), ("Place", r["place"]),
         ("Purpose", r["purpose"]), ("Family ref", r["family_ref"]), ("Travel", r["travel"]),
-        ("Vehicle", r["vehicle"]), ("Approved by", r["approved_by"] or "not approved"),
+        ("Vehicle", (f"{r['vehicle']} ({r['vehicle_owner']}'s own car)" if r["vehicle_owner"] else r["vehicle"])
+         or "none recorded"), ("Approved by", r["approved_by"] or "not approved"),
         ("Left", r["left_local"]), ("Arrived", r["arrived_local"] or "not recorded"),
         ("Due back", r["due_back_local"]), ("Back", r["back_local"] or f"not back ({r['state']})"),
         ("Time spent", f"{spent // 60} h {spent % 60:02d} min" if spent is not None else ""),

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kiosk.domain import ladder as L
+from kiosk.domain.cars import Car, car_used
 from kiosk.domain.visits import OPEN_STATES
 from kiosk.store.models import Alarm, Message, Phone, Staff, Visit, VisitMember
 
@@ -36,6 +37,14 @@ def open_visits(*fields):
 def members(visit: Visit) -> list[VisitMember]:
     return list(VisitMember.select(VisitMember, Staff).join(Staff).where(VisitMember.visit == visit)
                 .order_by(VisitMember.id))
+
+
+def car_of(visit: Visit, people: list[VisitMember] | None = None) -> Car:
+    """The car the visit used (kiosk.domain.cars): the visit's own, else a member's on record."""
+    people = members(visit) if people is None else people
+    return car_used(Car(visit.vehicle, visit.vehicle_make, visit.vehicle_colour),
+                    [(m.staff.name, Car(m.staff.vehicle_reg, m.staff.vehicle_make, m.staff.vehicle_colour))
+                     for m in people])
 
 
 def names(visit: Visit | None) -> list[str]:

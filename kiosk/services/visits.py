@@ -61,9 +61,11 @@ def sign_out(ctx: Context, staff: list[Staff | str | int], place: str, due_back:
              check_in_minutes: int | None = None, approved_by: str | None = None,
              code_word: str | None = None, phones: dict[int, str] | None = None, home_phone: str = "",
              family_ref: str = "", purpose: str = "other", travel: str = "", vehicle: str = "",
-             started_by: str = "cli", by: str = "") -> SignOut:
+             vehicle_make: str = "", vehicle_colour: str = "", started_by: str = "cli", by: str = "") -> SignOut:
     """Start a visit. Refused (nothing written) when the register or `lone_visits` says no, when a
     member has no code word (and the visit sets none), or is already out on another visit.
+    `vehicle` (registration, or the car as typed), `vehicle_make`, `vehicle_colour`: a car taken for
+    this visit; left blank, a member's own car on record is the car used (kiosk.domain.cars).
 
     `staff`: Staff rows, names or ids. `phones`: staff id -> E.164 number carried, default each
     member's own mobile. `due_back`: aware UTC, in the future and within max_extend_minutes."""
@@ -76,6 +78,8 @@ def sign_out(ctx: Context, staff: list[Staff | str | int], place: str, due_back:
         raise Invalid("--place is required: the full address of the visit")
     home_phone, family_ref = _free_text(home_phone, "home phone", 40), _free_text(family_ref, "family reference")
     travel, vehicle = _free_text(travel, "travel"), _free_text(vehicle, "vehicle")
+    vehicle_make = _free_text(vehicle_make, "vehicle make/model", 80)
+    vehicle_colour = _free_text(vehicle_colour, "vehicle colour", 80)
     if purpose not in PURPOSES:
         raise Invalid(f"unknown purpose {purpose!r}: use one of {', '.join(PURPOSES)}")
     if due_back <= now:
@@ -110,7 +114,8 @@ def sign_out(ctx: Context, staff: list[Staff | str | int], place: str, due_back:
             raise Refused(verdict.reason)
         warnings = [verdict.reason] if verdict.outcome == WARN else []
         visit = Visit.create(place=place, home_phone=home_phone, family_ref=family_ref, purpose=purpose,
-                             travel=travel, vehicle=vehicle, code_word=code_word,
+                             travel=travel, vehicle=vehicle, vehicle_make=vehicle_make,
+                             vehicle_colour=vehicle_colour, code_word=code_word,
                              approved_by=approved_by or None, approved_at=now if approved_by else None,
                              started_by=started_by, created_at=now, left_at=now, due_back=due_back,
                              check_in_minutes=check_in_minutes, state="out")
