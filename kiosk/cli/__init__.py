@@ -2,13 +2,16 @@
 
 Each command group lives in its own module with a `register(subparsers, common)` function; add the
 module to COMMAND_MODULES. Exit codes: 0 success, 1 a state change the rules refuse, 2 usage or
-validation error (one line on stderr, nothing written).
+validation error (one line on stderr, nothing written), 141 the reader of the output went away
+(`kiosk messages | head -2`): quietly, as other Unix tools end on SIGPIPE, with no traceback. The
+command's work was committed before its output was printed, so nothing is lost by the cut.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from typing import Sequence
 
@@ -29,6 +32,7 @@ COMMAND_MODULES: list[str] = [
 ]
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+EXIT_PIPE_CLOSED = 128 + 13  # what a shell shows for a program ended by SIGPIPE
 
 
 class UsageError(Exception):
@@ -63,6 +67,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        code = _run(argv)
+        sys.stdout.flush()  # here, not at exit, so a closed pipe is caught below
+        return code
+    except BrokenPipeError:
+        _stdout_to_devnull()
+        return EXIT_PIPE_CLOSED
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -78,3 +92,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_REFUSED
     except KeyboardInterrupt:
         return 130
+
+
+def _stdout_to_devnull() -> None:
+    """The reader closed the pipe: send what is still buffered to /dev/null, so the flush at exit
+    does not raise BrokenPipeError again ("Exception ignored ... BrokenPipeError")."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout already closed or not a real file: nothing to flush
+        pass

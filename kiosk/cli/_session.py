@@ -2,7 +2,8 @@
 
 A command function takes (args, ctx) and calls services; `command()` wraps it so that service
 errors become the CLI's exit codes (Invalid/NotFound -> 2, Refused -> 1) with one line on stderr,
-and so that "no alert receiver" is said loudly on every command.
+and so that "no alert receiver" is said loudly on every command: after the command, about the
+state it leaves (`staff add --alerts` adds the receiver the warning would have asked for).
 """
 
 from __future__ import annotations
@@ -55,16 +56,24 @@ def command(fn: Callable[[argparse.Namespace, Any], int | None]) -> Callable[[ar
 
         ctx = open_context(args)
         try:
-            for warning in svc.warnings(ctx):
-                print(f"kiosk: WARNING: {warning}", file=sys.stderr)
-            return int(fn(args, ctx) or 0)
-        except svc.Invalid as exc:
-            raise UsageError(str(exc)) from exc
-        except svc.Refused as exc:
-            raise Refused(str(exc)) from exc
+            try:
+                return int(fn(args, ctx) or 0)
+            except svc.Invalid as exc:
+                raise UsageError(str(exc)) from exc
+            except svc.Refused as exc:
+                raise Refused(str(exc)) from exc
+            finally:  # whatever the command did or refused: the state it leaves
+                _warn(ctx)
         finally:
             ctx.db.close()
     return run
+
+
+def _warn(ctx) -> None:
+    from kiosk import services as svc
+
+    for warning in svc.warnings(ctx):
+        print(f"kiosk: WARNING: {warning}", file=sys.stderr)
 
 
 def print_json(rows: list[dict]) -> None:
@@ -82,6 +91,18 @@ def say(line: object) -> None:
     from kiosk.domain.display import terminal_line
 
     print(terminal_line(line))
+
+
+def cell(value: object, width: int) -> str:
+    """`value` made safe for a terminal and padded to `width` columns as a terminal shows them: an
+    emoji or a CJK character takes two columns, an accent on its own none, so the next column
+    still lines up (str.ljust counts characters). Longer values are not cut."""
+    from rich.cells import cell_len
+
+    from kiosk.domain.display import terminal_line
+
+    text = terminal_line(value)
+    return text + " " * max(0, width - cell_len(text))
 
 
 def instant(value: datetime | None) -> str | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from kiosk.cli._session import command, instant, local, positive_int, print_json, say
+from kiosk.cli._session import cell, command, instant, local, positive_int, print_json, say
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -42,7 +42,7 @@ def show_board(args, ctx) -> None:
         return
     for r in rows:
         alarms = f" alarms {','.join(map(str, r.alarms))}" if r.alarms else ""
-        say(f"{r.level.upper():<8} {r.label:<16} {', '.join(r.staff):<28} {r.state:<8} "
+        say(f"{r.level.upper():<8} {cell(r.label, 16)} {cell(', '.join(r.staff), 28)} {r.state:<8} "
               f"due {local(ctx, r.due_back)} last {local(ctx, r.last_contact)}"
               f"{'' if r.approved else ' UNAPPROVED'}{alarms}")
     if not rows:

@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
     ack = sub.add_parser("ack", parents=[common], help="record what was done about an alarm")
     ack.add_argument("alarm", type=int, metavar="ALARM")
-    ack.add_argument("--by", required=True, metavar="INITIALS")
+    ack.add_argument("--by", required=True, metavar="INITIALS", help="2-4 letters, e.g. AB (as on the board)")
     ack.add_argument("--action", required=True, choices=ACTIONS)
     ack.add_argument("--ref", help="police reference (needed for --action police)")
     ack.add_argument("--note", help="what happened (needed for --action other)")

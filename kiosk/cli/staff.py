@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 
-from kiosk.cli._session import command, print_json, say
+from kiosk.cli._session import cell, command, print_json, say
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -59,7 +59,7 @@ def staff_list(args, ctx) -> None:
     for s in rows:
         flags = [f for f, on in (("alerts", s.receives_alerts), ("code word", bool(s.code_word)),
                                  ("inactive", not s.active)) if on]
-        say(f"{s.id:>4}  {s.name:<24} {s.mobile or '-':<15} {s.role:<12} {', '.join(flags)}".rstrip())
+        say(f"{s.id:>4}  {cell(s.name, 24)} {cell(s.mobile or '-', 15)} {cell(s.role, 12)} {', '.join(flags)}".rstrip())
 
 
 @command
