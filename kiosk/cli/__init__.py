@@ -28,6 +28,7 @@ COMMAND_MODULES: list[str] = [
     "kiosk.cli.migrate",
     "kiosk.cli.trust",
     "kiosk.cli.serve",
+    "kiosk.cli.sms_path",
     "kiosk.cli.staff", "kiosk.cli.visit", "kiosk.cli.board", "kiosk.cli.sms", "kiosk.cli.register", "kiosk.cli.config_cmd",
 ]
 

@@ -8,8 +8,10 @@ words in the health row or its warnings.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any
+
+from kiosk.domain.selftest import SelfTestFacts, verdict as selftest_verdict
 
 DEFAULT_STALE_SECONDS = 90
 OFF_NETWORK = frozenset({"not registered", "searching", "denied"})  # as kiosk.devices.modem reports them
@@ -23,6 +25,7 @@ class LinkState:
     up: bool
     reason: str | None
     warnings: tuple[str, ...] = ()
+    self_test: str = ""  # what the strip says of the loop-back self-test ("SMS checked 07:00")
 
     @property
     def banner(self) -> str | None:
@@ -33,8 +36,11 @@ def _hhmm(at: datetime | None) -> str:
     return "never" if at is None else at.strftime("%H:%M UTC")
 
 
-def link_state(row: Any | None, now: datetime, stale_seconds: float = DEFAULT_STALE_SECONDS) -> LinkState:
-    """What the board says about the SMS link, from the health row (None: the gateway never ran)."""
+def link_state(row: Any | None, now: datetime, stale_seconds: float = DEFAULT_STALE_SECONDS,
+               tz: tzinfo = timezone.utc) -> LinkState:
+    """What the board says about the SMS link, from the health row (None: the gateway never ran).
+    A live, registered modem is still down when the latest loop-back self-test did not come back
+    in time (kiosk.domain.selftest): the commonest silent failure is a SIM out of credit."""
     if row is None or getattr(row, "heartbeat_at", None) is None:
         return LinkState(False, "the gateway has not started")
     warnings = tuple(w for w in (getattr(row, "clock_warning", None), getattr(row, "sound_warning", None)) if w)
@@ -56,7 +62,10 @@ def link_state(row: Any | None, now: datetime, stale_seconds: float = DEFAULT_ST
         extra.append("no mobile signal")
     if getattr(row, "queue_length", 0) and getattr(row, "queue_length", 0) > 5:
         extra.append(f"{row.queue_length} messages waiting to be sent")
-    return LinkState(True, None, tuple(extra))
+    test = selftest_verdict(SelfTestFacts.from_row(row), now, tz)
+    if test.ok is False:
+        return LinkState(False, test.reason, tuple(extra), test.strip)
+    return LinkState(True, None, tuple(extra), test.strip)
 
 
 class HealthRecorder:

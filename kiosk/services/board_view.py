@@ -12,7 +12,7 @@ from datetime import datetime
 
 from kiosk.domain import ladder as L
 from kiosk.gateway.health import LinkState, link_state
-from kiosk.services import audit, lookup, queries
+from kiosk.services import audit, lookup, queries, sms_health
 from kiosk.services.alarms import national
 from kiosk.services.context import Context
 from kiosk.services.errors import NotFound
@@ -126,12 +126,13 @@ def load_board(ctx: Context) -> BoardView:
         health = GatewayHealth.get_or_none(GatewayHealth.id == 1)
         warnings = queries.warnings(ctx)
         ignored = queries.ignored_count(ctx)
-    state = link_state(health, now, ctx.config.gateway.heartbeat_stale_seconds)
+    state = link_state(health, now, ctx.config.gateway.heartbeat_stale_seconds, ctx.tz)
     link = Link(state) if health is None else Link(
         state, health.signal_bars, health.operator or "", int(health.queue_length or 0), health.heartbeat_at,
         health.last_exchange_at)
     alarms.sort(key=lambda a: (a.level != L.RED, a.raised_at, a.id))
-    return BoardView(ctx.config.school.name, rows, alarms, link, warnings + list(state.warnings), ignored)
+    warnings += list(state.warnings) + sms_health.board_warnings(health, ctx.config)
+    return BoardView(ctx.config.school.name, rows, alarms, link, warnings, ignored)
 
 
 def _people(alarm: Alarm) -> tuple[tuple[str, ...], tuple[str, ...]]:

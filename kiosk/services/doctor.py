@@ -439,14 +439,14 @@ def _pg_health_row(url: str) -> dict[str, Any] | None:
     return None if row is None else dict(zip(names, row))
 
 
-def check_heartbeat(row: Any, now: datetime, stale_seconds: int) -> list[Check]:
+def check_heartbeat(row: Any, now: datetime, stale_seconds: int, tz=None) -> list[Check]:
     from kiosk.gateway.health import link_state
 
     fix = "sudo systemctl restart kiosk-gateway; see why it stopped: journalctl -u kiosk-gateway -n 50"
     if row is None or getattr(row, "heartbeat_at", None) is None:
         return [Check(FAIL, "gateway", "the gateway has never run on this database",
                       "sudo systemctl enable --now kiosk-gateway (or run kiosk gateway)")]
-    state = link_state(row, now, stale_seconds)
+    state = link_state(row, now, stale_seconds, **({"tz": tz} if tz is not None else {}))
     age = _age(now, row.heartbeat_at)
     stopped = getattr(row, "stopped_at", None)
     if stopped is not None and stopped >= row.heartbeat_at:
@@ -455,12 +455,22 @@ def check_heartbeat(row: Any, now: datetime, stale_seconds: int) -> list[Check]:
         return [Check(FAIL, "gateway", f"no heartbeat for {age} (stale after {stale_seconds} s)", fix)]
     checks = [Check(OK, "gateway", f"heartbeat {age} ago (pid {row.pid})")]
     if not state.up:
-        checks.append(Check(FAIL, "SMS link", state.reason or "down", "see the modem checks above"))
+        checks.append(Check(FAIL, "SMS link", state.reason or "down", "see the modem and SMS checks"))
     for warning in state.warnings:
         if warning == getattr(row, "clock_warning", None):
             continue  # reported by the clock check
         checks.append(Check(WARN, "gateway warning", warning, "see the gateway's log: journalctl -u kiosk-gateway"))
     return checks
+
+
+def check_sms_path(row: Any, now: datetime, config: Config) -> list[Check]:
+    """The loop-back self-test, the modem watchdog, network generation, credit and quota, as the
+    running gateway recorded them (kiosk.services.sms_health)."""
+    if row is None or getattr(row, "heartbeat_at", None) is None:
+        return []
+    from kiosk.services.sms_health import doctor_lines
+
+    return [Check(*line) for line in doctor_lines(row, now, config)]
 
 
 def check_services(host: Host) -> list[Check]:
@@ -518,7 +528,8 @@ def run_checks(*, clock: Clock, config_path: str | None = None, db_path: str | P
     row = read_health_row(target)
     checks.append(check_modem_manager(host))
     checks += check_modem(config, port, clock, host, row, modem_factory)
-    checks += check_heartbeat(row, clock.now(), config.gateway.heartbeat_stale_seconds)
+    checks += check_heartbeat(row, clock.now(), config.gateway.heartbeat_stale_seconds, config.tz)
+    checks += check_sms_path(row, clock.now(), config)
     checks += check_services(host)
     checks.append(check_sound(config, host))
     return checks

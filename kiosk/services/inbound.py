@@ -22,7 +22,7 @@ from kiosk.domain.codewords import REDACTED, find_code_words, redact
 from kiosk.domain.parser import COMMANDS_HELP, parse_command
 from kiosk.domain.phones import normalise_sender
 from kiosk.domain.times import DueError, resolve_due
-from kiosk.services import alarms, audit, flood, lookup, visits
+from kiosk.services import alarms, audit, flood, lookup, selftest, visits
 from kiosk.services.context import Context
 from kiosk.services.errors import Invalid, Refused
 from kiosk.store.models import Alarm, Message
@@ -66,6 +66,9 @@ def _store(ctx: Context, number: str, text: str, received_at: datetime | None,
         existing = Message.get_or_none(Message.fingerprint == fingerprint)
         if existing is not None:
             return existing, False, None
+    test = selftest.recognise(ctx, text, received_at)  # the kiosk's own loop-back text: never a command
+    if test is not None:
+        return selftest.store_reply(ctx, test, number, text, received_at, fingerprint), True, None
     words = lookup.live_code_words()
     duress_words = find_code_words(text, words)
     sender = lookup.identify(number)

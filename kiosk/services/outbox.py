@@ -22,7 +22,7 @@ from kiosk.services.context import Context
 from kiosk.store.db import is_postgres
 from kiosk.store.models import Message
 
-PRIORITY = {"alert": 0, "stand-down": 1, "reply": 2, "reminder": 2, "report": 3}
+PRIORITY = {"alert": 0, "stand-down": 1, "reply": 2, "reminder": 2, "report": 3, "self-test": 9}
 KINDS = tuple(PRIORITY)
 MAX_ATTEMPTS = 5
 BACKOFF_START = timedelta(seconds=30)

@@ -128,6 +128,43 @@ def _add_not_null_columns(db: peewee.Database, migrator: SchemaMigrator, columns
         db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "{name}" {sql}')
 
 
+def _v7_self_test_and_modem_health(db: peewee.Database, migrator: SchemaMigrator) -> None:
+    """v7 (issue 17): the loop-back self-test table, and the self-test, network generation,
+    credit, quota and watchdog columns of the gateway's health row."""
+    dt, txt, char, num = m.UtcDateTimeField, peewee.TextField, peewee.CharField, peewee.IntegerField
+
+    class Message(peewee.Model):  # a stand-in for the foreign keys (never the live model: no backrefs on it)
+        class Meta:
+            table_name = "message"
+
+    class SelfTest(peewee.Model):
+        token, requested_at, requested_by = char(unique=True), dt(), char(default="schedule")
+        message = peewee.ForeignKeyField(Message, null=True, on_delete="SET NULL", backref="+")
+        reply = peewee.ForeignKeyField(Message, null=True, on_delete="SET NULL", backref="+")
+        received_at, note = dt(null=True), txt(null=True)
+
+        class Meta:
+            table_name = "self_test"
+            legacy_table_names = False
+
+    with db.bind_ctx([SelfTest, Message]):
+        db.create_tables([SelfTest])
+    not_null = {"access_technology": "VARCHAR(255) NOT NULL DEFAULT ''", "sent_this_month": "INTEGER NOT NULL DEFAULT 0",
+                "watchdog_step": "VARCHAR(255) NOT NULL DEFAULT ''", "watchdog_count": "INTEGER NOT NULL DEFAULT 0"}
+    for name, field in (  # in the model's order, so an upgraded table is the fresh one column for column
+            ("selftest_sent_at", dt(null=True)), ("selftest_received_at", dt(null=True)),
+            ("selftest_due_by", dt(null=True)), ("selftest_proven_at", dt(null=True)),
+            ("selftest_note", txt(null=True)), ("access_technology", char(default="")),
+            ("credit", char(null=True)), ("credit_amount", peewee.FloatField(null=True)),
+            ("credit_at", dt(null=True)), ("credit_note", txt(null=True)), ("sent_this_month", num(default=0)),
+            ("watchdog_step", char(default="")), ("watchdog_count", num(default=0)),
+            ("watchdog_at", dt(null=True)), ("watchdog_reason", txt(null=True))):
+        if name in not_null:
+            _add_not_null_columns(db, migrator, [("gateway_health", name, field, not_null[name])])
+        else:
+            run_operations(migrator.add_column("gateway_health", name, field))
+
+
 # (version, what it does, how). Version 1 is the first release: the tables themselves.
 STEPS: list[tuple[int, str, Step]] = [
     (2, "indexes for the outbox and the board", _v2_outbox_and_board_indexes),
@@ -135,6 +172,7 @@ STEPS: list[tuple[int, str, Step]] = [
     (4, "reception PINs and post-visit answers", _v4_reception_pins_and_post_visit_answers),
     (5, "indexes for the SMS path, the ladder and the audit trail", _v5_indexes_for_the_sms_path_and_the_ladder),
     (6, "approvers, and the make and colour of a visit's car", _v6_approvers_and_the_visit_car),
+    (7, "self-test table; self-test, network, credit and watchdog health", _v7_self_test_and_modem_health),
 ]
 LATEST = max([1] + [version for version, _, _ in STEPS])
 

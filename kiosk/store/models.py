@@ -214,6 +214,22 @@ class GatewayHealth(BaseModel):
     clock_source = peewee.CharField(default="system")  # system | network | floor
     clock_warning = peewee.TextField(null=True)
     sound_warning = peewee.TextField(null=True)
+    # v7 (issue 17): the loop-back self-test as the board judges it (kiosk.domain.selftest)
+    selftest_sent_at = UtcDateTimeField(null=True)  # the latest self-test text went to the modem
+    selftest_received_at = UtcDateTimeField(null=True)  # the latest one that came back
+    selftest_due_by = UtcDateTimeField(null=True)  # not back by then: the SMS link is down
+    selftest_proven_at = UtcDateTimeField(null=True)  # a text from staff since proved the path
+    selftest_note = peewee.TextField(null=True)  # why there is no self-test (off, no own number)
+    access_technology = peewee.CharField(default="")  # GSM | UMTS | LTE ... (AT+COPS? / AT+CREG=2)
+    credit = peewee.CharField(null=True)  # the SIM's credit as the network said it, e.g. "£4.20"
+    credit_amount = peewee.FloatField(null=True)
+    credit_at = UtcDateTimeField(null=True)
+    credit_note = peewee.TextField(null=True)  # e.g. "this modem cannot do USSD"
+    sent_this_month = peewee.IntegerField(default=0)
+    watchdog_step = peewee.CharField(default="")  # the last rung of the reset ladder climbed
+    watchdog_count = peewee.IntegerField(default=0)  # rungs climbed since the gateway started
+    watchdog_at = UtcDateTimeField(null=True)
+    watchdog_reason = peewee.TextField(null=True)
 
     class Meta:
         table_name = "gateway_health"
@@ -253,3 +269,23 @@ class ReceptionUser(BaseModel):
 
 
 ALL_MODELS += [ReceptionUser]
+
+
+class SelfTest(BaseModel):
+    """One loop-back self-test: asked for (daily schedule or `kiosk selftest`), its text queued to
+    the SIM's own number (`message`), and the text that came back (`reply`). The token is one-off
+    and is all that is in the text; it proves which test came back."""
+
+    token = peewee.CharField(unique=True)
+    requested_at = UtcDateTimeField()
+    requested_by = peewee.CharField(default="schedule")  # schedule | cli | start
+    message = peewee.ForeignKeyField(Message, null=True, on_delete="SET NULL", backref="+")  # the text sent
+    reply = peewee.ForeignKeyField(Message, null=True, on_delete="SET NULL", backref="+")  # the text back
+    received_at = UtcDateTimeField(null=True)
+    note = peewee.TextField(null=True)  # why it was not sent (no own number, switched off)
+
+    class Meta:
+        table_name = "self_test"
+
+
+ALL_MODELS += [SelfTest]

@@ -36,6 +36,7 @@ _ADDRESS = "an address (the board shows the generated label only)"
 _PHONE = "a phone number"
 _FREE_TEXT = "free text typed by people: it could hold anything, a code word included"
 _NOT_NEEDED = "not shown on the trust view (data minimisation)"
+_SITE_ONLY = "the site's own SMS checks (self-test, credit, watchdog): its board and kiosk doctor show them"
 
 # table -> {column: why it is not published}, for tables that are published in part
 WITHHELD_COLUMNS: dict[str, dict[str, str]] = {
@@ -51,7 +52,12 @@ WITHHELD_COLUMNS: dict[str, dict[str, str]] = {
     "gateway_health": {"pid": _NOT_NEEDED, "port": _NOT_NEEDED, "signal_dbm": _NOT_NEEDED,
                        "operator": _NOT_NEEDED, "sim_state": _NOT_NEEDED, "modem_model": _NOT_NEEDED,
                        "last_error": "modem error text: " + _NOT_NEEDED, "last_error_at": _NOT_NEEDED,
-                       "clock_source": _NOT_NEEDED, "clock_warning": _NOT_NEEDED, "sound_warning": _NOT_NEEDED},
+                       "clock_source": _NOT_NEEDED, "clock_warning": _NOT_NEEDED, "sound_warning": _NOT_NEEDED,
+                       **{column: _SITE_ONLY for column in (
+                           "selftest_sent_at", "selftest_received_at", "selftest_due_by", "selftest_proven_at",
+                           "selftest_note", "access_technology", "credit", "credit_amount", "credit_at",
+                           "credit_note", "sent_this_month", "watchdog_step", "watchdog_count", "watchdog_at",
+                           "watchdog_reason")}},
     "schema_version": {},
 }
 
@@ -63,6 +69,7 @@ WITHHELD_TABLES: dict[str, str] = {
     "register_entry": "addresses and reasons for the don't-visit-alone register",
     "phone": _PHONE,
     "reception_user": "PIN hashes",
+    "self_test": "the site's loop-back self-tests: their texts and tokens stay home",
 }
 
 

@@ -28,6 +28,9 @@ def link_text(link: Link, now: datetime, glyphs: Glyphs) -> Text:
         out.append(f" signal {bars} {glyphs.dot} ")
         out.append_text(plain(link.operator or "network ?", 30))
         out.append(f" {glyphs.dot} queue {link.queue}")
+    if state.self_test and state.up:
+        out.append(f" {glyphs.dot} ")
+        out.append_text(plain(state.self_test, 60))
     if link.heartbeat_at is not None:
         out.append(f" {glyphs.dot} gateway {ago((now - link.heartbeat_at).total_seconds())}")
     return out

@@ -54,7 +54,10 @@ def kiosk(tmp_path, clock, sim):
     config.write_text(f'[modem]\nport = "{sim.port}"\n[database]\npath = "{db_path}"\n')
     db = open_database(db_path)
     GatewayHealth.insert(id=1, heartbeat_at=clock.now(), pid=999_999, started_at=clock.now(), modem_connected=True,
-                         registration="home", sim_state="ready", signal_bars=4).execute()
+                         registration="home", sim_state="ready", signal_bars=4,
+                         selftest_sent_at=clock.now() - timedelta(hours=2),
+                         selftest_received_at=clock.now() - timedelta(hours=2) + timedelta(seconds=20),
+                         selftest_due_by=clock.now() - timedelta(hours=1, minutes=50)).execute()
     db.close()
     return config, db_path
 
@@ -175,6 +178,42 @@ def test_stale_heartbeat(kiosk, clock):
     assert gateway.status == doctor.FAIL and gateway.detail == "no heartbeat for 10 min (stale after 90 s)"
     assert "systemctl restart kiosk-gateway" in gateway.fix
     assert doctor.exit_code(checks) == 2
+
+
+def set_health(kiosk, **fields):
+    db = open_database(kiosk[1])
+    GatewayHealth.update(**fields).where(GatewayHealth.id == 1).execute()
+    db.close()
+
+
+def test_a_self_test_that_never_came_back_fails_with_the_reason(kiosk, clock):
+    sent = clock.now() - timedelta(minutes=30)
+    set_health(kiosk, selftest_sent_at=sent, selftest_due_by=sent + timedelta(minutes=10))
+    checks = by_name(run(kiosk, clock))
+    reason = "self-test text not received since 13:30: check the SIM's credit and signal"
+    assert checks["SMS self-test"].status == doctor.FAIL and checks["SMS self-test"].detail == reason
+    assert checks["SMS link"].status == doctor.FAIL and checks["SMS link"].detail == reason
+    assert "credit" in checks["SMS self-test"].fix
+
+
+def test_watchdog_old_network_low_credit_and_quota_are_warnings(kiosk, clock, tmp_path):
+    set_health(kiosk, watchdog_count=2, watchdog_step="radio off and on", watchdog_at=clock.now(),
+               watchdog_reason="no answer to AT", access_technology="UMTS", credit="£1.20", credit_amount=1.2,
+               sent_this_month=85)
+    config = tmp_path / "kiosk.toml"
+    config.write_text(config.read_text().replace("[modem]\n", "[modem]\nmonthly_sms_limit = 100\n"))
+    checks = failing(run(kiosk, clock))
+    assert "radio off and on at 14:00 (no answer to AT)" in checks["modem watchdog"].detail
+    assert checks["network generation"].detail.startswith("modem on 3G (UMTS)")
+    assert checks["SIM credit"].detail.startswith("SIM credit low: £1.20")
+    assert checks["texts this month"].detail.startswith("85 of 100 texts")
+    assert all(c.status == doctor.WARN for c in checks.values())
+
+
+def test_self_test_switched_off_or_without_a_number_is_a_warning(kiosk, clock):
+    set_health(kiosk, selftest_note="no own number: set [modem] own_number")
+    check = by_name(run(kiosk, clock))["SMS self-test"]
+    assert check.status == doctor.WARN and "own_number" in check.fix
 
 
 def test_broken_config_names_the_key(kiosk, clock, tmp_path):

@@ -71,3 +71,10 @@ def test_flags_fit_their_column_as_whole_words_and_count_the_rest():
         assert kept == words[: len(kept)]  # whole words, most important first
         more = [w for w in shown.split() if w.startswith("+")]
         assert (int(more[0][1:]) if more else 0) == n - len(kept) or shown.endswith("\u2026")
+
+
+def test_link_up_shows_when_the_sms_path_was_last_checked():
+    row = health(selftest_sent_at=NOW - timedelta(hours=7), selftest_received_at=NOW - timedelta(hours=7),
+                 selftest_due_by=NOW - timedelta(hours=6, minutes=50))
+    text = link_text(Link(link_state(row, NOW, 90, LONDON), 3, "EE", 0, row.heartbeat_at), NOW, FULL).plain
+    assert text == " ● SMS link up  signal 3/5 · EE · queue 0 · SMS checked 07:00 · gateway now"
