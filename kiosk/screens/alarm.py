@@ -1,150 +1,32 @@
 """The red alarm view: takes over the screen, rings the bell until acknowledged, and says what to do.
 
 `AlarmScreen(alarm_id)` is a modal with no way out but an acknowledgement (the reception PIN dialog
-says who, `AckDialog` asks for the action taken; the service records it). Left alone for `ui.alarm_privacy_seconds`
+says who, `kiosk.screens.ack.AckDialog` asks for the action taken; the service records it). Left alone for `ui.alarm_privacy_seconds`
 it falls back to names and the instruction; the details are one key away and each showing after
 that is audited. It must never show a code word, and never interpret text from SMS or forms.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from rich.text import Text
-from textual import events, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Input, RadioButton, RadioSet, Static
+from textual.widgets import Static
 
 from kiosk.domain.display import ago
+from kiosk.screens.ack import AckDialog, AckRequest  # noqa: F401 - AckRequest: callers import it here
 from kiosk.services import alarms
 from kiosk.services.board_view import (
     KIND_WORDS, AlarmDetail, BoardView, alarm_detail, release_connection, reveal_alarm_details,
 )
 from kiosk.widgets.footer import KioskFooter
 from kiosk.widgets.look import local_hhmm, plain
-
-ACTION_LABELS = (
-    ("answered", "Answered: spoke to them, all OK"),
-    ("no-answer", "No answer"),
-    ("police", "Police called (give the reference)"),
-    ("stood-down", "Stood down"),
-    ("false-alarm", "False alarm"),
-    ("other", "Other (give a note)"),
-)
-
-
-@dataclass(frozen=True)
-class AckRequest:
-    """What the acknowledge dialog returns: who, what they did, and the police reference / note."""
-
-    by: str
-    action: str
-    ref: str | None = None
-    note: str | None = None
-
-
-def ack_error(by: str, action: str | None, ref: str, note: str) -> tuple[str, str] | None:
-    """(field id, message) for the first problem, or None when the acknowledgement can be recorded."""
-    from kiosk.screens.confirm import initials_error
-
-    error = initials_error(by)
-    if error:
-        return "ack-action", error
-    if action is None:
-        return "ack-action", "Choose what you did (arrows, then Enter)."
-    if action == "police" and not ref.strip():
-        return "ack-ref", "Give the police reference."
-    if action == "other" and not note.strip():
-        return "ack-note", "Say what you did in the note."
-    return None
-
-
-class NoDefaultRadioSet(RadioSet):
-    """A RadioSet with nothing highlighted until an arrow key is pressed. Textual highlights the first
-    button on mount, so "Enter, Enter" chose "Answered" and resolved a duress alarm. Here an action
-    is chosen only on purpose: an arrow and then Enter, or its digit."""
-
-    def _on_mount(self, event) -> None:
-        # Textual also runs RadioSet's own mount handler (it highlights the first button); clear the
-        # highlight once that is done.
-        self.call_after_refresh(self._clear_highlight)
-
-    def _clear_highlight(self) -> None:
-        if self.pressed_button is None:
-            self._selected = None
-
-
-class AckDialog(ModalScreen["AckRequest | None"]):
-    """The action, then a police reference or a note, for the person `by` (from the reception PIN
-    dialog). Enter moves on; Esc goes back to the alarm (which stays). Returns an AckRequest only
-    when it is complete."""
-
-    BINDINGS = [Binding("escape", "cancel", "Back to the alarm")]
-
-    def __init__(self, alarm_id: int, by: str, *, back_to: str = "the alarm") -> None:
-        super().__init__(classes="dialog-screen")
-        self.alarm_id = alarm_id
-        self.by = by
-        self.back_to = back_to  # where Esc goes: the alarm view, or the board (R on an open alarm)
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog danger", id="ack"):
-            title = Text(f"Acknowledge alarm {self.alarm_id}, as ", style="bold")
-            title.append_text(plain(self.by, 40, style="bold"))
-            yield Static(title, classes="dialog-title", markup=False)
-            yield Static(Text("What did you do? (arrows, then Enter)"), markup=False)
-            with NoDefaultRadioSet(id="ack-action", compact=True):
-                for n, (_, label) in enumerate(ACTION_LABELS, 1):
-                    yield RadioButton(f"{n} {label}")
-            yield Static(Text("Police reference"), markup=False)
-            yield Input(placeholder="police reference", id="ack-ref", max_length=60, compact=True)
-            yield Static(Text("Note"), markup=False)
-            yield Input(placeholder="note (optional unless Other)", id="ack-note", max_length=300, compact=True)
-            yield Static("", id="ack-error", classes="error", markup=False)
-            yield Static(Text(f"Enter = record, Tab = next field, Esc = back to {self.back_to}"), classes="dialog-hint",
-                         markup=False)
-
-    def on_mount(self) -> None:
-        self.query_one(NoDefaultRadioSet).focus()
-
-    @property
-    def action(self) -> str | None:
-        index = self.query_one(NoDefaultRadioSet).pressed_index
-        return ACTION_LABELS[index][0] if index >= 0 else None
-
-    def on_key(self, event: events.Key) -> None:
-        """The digit shown before each action chooses it (a digit typed into a field stays there)."""
-        if event.character and event.character in "123456"[:len(ACTION_LABELS)] \
-                and not isinstance(self.focused, Input):
-            event.stop()
-            self.query(RadioButton)[int(event.character) - 1].value = True
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.submit()  # the note is optional except for Other (Tab reaches it)
-
-    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
-        self.query_one("#ack-ref" if self.action == "police" else "#ack-note", Input).focus()
-
-    def submit(self) -> None:
-        by = self.by
-        ref = self.query_one("#ack-ref", Input).value
-        note = self.query_one("#ack-note", Input).value
-        problem = ack_error(by, self.action, ref, note)
-        if problem:
-            field, message = problem
-            self.query_one("#ack-error", Static).update(message)
-            self.query_one(f"#{field}").focus()
-            return
-        self.dismiss(AckRequest(" ".join(by.split()), self.action, ref.strip() or None, note.strip() or None))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
 
 class DetailLoaded(Message):
     def __init__(self, detail: AlarmDetail) -> None:
@@ -315,22 +197,24 @@ class AlarmScreen(ModalScreen[None]):
         """Who is at the keyboard (initials + reception PIN), then what they did."""
         from kiosk.screens.pin import ReceptionPinScreen
 
+        alarm_id = self.alarm_id  # the one on screen now: the view may move on while the dialogs are open
+
         def chosen(request: AckRequest | None) -> None:
             if request is not None:
                 self.record(request)
 
         def who(initials: str | None) -> None:
             if initials:
-                self.app.push_screen(AckDialog(self.alarm_id, initials), chosen)
+                self.app.push_screen(AckDialog(alarm_id, initials), chosen)
 
-        self.app.push_screen(ReceptionPinScreen(self.app.ctx, action=f"acknowledge alarm {self.alarm_id}"), who)
+        self.app.push_screen(ReceptionPinScreen(self.app.ctx, action=f"acknowledge alarm {alarm_id}"), who)
 
     @work(thread=True, group="write")
     def record(self, request: AckRequest) -> None:
         ctx = self.app.ctx
         try:
-            alarms.acknowledge(ctx, self.alarm_id, by=request.by, action=request.action, ref=request.ref,
-                               note=request.note, actor="kiosk")
+            alarms.acknowledge(ctx, request.alarm_id or self.alarm_id, by=request.by, action=request.action,
+                               ref=request.ref, note=request.note, actor="kiosk")
         except Exception as exc:  # noqa: BLE001 - shown to reception, the alarm stays on screen
             self.post_message(Acknowledged(str(exc)))
             return

@@ -247,7 +247,7 @@ class BoardScreen(Screen):
         """Found by QA: after "No answer" or "Police called" a red alarm stays open, the visit cannot
         be marked back, and the board had no way to record what happened next (only `kiosk ack`).
         R records a further action on the selected visit's open red alarm (or the only one)."""
-        from kiosk.screens.alarm import AckDialog
+        from kiosk.screens.ack import AckDialog
         from kiosk.services import alarms
 
         reds = self._open_reds()

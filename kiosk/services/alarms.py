@@ -61,6 +61,11 @@ def alert_receivers(alarm: Alarm) -> list[Staff]:
     return lookup.alert_receivers(_member_ids(alarm.visit))
 
 
+def stand_down_receivers(alarm: Alarm) -> list[Staff]:
+    """Who a resolving acknowledgement texts that it is over: the alert receivers, if they were alerted."""
+    return alert_receivers(alarm) if alarm.alert_count > 0 else []
+
+
 def send_alert(ctx: Context, alarm: Alarm, *, repeat: bool = False, sender: Staff | None = None) -> int:
     """Queue the alert for every alert receiver not on the visit; returns how many were queued."""
     text = alert_text(ctx, alarm, repeat=repeat, sender=sender)
@@ -159,9 +164,10 @@ def acknowledge(ctx: Context, alarm_id: int, *, by: str, action: str, ref: str |
         if action in RESOLVING:
             alarm.resolved_at, alarm.resolved_by = now, by
             alarm.save()
-            if alarm.alert_count > 0:
+            receivers = stand_down_receivers(alarm)  # the acknowledge dialog's confirmation counts these
+            if receivers:
                 text = replies.stand_down(alarm.id, lookup.names(alarm.visit), action, by, now, ctx.tz)
-                for receiver in alert_receivers(alarm):
+                for receiver in receivers:
                     outbox.queue(ctx, receiver.mobile, text, "stand-down", visit=alarm.visit_id, alarm=alarm,
                                  staff=receiver)
             if action == "answered" and alarm.visit is not None and alarm.visit.state != "back":

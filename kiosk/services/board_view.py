@@ -13,7 +13,7 @@ from datetime import datetime
 from kiosk.domain import ladder as L
 from kiosk.gateway.health import LinkState, link_state
 from kiosk.services import audit, lookup, queries, sms_health
-from kiosk.services.alarms import national
+from kiosk.services.alarms import national, stand_down_receivers
 from kiosk.services.context import Context
 from kiosk.services.errors import NotFound
 from kiosk.store.models import Alarm, GatewayHealth, Visit
@@ -171,6 +171,25 @@ def alarm_detail(ctx: Context, alarm_id: int) -> AlarmDetail:
         last_contact=visit.last_contact_at if visit else None,
         owner=alarm.owner.name if alarm.owner_id else None, acknowledged_by=alarm.acknowledged_by,
         action=alarm.action, police_ref=alarm.police_ref, resolved=alarm.resolved_at is not None)
+
+
+@dataclass(frozen=True)
+class AckPreview:
+    """What the acknowledge dialog names before a resolving action: the alarm, whose it is, and how
+    many alert receivers the stand-down text would go to (the same rule as `alarms.acknowledge`)."""
+
+    id: int
+    kind: str
+    names: tuple[str, ...]
+    receivers: int
+
+
+def ack_preview(ctx: Context, alarm_id: int) -> AckPreview:
+    alarm = Alarm.get_or_none(Alarm.id == alarm_id)
+    if alarm is None:
+        raise NotFound(f"no alarm {alarm_id}")
+    names, _ = _people(alarm)
+    return AckPreview(alarm.id, alarm.kind, names, len(stand_down_receivers(alarm)))
 
 
 def reveal_address(ctx: Context, visit_id: int, *, actor: str = "kiosk") -> str:

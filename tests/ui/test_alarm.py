@@ -4,7 +4,8 @@ records the acknowledgement, and hides its details from passers-by after a minut
 from __future__ import annotations
 
 from kiosk.app import build_app
-from kiosk.screens.alarm import AckDialog, AlarmScreen
+from kiosk.screens.ack import AckDialog
+from kiosk.screens.alarm import AlarmScreen
 from kiosk.screens.board import BoardScreen
 from kiosk.store.models import Alarm, Event
 from tests.ui.conftest import settle
@@ -107,19 +108,20 @@ async def test_the_digit_before_an_action_chooses_it_so_3_enter_never_records_an
         assert (alarm.action, alarm.police_ref, alarm.resolved_at) == ("police", "CAD5", None)
 
 
-async def test_a_digit_picks_any_action_and_moves_to_the_field_it_needs(ctx, clock):
+async def test_a_digit_picks_an_action_only_while_none_is_chosen_then_types_into_its_field(ctx, clock):
     busy(ctx, clock, pending_duress=True)
     app = build_app(ctx, live=False)
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(app, pilot)
         await acknowledge_as(app, pilot, "J", "R")
-        for digit, action in (("6", "other"), ("2", "no-answer"), ("5", "false-alarm")):
+        await pilot.press("6")
+        assert app.screen.action == "other" and app.screen.focused.id == "ack-note"
+        for digit in "25":  # on the list again: the digits go into the note, the action stays
             app.screen.query_one("#ack-action").focus()
             await pilot.press(digit)
-            assert app.screen.action == action
-            assert app.screen.focused.id == ("ack-ref" if action == "police" else "ack-note")
-        await pilot.press("7")  # not an action: typed into the note
-        assert app.screen.query_one("#ack-note").value == "7"
+            assert app.screen.action == "other" and app.screen.focused.id == "ack-note"
+        await pilot.press("7")  # typed into the note
+        assert app.screen.query_one("#ack-note").value == "257"
 
 
 async def test_escape_from_the_dialog_goes_back_to_the_alarm(ctx, clock):
@@ -226,7 +228,10 @@ async def test_an_open_red_alarm_acknowledged_as_no_answer_can_be_resolved_from_
         await settle(app, pilot)
         assert isinstance(app.screen, AckDialog) and app.screen.alarm_id == ids["duress_alarm"]
         assert "Esc = back to the board" in rendered_text(app)
-        await pilot.press("4", "enter")  # stood down
+        await pilot.press("4", "enter")  # stood down: it ends the alarm, so it asks first
+        assert "This ends alarm" in rendered_text(app)
+        clock.advance(2)  # read the line, then confirm
+        await pilot.press("enter")
         await settle(app, pilot, loads=2)
         for _ in range(50):
             await pilot.pause()
