@@ -18,7 +18,7 @@ from pathlib import Path
 from bench import procs, school
 from bench.common import Result, percentile, say
 from kiosk.clock import SystemClock
-from kiosk.devices.simulator import ModemSimulator
+from kiosk.simulator.modem import ModemSimulator
 
 TARGET_MS = 250
 GAP_SECONDS = 0.5  # from one alarm view closing to the next code word text (alarms are minutes apart)

@@ -13,7 +13,7 @@ from pathlib import Path
 from bench import procs, school
 from bench.common import Result, cpu_seconds, say
 from kiosk.clock import SystemClock
-from kiosk.devices.simulator import ModemSimulator
+from kiosk.simulator.modem import ModemSimulator
 
 
 def run(work: Path, quick: bool) -> list[Result]:

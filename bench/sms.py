@@ -19,7 +19,7 @@ import serial
 from bench import procs, school
 from bench.common import Result, peak_rss_mb, percentile, say, wait_for
 from kiosk.clock import SystemClock
-from kiosk.devices.simulator import ModemSimulator
+from kiosk.simulator.modem import ModemSimulator
 
 BURST = 50
 MB = "MB"

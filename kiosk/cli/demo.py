@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _run_ui(demo, config, folder: Path, help_text: str, stopper) -> None:
     from kiosk.app import build_app
-    from kiosk.devices.sim_console import SimConsole
+    from kiosk.simulator.console import SimConsole
     from kiosk.services.context import Context
     from kiosk.store import open_database
 

@@ -33,8 +33,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--capacity must be 1..255")
     if args.ring_interval <= 0:
         raise UsageError("--ring-interval must be positive")
-    from kiosk.devices.sim_console import SimConsole  # here: every other command starts faster without
-    from kiosk.devices.simulator import ModemSimulator
+    from kiosk.simulator.console import SimConsole  # here: every other command starts faster without
+    from kiosk.simulator.modem import ModemSimulator
 
     sim = ModemSimulator(clock=clock_from_env(long_running=True), model=args.model, capacity=args.capacity,
                          echo=not args.no_echo, ring_interval=args.ring_interval, link_path=args.link)

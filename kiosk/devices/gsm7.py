@@ -152,3 +152,21 @@ def packed_octets(septet_count: int, fill_bits: int = 0) -> int:
 def _note(problems: list[str] | None, message: str) -> None:
     if problems is not None and message not in problems:
         problems.append(message)
+
+
+def text_mode_chunks(text: str, ucs2: bool) -> list[str]:
+    """Text mode cannot concatenate: independent messages of at most 160 GSM / 70 UCS-2 characters."""
+    chunks: list[str] = []
+    current = ""
+    for ch in text:
+        candidate = current + ch
+        too_long = (len(candidate.encode("utf-16-be", "surrogatepass")) // 2 > 70) if ucs2 \
+            else septet_length(candidate) > 160
+        if too_long:
+            chunks.append(current)
+            current = ch
+        else:
+            current = candidate
+    if current or not chunks:
+        chunks.append(current)
+    return chunks

@@ -1,7 +1,9 @@
 """Per-model modem quirks as data: which init strings, delete and hang-up commands each model wants.
 
 A table, not `if` chains in the driver (as gammu does it). Pure data and lookup; no I/O. Never put
-behaviour here that a config override could not replace: every field can be set in the config.
+behaviour here that an override could not replace: every field can be replaced through
+`ModemSettings.quirks` (the tests do); the config file picks a row with `[modem] model`. A field
+belongs here only if the driver reads it.
 """
 
 from __future__ import annotations
@@ -24,8 +26,6 @@ class Quirks:
     needs_cnma: bool = False  # acknowledge +CMT/+CDS with AT+CNMA (phase 2+ modems in AT+CSMS=1)
     time_updates: tuple[str, ...] = ("AT+CTZU=1",)  # network time (NITZ) updates, errors tolerated
     extra_init: tuple[str, ...] = ()  # sent after the standard init, errors tolerated
-    urcs_on_other_port: bool = False  # some Huawei sticks: the periodic AT+CMGL sweep is what finds SMS
-    sends_smmemfull: bool = False  # announces a full store with ^SMMEMFULL instead of (or with) +CMTI
     list_timeout: float | None = None  # a slower AT+CMGL than the settings' default
 
 
@@ -41,12 +41,11 @@ TABLE: tuple[tuple[str, Quirks], ...] = (
     ("SIMCOM_SIM7", replace(GENERIC, name="SIMCom SIM7xxx", hang_up="AT+CHUP")),
     ("EC25", replace(GENERIC, name="Quectel EC25", hang_up="ATH", time_updates=("AT+CTZU=1", "AT+CTZR=2"))),
     ("EC21", replace(GENERIC, name="Quectel EC21", time_updates=("AT+CTZU=1", "AT+CTZR=2"))),
-    ("E3372", replace(GENERIC, name="Huawei E3372", urcs_on_other_port=True, sends_smmemfull=True,
-                      storage="ME", list_timeout=60.0, hang_up="AT+CHUP")),
-    ("E173", replace(GENERIC, name="Huawei E173", urcs_on_other_port=True, sends_smmemfull=True,
-                     list_timeout=60.0, hang_up="AT+CHUP")),
-    ("HUAWEI", replace(GENERIC, name="Huawei", urcs_on_other_port=True, sends_smmemfull=True,
-                       list_timeout=60.0, hang_up="AT+CHUP")),
+    # Huawei sticks may send their URCs to another port (the periodic AT+CMGL sweep finds SMS) and
+    # announce a full store with ^SMMEMFULL (atlines knows it for every model).
+    ("E3372", replace(GENERIC, name="Huawei E3372", storage="ME", list_timeout=60.0, hang_up="AT+CHUP")),
+    ("E173", replace(GENERIC, name="Huawei E173", list_timeout=60.0, hang_up="AT+CHUP")),
+    ("HUAWEI", replace(GENERIC, name="Huawei", list_timeout=60.0, hang_up="AT+CHUP")),
     ("MC35", replace(GENERIC, name="Siemens MC35", cnmi=("AT+CNMI=1,1,0,2,1", "AT+CNMI=1,1"),
                      delete="AT+CMGD={index}", time_updates=())),
     ("TC35", replace(GENERIC, name="Siemens TC35", cnmi=("AT+CNMI=1,1,0,2,1", "AT+CNMI=1,1"),

@@ -21,8 +21,8 @@ from typing import TextIO
 
 from kiosk.clock import Clock, clock_from_env
 from kiosk.config import Config
-from kiosk.devices.sim_console import SimConsole
-from kiosk.devices.simulator import ModemSimulator
+from kiosk.simulator.console import SimConsole
+from kiosk.simulator.modem import ModemSimulator
 from kiosk.services import add_staff, board, sign_out
 from kiosk.services.context import Context
 from kiosk.store import open_database

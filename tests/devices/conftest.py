@@ -11,7 +11,7 @@ from typing import Callable
 import pytest
 
 from kiosk.devices.modem import Modem, ModemSettings
-from kiosk.devices.simulator import ModemSimulator
+from kiosk.simulator.modem import ModemSimulator
 
 FAST = dict(command_timeout=3.0, probe_timeout=1.0, list_timeout=3.0, send_timeout=3.0,
             prompt_timeout=3.0, reconnect_min=1.0, reconnect_max=8.0)  # generous under CI load; tests of timeouts set their own

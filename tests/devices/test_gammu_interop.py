@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.clock import FakeClock
-from kiosk.devices.simulator import ModemSimulator
+from kiosk.simulator.modem import ModemSimulator
 
 pytestmark = pytest.mark.pty
 

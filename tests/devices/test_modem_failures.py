@@ -151,10 +151,10 @@ def test_flow_control_is_configuration_and_off_by_default(sim, modem_factory):
     """python-gsmmodem #63: hard-wired rtscts/dsrdtr hung at the first AT on some boards."""
     assert ModemSettings().rtscts is False and ModemSettings().dsrdtr is False
     modem = modem_factory(sim.port)
-    assert modem.ready and modem._serial.rtscts is False and modem._serial.dsrdtr is False
+    assert modem.ready and modem._channel._serial.rtscts is False and modem._channel._serial.dsrdtr is False
     modem.close()
     flow = modem_factory(sim.port, rtscts=True)
-    assert flow._serial.rtscts is True
+    assert flow._channel._serial.rtscts is True
 
 
 def test_echo_left_on_does_not_break_pdu_parsing(sim_factory, modem_factory):

@@ -10,7 +10,7 @@ from kiosk.devices import events as ev
 
 def _reader_wakeups(modem, seconds: float) -> int:
     """Reads the reader thread made on the port in `seconds` with nothing arriving."""
-    ser = modem._serial
+    ser = modem._channel._serial
     calls = 0
     real = ser.read
 
@@ -33,7 +33,7 @@ def test_an_idle_reader_wakes_at_most_about_once_a_second(modem):
 
 def test_close_wakes_the_blocked_reader_at_once(sim, modem_factory):
     modem = modem_factory(sim.port)
-    reader = modem._reader
+    reader = modem._channel._reader
     t0 = time.monotonic()
     modem.close()
     assert time.monotonic() - t0 < 0.5

@@ -104,7 +104,7 @@ def test_empty_index_is_recognised():
 def test_quirks_table_and_overrides():
     assert quirks_for("SIMCOM_Ltd SIM800L").cnmi[0] == "AT+CNMI=2,1,0,1"
     assert quirks_for("Siemens MC35i").delete == "AT+CMGD={index}"
-    assert quirks_for("huawei E3372").sends_smmemfull
+    assert quirks_for("huawei E3372").storage == "ME" and quirks_for("huawei E3372").list_timeout == 60.0
     assert quirks_for("Unknown Thing") == GENERIC
     assert quirks_for("SIM800", {"hang_up": "AT+CHUP", "cnmi": ["AT+CNMI=1,1"]}).cnmi == ("AT+CNMI=1,1",)
     with pytest.raises(ValueError, match="unknown modem quirk"):
@@ -145,7 +145,7 @@ def test_fuzz_garbage_on_the_line_never_kills_the_driver(sim, modem, chunks):
     sim.inject_garbage(b"\r\n")  # end any partial line the garbage left
     status = modem.status()  # a full exchange after the noise
     assert status.connected
-    assert modem._reader is not None and modem._reader.is_alive()
+    assert modem._channel._reader is not None and modem._channel._reader.is_alive()
 
 
 HEX_PDU = st.one_of(

@@ -12,7 +12,7 @@ import pytest
 
 from kiosk.devices.errors import SendError
 from kiosk.devices.events import IncomingCall
-from kiosk.devices.sim_console import SimConsole
+from kiosk.simulator.console import SimConsole
 
 pytestmark = pytest.mark.pty
 

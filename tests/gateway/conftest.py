@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kiosk.clock import FakeClock
-from kiosk.devices.simulator import ModemSimulator
+from kiosk.simulator.modem import ModemSimulator
 from kiosk.gateway.runner import build_gateway
 from kiosk.gateway.service import GatewaySettings
 from tests.gateway.harness import seed, make_config, texts, wait_for

@@ -15,7 +15,7 @@ from datetime import timedelta
 import pytest
 
 from kiosk.clock import SystemClock
-from kiosk.devices.simulator import ModemSimulator
+from kiosk.simulator.modem import ModemSimulator
 from kiosk.gateway.health import link_state
 from kiosk.services import board, outbox, sms_in
 from kiosk.services.context import Context

@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 
 from kiosk.clock import FakeClock
-from kiosk.devices.simulator import ModemSimulator
+from kiosk.simulator.modem import ModemSimulator
 from kiosk.services import doctor
 from kiosk.store import open_database
 from kiosk.store.models import GatewayHealth

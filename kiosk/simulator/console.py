@@ -7,7 +7,7 @@ gets a clear one-line answer and changes nothing; this module never raises on wh
 from __future__ import annotations
 
 from kiosk.devices.pdu import PduError
-from kiosk.devices.simulator import ModemSimulator
+from kiosk.simulator.modem import ModemSimulator
 
 HELP = """\
 sms NUMBER TEXT           an SMS arrives, stored on the SIM (+CMTI); long texts arrive in parts

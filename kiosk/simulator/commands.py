@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from kiosk.devices.atlines import decode_ucs2_hex, encode_ucs2_hex, split_fields
 from kiosk.devices.pdu import Deliver, PduError, StatusReport, Submit, decode_pdu
 
-log = logging.getLogger("kiosk.devices.simulator")
+log = logging.getLogger("kiosk.simulator")
 
 UTC = timezone.utc
 

@@ -20,10 +20,10 @@ from typing import Callable
 
 from kiosk.clock import Clock, SystemClock
 from kiosk.devices.pdu import Deliver, PduError, decode_pdu, encode_deliver, encode_deliver_parts, encode_status_report
-from kiosk.devices.sim_commands import (AtCommandSet, SentMessage, SimCall, SimSettings, Slot, scts,
+from kiosk.simulator.commands import (AtCommandSet, SentMessage, SimCall, SimSettings, Slot, scts,
                                         split_commands)
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("kiosk.simulator")
 
 UTC = timezone.utc
 CTRL_Z, ESC = 0x1A, 0x1B
