@@ -1,11 +1,14 @@
 """Code words: choosing a safe one, spotting one in a text, and keeping it out of storage.
 
-A code word is a duress signal hidden in an ordinary text. These functions must never echo a code
-word in an error message, never match part of a word, and `redact` must never leave one findable.
-Matching is on whole words after normalising (NFKC, casefold, accents removed, split on anything
-that is not a letter), so "BLUEBIRD!", "Bluebírd" and "ｂｌｕｅｂｉｒｄ" are all "bluebird".
-Redaction is wider than detection: any word that merely contains a code word ("bluebirds") is hidden
-too, because a secret must never be readable in storage even when the text is not a duress signal.
+A code word is a duress signal hidden in an ordinary text, typed by someone frightened and maybe
+watched. These functions must never echo a code word in an error message, and `redact` must never
+leave one findable. One matcher (`_matches`) decides both duress and redaction, so a text is stored
+redacted exactly when it raised duress (issue 14 item 2): after folding (NFKC, casefold, accents
+removed) a word that contains a code word counts ("BLUEBIRD!", "Bluebírd", "ｂｌｕｅｂｉｒｄ",
+"bluebirds", "xbluebirdx"), and letters spelt apart are joined first ("b l u e b i r d",
+"B-L-U-E-B-I-R-D", "K.E.S.T.R.E.L"; see `kiosk.domain.text.joined_words`). A false duress that
+reception stands down is cheaper than a missed one; a code word is an unusual word of 4+ letters
+(`validate_code_word`), so ordinary texts rarely hold one.
 """
 
 from __future__ import annotations
@@ -16,9 +19,8 @@ from importlib.resources import files
 from typing import Iterable
 
 from kiosk.domain.parser import COMMAND_WORDS, KEYWORDS
-from kiosk.domain.text import normalise, normalise_with_map, words
+from kiosk.domain.text import joined_words, normalise, normalise_with_map, words
 
-_WORD_RE = re.compile(r"[^\W\d_]+")
 REDACTED = "[code word]"
 MIN_LETTERS = 4
 MAX_LETTERS = 30
@@ -77,51 +79,72 @@ def _fold_all(code_words: frozenset[str]) -> frozenset[str]:
     return frozenset(f for f in (normalise(w) for w in code_words) if f)
 
 
-def find_code_words(text: str, code_words: Iterable[str]) -> set[str]:
-    """The (normalised) code words that appear in `text` as whole words."""
-    wanted = _folded_set(code_words)
+@lru_cache(maxsize=8)
+def _any_of(wanted: frozenset[str]) -> re.Pattern[str]:
+    """One pattern that finds any of the code words inside a word (compiled once per set)."""
+    return re.compile("|".join(re.escape(w) for w in sorted(wanted, key=len, reverse=True)))
+
+
+def _matches(text: str, wanted: frozenset[str]) -> tuple[set[str], list[tuple[int, int]]]:
+    """THE matcher: which code words `text` holds, and the spans of `text` (the original) that hold
+    them. Detection (`find_code_words`) and redaction (`redact`) both read only this, so a text is
+    redacted exactly when it raises duress.
+
+    A word holds a code word when its folded letters contain it: "bluebirds", "xbluebirdx",
+    "2bluebird2" do. Words are `joined_words`: letters spelt apart by single spaces or joined by
+    punctuation are one word ("b l u e b i r d", "B-L-U-E-B-I-R-D", "K.E.S.T.R.E.L"). The text is
+    read twice, with terminal escapes dropped whole and with only the ESC byte dropped, so
+    "\x1b[bluebird" cannot hide one. A span runs from the word's first letter to its last, plus
+    what folding dropped right after it (combining accents, zero-width characters), stopping at
+    whitespace or anything that is part of the next word; overlapping spans are merged."""
+    found: set[str] = set()
+    spans: list[tuple[int, int]] = []
     if not wanted:
-        return set()
-    found = set()
-    for escapes in (True, False):
-        folded, _ = normalise_with_map(text, escapes=escapes)
-        found |= {w for w in _WORD_RE.findall(folded) if w in wanted}
-    return found
-
-
-def _contains_code_word(word: str, wanted: frozenset[str], whole: bool) -> bool:
-    return word in wanted if whole else any(code in word for code in wanted)
-
-
-def _spans(text: str, wanted: frozenset[str], *, whole: bool) -> list[tuple[int, int]]:
-    """Spans of `text` (the original) whose normalised form is a whole code word, read both with
-    terminal escapes dropped whole and with only the ESC byte dropped; overlapping spans merged."""
-    found: list[tuple[int, int]] = []
+        return found, spans
+    pattern = _any_of(wanted)
     for escapes in (True, False):
         folded, src = normalise_with_map(text, escapes=escapes)
-        hits = [(m.start(), m.end()) for m in _WORD_RE.finditer(folded) if _contains_code_word(m.group(0), wanted, whole)]
-        for first, last in hits:
-            start = src[first]
-            end = src[last - 1] + 1
-            # Take along what folding dropped right after the word (combining accents, zero-width
-            # characters), stopping at whitespace or anything that is part of the next word.
+        if not pattern.search(_LETTERS_ONLY.sub("", folded)):
+            continue  # no code word in all the letters run together: none in any word
+        for letters, first, last, _ in joined_words(folded):
+            if not pattern.search(letters):
+                continue
+            found |= {code for code in wanted if code in letters}
+            start, end = src[first], src[last - 1] + 1
             while end < len(text) and not text[end].isspace() and normalise(text[end]) == "":
                 end += 1
-            found.append((start, end))
-    spans: list[tuple[int, int]] = []
-    for start, end in sorted(found):
-        if spans and start < spans[-1][1]:
-            spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
-        else:
             spans.append((start, end))
-    return spans
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return found, merged
 
 
-def _replace(text: str, code_words: Iterable[str], by: str, *, whole: bool) -> str:
+_LETTERS_ONLY = re.compile(r"[\W\d_]+")
+
+
+def find_code_words(text: str, code_words: Iterable[str]) -> set[str]:
+    """The (normalised) code words in `text`: a code word in any spelling is duress (see _matches)."""
+    return _matches(text, _folded_set(code_words))[0]
+
+
+def may_hold_code_word(text: str, code_words: Iterable[str]) -> bool:
+    """A cheap pre-check for bulk work (the export): False means `text` holds no code word. Every
+    word _matches reads is a stretch of all the text's letters run together, so a code word absent
+    from those (in both readings) is in no word."""
     wanted = _folded_set(code_words)
     if not wanted:
-        return text
-    spans = _spans(text, wanted, whole=whole)
+        return False
+    pattern = _any_of(wanted)
+    return any(pattern.search(_LETTERS_ONLY.sub("", normalise_with_map(text, escapes=escapes)[0]))
+               for escapes in (True, False))
+
+
+def _replace(text: str, code_words: Iterable[str], by: str) -> str:
+    spans = _matches(text, _folded_set(code_words))[1]
     if not spans:
         return text
     out: list[str] = []
@@ -135,17 +158,15 @@ def _replace(text: str, code_words: Iterable[str], by: str, *, whole: bool) -> s
 
 
 def redact(text: str, code_words: Iterable[str]) -> str:
-    """`text` with every code word replaced by "[code word]"; the rest exactly as received.
-
-    Every word that contains a code word is hidden ("bluebirds" too, though only the whole word
-    raises duress): no code word is ever readable in what is stored, and `find_code_words` finds
-    nothing in the result. A valid code word is never part of a command word, so redaction never
-    breaks a command.
+    """`text` with every word that holds a code word replaced by "[code word]"; the rest exactly as
+    received. It changes the text exactly when `find_code_words` finds something (one matcher), and
+    `find_code_words` finds nothing in the result. A valid code word is never part of a command
+    word, so redaction never breaks a command.
     """
     words_list = list(code_words)
     result = text
     for _ in range(4):
-        replaced = _replace(result, words_list, REDACTED, whole=False)
+        replaced = _replace(result, words_list, REDACTED)
         if replaced == result:
             break
         result = replaced
@@ -153,7 +174,7 @@ def redact(text: str, code_words: Iterable[str]) -> str:
 
 
 def strip_code_words(text: str, code_words: Iterable[str]) -> str:
-    """`text` without its code words (whole words, as duress is detected), whitespace tidied: what
+    """`text` without the words that hold its code words (as redaction), whitespace tidied: what
     the reply is computed from.
 
     "OK running late bluebird" -> "OK running late"; a bare code word -> "" (a Note).
@@ -161,7 +182,7 @@ def strip_code_words(text: str, code_words: Iterable[str]) -> str:
     words_list = list(code_words)
     stripped = text
     for _ in range(4):
-        replaced = _replace(stripped, words_list, " ", whole=True)
+        replaced = _replace(stripped, words_list, " ")
         if replaced == stripped:
             break
         stripped = replaced

@@ -82,6 +82,49 @@ def words(text: str) -> list[str]:
     return _WORD_RE.findall(normalise(text))
 
 
+_RUN_RE = re.compile(r"[^\W\d_]+")
+SPELT_GAP = 3
+"""The longest gap between two single letters that still spells one word ("b l u e", "b. l. u. e",
+"B - L - U - E"); a longer one, or a digit in it, ends the word."""
+
+
+def joined_words(folded: str) -> list[tuple[str, int, int, bool]]:
+    """The words of a normalised text as a person who spells or punctuates a word apart means them:
+    (letters, start, end in `folded`, spelt), in order.
+
+    Letter runs are joined when what separates them is punctuation or symbols only (no space, no
+    digit): "blue-bird", "K.E.S.T.R.E.L", "bl_ue/bird" are one word each. Single letters are also
+    joined across a gap of at most SPELT_GAP characters with no digit in it: "b l u e b i r d",
+    "S. O. S". Two words of two or more letters with a space between stay two words ("blue bird"),
+    so joining cannot run ordinary prose together; only a row of single letters ("a", "I") can
+    spell something, and that needs as many single letters in a row as the word has. `spelt` is
+    True for a word made only of single letters joined this way ("s o s", "S.O.S")."""
+    runs = [(m.start(), m.end()) for m in _RUN_RE.finditer(folded)]
+    out: list[tuple[str, int, int, bool]] = []
+    i = 0
+    while i < len(runs):
+        start, end = runs[i]
+        letters = [folded[start:end]]
+        spelt = end - start == 1
+        j = i + 1
+        while j < len(runs):
+            nxt_start, nxt_end = runs[j]
+            gap = folded[end:nxt_start]
+            if any(ch.isdigit() for ch in gap):
+                break
+            prev_start, prev_end = runs[j - 1]
+            singles = prev_end - prev_start == 1 and nxt_end - nxt_start == 1
+            if " " in gap and not (singles and len(gap) <= SPELT_GAP):
+                break
+            spelt = spelt and singles
+            letters.append(folded[nxt_start:nxt_end])
+            end = nxt_end
+            j += 1
+        out.append(("".join(letters), start, end, spelt and j - i > 1))
+        i = j
+    return out
+
+
 def clean_display(text: str) -> str:
     """The text as typed (case and accents kept), minus control/format characters, NFKC,
     whitespace collapsed: for places and notes shown back to people."""

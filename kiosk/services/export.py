@@ -22,9 +22,9 @@ from peewee import fn
 
 from kiosk.clock import format_instant
 from kiosk.domain.cars import Car, car_used
-from kiosk.domain.codewords import redact
+from kiosk.domain.codewords import may_hold_code_word, redact
 from kiosk.domain.display import json_safe, safe_text
-from kiosk.domain.text import normalise, normalise_with_map
+from kiosk.domain.text import normalise
 from kiosk.services.context import Context
 from kiosk.services.errors import Invalid, NotFound
 from kiosk.store.models import Alarm, Event, Staff, Visit, VisitMember
@@ -91,15 +91,9 @@ class _Cleaner:
         self.code_words = {w for w in code_words if w}
         self.folded = {f for f in (normalise(w) for w in self.code_words) if f}
 
-    def _may_hold_a_code_word(self, text: str) -> bool:
-        """Cheap pre-check: redaction looks for code words inside the words of the same two folded
-        readings of the text, so a code word found in neither reading cannot be redacted there."""
-        readings = [normalise_with_map(text, escapes=escapes)[0] for escapes in (True, False)]
-        return any(code in reading for reading in readings for code in self.folded)
-
     def __call__(self, value: Any) -> str:
         text = safe_text(value, None)
-        if self.folded and text and self._may_hold_a_code_word(text):
+        if self.folded and text and may_hold_code_word(text, self.folded):
             return redact(text, self.code_words)
         return text
 

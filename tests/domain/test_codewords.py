@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from kiosk.domain.codewords import (
-    REDACTED, CodeWordError, find_code_words, redact, strip_code_words, validate_code_word,
+    REDACTED, CodeWordError, find_code_words, may_hold_code_word, redact, strip_code_words,
+    validate_code_word,
 )
 from kiosk.domain.commands import CheckIn, Note
 from kiosk.domain.parser import COMMAND_WORDS, parse_command
@@ -87,12 +88,10 @@ def test_redaction_with_any_valid_code_word_leaves_commands_intact(text):
     ("\x1b[bluebird", {"bluebird"}),
     ("2bluebird2", {"bluebird"}),
     ("kestrel and bluebird", {"bluebird", "kestrel"}),
-    ("bluebirds", set()),
-    ("thebluebird", set()),
     ("blue bird", set()),
     ("", set()),
 ])
-def test_find_code_words_matches_whole_words_after_normalising(text, found):
+def test_find_code_words_matches_after_normalising(text, found):
     assert find_code_words(text, WORDS) == found
 
 
@@ -107,7 +106,7 @@ def test_find_with_no_code_words_finds_nothing():
     ("kestrel bluebird kestrel", "[code word] [code word] [code word]"),
     ("Blue\u0301bird!", "[code word]!"),
     ("blue\u200bbird ok", "[code word] ok"),
-    ("bluebirds are nice", "[code word] are nice"),  # no duress, but the secret is still hidden
+    ("bluebirds are nice", "[code word] are nice"),  # a word holding a code word: duress, hidden
     ("Robinson Rd", "Robinson Rd"),
     ("nothing here", "nothing here"),
 ])
@@ -197,3 +196,104 @@ def test_the_common_word_list_is_a_data_file_read_once_on_first_use():
     listed = common_words()
     assert len(listed) > 1000 and {"password", "the", "traffic", "arrived"} <= listed
     assert all(w.isalpha() and w == w.casefold() for w in listed)
+
+
+# --- issue 14 item 2: a code word in any spelling is duress, and is never stored --------------
+
+ITEM2_SPELLINGS = [
+    ("B-L-U-E-B-I-R-D", {"bluebird"}, "[code word]"),
+    ("b.l.u.e.b.i.r.d", {"bluebird"}, "[code word]"),
+    ("b l u e b i r d", {"bluebird"}, "[code word]"),
+    ("K.E.S.T.R.E.L", {"kestrel"}, "[code word]"),
+    ("k e s t r e l please", {"kestrel"}, "[code word] please"),
+    ("B. L. U. E. B. I. R. D.", {"bluebird"}, "[code word]."),
+    ("B - L - U - E - B - I - R - D", {"bluebird"}, "[code word]"),
+    ("ok B_L_U_E_B_I_R_D ok", {"bluebird"}, "ok [code word] ok"),
+    ("blue-bird", {"bluebird"}, "[code word]"),
+    ("blue.bird!", {"bluebird"}, "[code word]!"),
+    ("Blüe-Bírd", {"bluebird"}, "[code word]"),
+    ("bluebirds", {"bluebird"}, "[code word]"),
+    ("xbluebirdx", {"bluebird"}, "[code word]"),
+    ("thebluebird is here", {"bluebird"}, "[code word] is here"),
+    ("OK running late, Bluebirds!", {"bluebird"}, "OK running late, [code word]!"),
+]
+
+
+@pytest.mark.parametrize("text,found,stored", ITEM2_SPELLINGS, ids=[t for t, _, _ in ITEM2_SPELLINGS])
+def test_item2_any_spelling_is_duress_and_is_redacted(text, found, stored):
+    assert find_code_words(text, WORDS) == found
+    assert redact(text, WORDS) == stored
+    assert find_code_words(stored, WORDS) == set()
+
+
+ORDINARY = [
+    # Single letters do occur in texts; they only spell something in a row as long as the word.
+    "I am at a B and B, back at 4", "Plan B: a u turn", "flat 2 b, then c", "I a m late", "u r a star",
+    "J. K. Rowling book for Sam", "A & E then home", "OK x", "P.S. running late", "e.g. traffic",
+    # Two words of two or more letters never join across a space.
+    "blue bird on the fence", "kes trel", "the rest relates to Bird Lane", "saw a heron at the lake",
+    "OUT 14 Elm Rd, LU4 9AB until 15:30", "Arrived. Blue car outside, bird feeder", "B-road, then A-road",
+]
+
+
+@pytest.mark.parametrize("text", ORDINARY)
+def test_item2_joining_letters_does_not_make_ordinary_texts_duress(text):
+    """'b l u e b i r d' is joined, but a row of single letters only spells a code word when it has
+    all of its letters in order, and words of two or more letters are never run together across
+    a space: the texts staff send every day stay what they are."""
+    words_in_use = ["bluebird", "kestrel", "marigold", "sycamore", "wagtail", "nightjar"]
+    assert find_code_words(text, words_in_use) == set()
+    assert redact(text, words_in_use) == text
+
+
+_code_word = st.from_regex(r"[a-zéü]{4,10}", fullmatch=True).filter(
+    lambda w: _valid(w))
+
+
+def _valid(word: str) -> bool:
+    try:
+        validate_code_word(word)
+    except CodeWordError:
+        return False
+    return True
+
+
+@st.composite
+def _text_around(draw, word: str) -> str:
+    """Ordinary noise, the code word in some spelling (spelt apart, cased, accented, cut short,
+    inside a longer word), or both."""
+    seps = st.sampled_from(["", " ", "-", ".", ". ", " - ", "  ", "_", "1", " x ", "\u200b", "\u0301"])
+    letters = list(word)
+    if draw(st.integers(0, 3)) == 0:
+        letters = letters[: draw(st.integers(1, len(letters)))]  # sometimes cut short
+    one_sep = draw(seps)  # mostly one way of spelling it apart, sometimes a mix
+    mixed = draw(st.integers(0, 3)) == 0
+    spelt = ""
+    for ch in letters:
+        ch = ch.upper() if draw(st.booleans()) else ch
+        spelt += ch + (draw(seps) if mixed else one_sep)
+    noise = st.text(st.sampled_from("ab ok-.1 \u00e9Ss\u200b!"), max_size=12)
+    parts = draw(st.lists(st.one_of(st.just(spelt), noise, st.text(max_size=8)), min_size=1, max_size=4))
+    return "".join(parts)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.data())
+def test_item2_redacted_iff_duress_for_any_code_word_and_any_text(data):
+    """The property the issue asks for: a text is stored redacted exactly when it raises duress,
+    and what is stored holds no code word."""
+    word = data.draw(_code_word, label="code word")
+    text = data.draw(st.one_of(_text_around(word), _text_around(word), st.text(max_size=40)), label="text")
+    duress = bool(find_code_words(text, [word]))
+    redacted = redact(text, [word])
+    assert duress == (redacted != text)
+    assert find_code_words(redacted, [word]) == set()
+    if duress:
+        assert REDACTED in redacted and may_hold_code_word(text, [word])
+
+
+def test_item2_may_hold_code_word_is_never_wrong_when_it_says_no():
+    for text, _, _ in ITEM2_SPELLINGS:
+        assert may_hold_code_word(text, WORDS)
+    assert not may_hold_code_word("OK running late", WORDS)
+    assert not may_hold_code_word("anything", [])

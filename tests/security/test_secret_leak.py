@@ -69,7 +69,7 @@ def test_no_code_word_anywhere_after_a_full_day_with_duress(tmp_path, capsys, mo
     k.kiosk("sms-in", "--from", ANN, "OK", "running", "late", "BLUEBIRD")  # standing word, multi-word
     k.kiosk("sms-in", "--from", BOB, "kestrel")  # a bare code word
     k.kiosk("sms-in", "--from", ANN, "all", "good,", "wágtail!")  # the visit's own word, accented
-    k.kiosk("sms-in", "--from", ANN, "bluebirds")  # hidden in storage, though not duress
+    k.kiosk("sms-in", "--from", ANN, "bluebirds")  # a word holding the code word: duress, hidden
     k.kiosk("visit", "duress", "3", "--by", "RC", expect=2)  # no such visit: a one-line error
     k.kiosk("visit", "duress", "2", "--by", "RC")  # heard on a call
     sub = run_kiosk("sms-in", "--from", "07700 900125", "--db", str(db), "--", "NIGHTJAR", "help",

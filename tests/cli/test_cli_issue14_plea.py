@@ -1,0 +1,83 @@
+"""Issue 14, items 1, 2, 5 and 7, through the CLI with KIOSK_NOW: `kiosk sms-in --from N TEXT`,
+then what `board|alarms|messages --json` say. Most steps run `kiosk.cli.main` in-process (fast);
+each item also runs the real `python -m kiosk` once, as the outside acceptance run does."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kiosk.cli import main
+from tests.conftest import run_kiosk
+
+NOW = "2026-11-24T14:00:00+00:00"
+ANN, STRANGER = "07700 900123", "07700 900999"
+
+
+@pytest.fixture
+def kiosk(db_path, monkeypatch, capsys):
+    monkeypatch.setenv("KIOSK_CONFIG", "/dev/null")
+    monkeypatch.setenv("KIOSK_NOW", NOW)
+
+    def run(*args: str, now: str | None = None):
+        if now:
+            monkeypatch.setenv("KIOSK_NOW", now)
+        code = main(["--db", str(db_path), *args])
+        out, err = capsys.readouterr()
+        return code, out, err
+    return run
+
+
+@pytest.fixture
+def school(kiosk):
+    for args in (["--name", "Ann Lee", "--mobile", ANN, "--code-word", "bluebird"],
+                 ["--name", "Bob Cole", "--mobile", "07700 900124", "--code-word", "kestrel"],
+                 ["--name", "Hana Head", "--mobile", "07700 900200", "--alerts", "--role", "head"]):
+        assert kiosk("staff", "add", *args)[0] == 0
+    return kiosk
+
+
+def real(db_path, *args: str, now: str = NOW):
+    """The real `python -m kiosk`, as a user (or the acceptance run) calls it."""
+    done = run_kiosk("--db", str(db_path), *args, env={"KIOSK_NOW": now})
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def as_json(school, what: str):
+    code, out, _ = school(what, "--json")
+    assert code == 0
+    return json.loads(out)
+
+
+def out_with_amber(school):
+    """Ann out until 14:30, then overdue at 14:30: amber alarm 1 open."""
+    assert school("visit", "out", "--staff", "Ann Lee", "--place", "14 Elm Rd, Luton LU4 9AB", "--due", "14:30",
+                  "--approved-by", "HH")[0] == 0
+    assert school("tick", now="2026-11-24T14:30:00+00:00")[1] == "alarm 1 raised\n"
+
+
+# --- item 2 --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["B-L-U-E-B-I-R-D", "b l u e b i r d", "K.E.S.T.R.E.L", "bluebirds",
+                                  "xbluebirdx"])
+def test_item2_cli_any_spelling_of_a_code_word_is_duress_and_never_stored(school, text):
+    out_with_amber(school)
+    code, out, _ = school("sms-in", "--from", ANN, text, now="2026-11-24T14:31:00+00:00")
+    # the reply the text would have got without the code word, but nothing is applied
+    assert code == 0 and out == "Thanks, noted - now due back 14:46. Text ? for commands.\n"
+    alarms = as_json(school, "alarms")
+    assert [(a["kind"], a["level"], a["resolved_at"]) for a in alarms] == [
+        ("duress", "red", None), ("overdue", "amber", None)]  # the amber is not cleared as contact
+    stored = [m["text"] for m in as_json(school, "messages") if m["direction"] == "in"]
+    assert stored == ["[code word]"]
+    assert as_json(school, "board")[0]["due_back"] == "2026-11-24T14:30:00+00:00"
+
+
+def test_item2_cli_real_process(school, db_path):
+    out_with_amber(school)
+    assert real(db_path, "sms-in", "--from", ANN, "B.L.U.E.B.I.R.D", "running", "late",
+                now="2026-11-24T14:31:00+00:00") == "Thanks, noted - now due back 14:46. Text ? for commands.\n"
+    assert "bluebird" not in real(db_path, "messages", "--json").lower().replace("[code word]", "")
+    assert [a["kind"] for a in json.loads(real(db_path, "alarms", "--json"))] == ["duress", "overdue"]
