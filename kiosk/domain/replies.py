@@ -129,6 +129,11 @@ def ack_told(alarm_id: int, owner: str, now: datetime, tz: ZoneInfo) -> str:
     return fit(f"Alarm {alarm_id}: {owner} has taken charge ({hhmm(now, tz)}).")
 
 
+def ack_already(alarm_id: int, owner: str, since: datetime, tz: ZoneInfo) -> str:
+    """A second ACK: who has the alarm, since when (the owner does not change)."""
+    return fit(f"Alarm {alarm_id} is already with {owner} (since {hhmm(since, tz)}). Nothing changed.")
+
+
 def ack_nothing_open() -> str:
     return "No open alarm to take. Nothing changed."
 

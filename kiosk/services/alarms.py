@@ -30,10 +30,6 @@ def national(number: str | None) -> str:
     return national_format(number)
 
 
-def _member_ids(visit: Visit | None) -> set[int]:
-    return {m.staff_id for m in lookup.members(visit)} if visit is not None else set()
-
-
 def _vehicle(visit: Visit) -> str:
     """The car used (the visit's, else a member's own), registration, colour, make and model."""
     return lookup.car_of(visit).text
@@ -57,8 +53,12 @@ def alert_text(ctx: Context, alarm: Alarm, *, repeat: bool = False, sender: Staf
                          repeat=repeat)
 
 
-def alert_receivers(alarm: Alarm) -> list[Staff]:
-    return lookup.alert_receivers(_member_ids(alarm.visit))
+def alert_receivers(alarm: Alarm, sender: Staff | None = None) -> list[Staff]:
+    """The alert receivers the alarm is not about: not on its visit, not whoever raised it (`sender`,
+    or the stored text that raised it), so the phone in danger is never told of its own alarm."""
+    staff_ids, numbers = parties(alarm)
+    exclude = staff_ids | ({sender.id} if sender is not None else set())
+    return [s for s in lookup.alert_receivers(exclude) if s.mobile not in numbers]
 
 
 def stand_down_receivers(alarm: Alarm) -> list[Staff]:
@@ -69,7 +69,7 @@ def stand_down_receivers(alarm: Alarm) -> list[Staff]:
 def send_alert(ctx: Context, alarm: Alarm, *, repeat: bool = False, sender: Staff | None = None) -> int:
     """Queue the alert for every alert receiver not on the visit; returns how many were queued."""
     text = alert_text(ctx, alarm, repeat=repeat, sender=sender)
-    receivers = alert_receivers(alarm)
+    receivers = alert_receivers(alarm, sender)
     for receiver in receivers:
         outbox.queue(ctx, receiver.mobile, text, "alert", visit=alarm.visit_id, alarm=alarm, staff=receiver)
     if receivers:
@@ -103,32 +103,69 @@ def send_failed(ctx: Context, msg: Message) -> Alarm:
                        summary=f"{what} to {recipient} not delivered (message {msg.id}): {msg.error}")
 
 
-def take_charge(ctx: Context, staff: Staff, alarm_id: int | None) -> tuple[str, Alarm | None]:
+def parties(alarm: Alarm) -> tuple[set[int], set[str]]:
+    """(staff ids, numbers) of the people the alarm is about: the members of its visit and the phones
+    they carry, and whoever's text raised it (an SOS or code word from someone not out on a visit)."""
+    staff_ids: set[int] = set()
+    numbers: set[str] = set()
+    if alarm.visit_id is not None:
+        for m in lookup.members(alarm.visit):
+            staff_ids.add(m.staff_id)
+            if m.phone_number:
+                numbers.add(m.phone_number)
+    for staff_id, number in (Message.select(Message.staff, Message.number)
+                             .where((Message.alarm == alarm) & (Message.direction == "in")).tuples()):
+        if staff_id is not None:
+            staff_ids.add(staff_id)
+        numbers.add(number)
+    return staff_ids, numbers
+
+
+def on_the_alarm(alarm: Alarm, staff: Staff | None, number: str | None) -> bool:
+    """Is this sender one of the people the alarm is about (`parties`)? Such a phone may be in the
+    wrong hands: it can never take charge of the alarm, and is never told the alarm exists."""
+    staff_ids, numbers = parties(alarm)
+    return (staff is not None and staff.id in staff_ids) or bool(number and number in numbers)
+
+
+def take_charge(ctx: Context, staff: Staff, alarm_id: int | None, *,
+                number: str | None = None) -> tuple[str | None, Alarm | None]:
     """ACK by SMS from an alert receiver: set the owner, tell the other receivers, stop repeats.
     Does not acknowledge or silence the kiosk. Returns (reply, alarm). The alarm and its owner are
-    read under the write lock: two receivers acking at once make one owner, not two."""
+    read under the write lock: two receivers acking at once make one owner, not two.
+
+    A second ACK is told who has the alarm (the owner stays). An ACK from someone the alarm is about
+    (`on_the_alarm`: a member of its visit, a phone carried on it, the phone that raised it) takes
+    nothing and the reply is None: the caller answers it as any other text, with no word of an
+    alarm. `number`: the sender's number (a phone carried on a visit is not the member's mobile)."""
     now = ctx.now()
     with ctx.atomic():
         if alarm_id is not None:
             alarm = Alarm.get_or_none(Alarm.id == alarm_id)
+            if alarm is not None and on_the_alarm(alarm, staff, number):
+                return None, None
             if alarm is None or alarm.resolved_at is not None:
                 return replies.ack_not_open(alarm_id), None
         else:
-            candidates = list(lookup.unresolved_alarms())
+            unresolved = list(lookup.unresolved_alarms())
+            candidates = [a for a in unresolved if not on_the_alarm(a, staff, number)]
             unowned = [a for a in candidates if a.owner_id is None]
             pool = sorted(unowned or candidates, key=lambda a: (a.level != L.RED, -a.id))
-            if not pool:
-                return replies.ack_nothing_open(), None
+            if not pool:  # "nothing open" would tell the phone in danger what its own alarm is not
+                return (None if len(candidates) < len(unresolved) else replies.ack_nothing_open()), None
             alarm = pool[0]
-        if alarm.owner_id is None:
-            alarm.owner, alarm.owner_at = staff, now
-            alarm.save()
-            for other in alert_receivers(alarm):
-                if other.id != staff.id:
-                    outbox.queue(ctx, other.mobile, replies.ack_told(alarm.id, staff.name, now, ctx.tz), "alert",
-                                 visit=alarm.visit_id, alarm=alarm, staff=other)
-            audit.record("alarm-owned", now, actor=f"sms:{staff.mobile}", alarm=alarm, staff=staff,
-                         visit=alarm.visit_id, summary=f"alarm {alarm.id} taken by staff {staff.id}")
+        if alarm.owner_id is not None:
+            if alarm.owner_id == staff.id:
+                return replies.ack_taken(alarm.id), alarm
+            return replies.ack_already(alarm.id, alarm.owner.name, alarm.owner_at, ctx.tz), alarm
+        alarm.owner, alarm.owner_at = staff, now
+        alarm.save()
+        for other in alert_receivers(alarm):
+            if other.id != staff.id:
+                outbox.queue(ctx, other.mobile, replies.ack_told(alarm.id, staff.name, now, ctx.tz), "alert",
+                             visit=alarm.visit_id, alarm=alarm, staff=other)
+        audit.record("alarm-owned", now, actor=f"sms:{staff.mobile}", alarm=alarm, staff=staff,
+                     visit=alarm.visit_id, summary=f"alarm {alarm.id} taken by staff {staff.id}")
     return replies.ack_taken(alarm.id), alarm
 
 

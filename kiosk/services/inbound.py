@@ -189,8 +189,10 @@ def _handle(ctx: Context, cmd: C.Command, sender: lookup.Sender, msg: Message) -
             visits.record_contact(ctx, visit, actor=actor, how="SOS text")
         return replies.sos_confirmed(now, tz), [alarm]
     if isinstance(cmd, C.Ack) and sender.staff is not None and sender.staff.receives_alerts:
-        reply, _ = alarms.take_charge(ctx, sender.staff, cmd.alarm_id)
-        return reply, []
+        reply, _ = alarms.take_charge(ctx, sender.staff, cmd.alarm_id, number=sender.number)
+        if reply is not None:
+            return reply, []
+        # an ACK about the sender's own alarm takes nothing: answered below as any other text
     if isinstance(cmd, C.Out):
         return _out(ctx, cmd, sender), []
     if isinstance(cmd, C.Commands):

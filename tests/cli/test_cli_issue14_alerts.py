@@ -1,0 +1,92 @@
+"""Issue 14, items 3, 4, 6, 8 and 14 through the CLI with KIOSK_NOW: `kiosk sms-in`, `kiosk tick`,
+`kiosk ack`, `kiosk alarms --json`, `kiosk export`, as an outside acceptance run drives them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kiosk.cli import main
+
+DAY = "2026-11-24"  # a Tuesday, GMT
+ANN, HELEN, DAVE, LEE = "07700 900123", "07700 900200", "07700 900201", "07700 900202"
+
+
+@pytest.fixture
+def kiosk(db_path, monkeypatch, capsys):
+    monkeypatch.setenv("KIOSK_CONFIG", "/dev/null")
+
+    def run(*args: str, at: str = "14:00"):
+        monkeypatch.setenv("KIOSK_NOW", f"{DAY}T{at}:00+00:00" if len(at) == 5 else at)
+        code = main(["--db", str(db_path), *args])
+        out, err = capsys.readouterr()
+        return code, out, err
+    return run
+
+
+@pytest.fixture
+def school(kiosk):
+    for args in (["--name", "Ann Lee", "--mobile", ANN, "--code-word", "bluebird"],
+                 ["--name", "Helen Head", "--mobile", HELEN, "--alerts", "--code-word", "kestrel"],
+                 ["--name", "Dave Deputy", "--mobile", DAVE, "--alerts"],
+                 ["--name", "Lee Lead", "--mobile", LEE, "--alerts"]):
+        assert kiosk("staff", "add", *args)[0] == 0
+    return kiosk
+
+
+def sms(school, number: str, text: str, at: str) -> str:
+    code, out, err = school("sms-in", "--from", number, *text.split(), at=at)
+    assert code == 0, err
+    return out.strip()
+
+
+def alarms(school, at: str = "23:59") -> list[dict]:
+    code, out, _ = school("alarms", "--json", at=at)
+    assert code == 0
+    return sorted(json.loads(out), key=lambda a: a["id"])
+
+
+def texts_to(school, number: str) -> list[str]:
+    code, out, _ = school("messages", "--json", "--limit", "1000", at="23:59")
+    e164 = "+44" + number.replace(" ", "")[1:]
+    return [m["text"] for m in sorted(json.loads(out), key=lambda m: m["id"])
+            if m["direction"] == "out" and m["number"] == e164]
+
+
+# --- item 3 -------------------------------------------------------------------------------------
+
+def _out_with_helen(school, due="15:30"):
+    code, out, err = school("visit", "out", "--staff", "Ann Lee", "--staff", "Helen Head", "--place",
+                            "14 Elm Rd, Luton", "--due", due, "--approved-by", "Dave Deputy")
+    assert code == 0, err
+
+
+@pytest.mark.parametrize("kind", ["duress", "sos", "no-reply"])
+def test_item3_cli_helens_ack_from_the_visit_takes_nothing(school, kind):
+    _out_with_helen(school, due="14:30" if kind == "no-reply" else "15:30")
+    if kind == "duress":
+        sms(school, ANN, "OK bluebird", "14:05")
+    elif kind == "sos":
+        assert "Alarm raised" in sms(school, HELEN, "SOS", "14:05")
+    else:
+        assert school("tick", at="14:30")[0] == 0
+        assert school("tick", at="14:45")[1] == "alarm 2 raised\n"
+    red = [a for a in alarms(school) if a["kind"] == kind][0]
+    answer = sms(school, HELEN, f"ACK {red['id']}", "14:50")
+    assert answer.startswith("Thanks, noted") and "alarm" not in answer.lower()
+    assert [a["owner"] for a in alarms(school) if a["id"] == red["id"]] == [None]
+    assert all("taken charge" not in t for t in texts_to(school, DAVE))  # nobody told she has it
+    code, out, _ = school("tick", at="15:10")
+    assert f"alarm {red['id']} alert repeated" in out  # the repeats go on
+
+
+# --- item 4 -------------------------------------------------------------------------------------
+
+def test_item4_cli_a_second_ack_is_told_who_has_it(school):
+    assert school("visit", "out", "--staff", "Ann Lee", "--place", "14 Elm Rd", "--due", "15:30", at="14:00")[0] == 0
+    assert school("visit", "duress", "1", "--by", "RC", at="14:20")[0] == 0
+    assert sms(school, DAVE, "ACK 1", "14:23").startswith("You have alarm 1.")
+    assert sms(school, LEE, "ACK 1", "14:30") == "Alarm 1 is already with Dave Deputy (since 14:23). Nothing changed."
+    assert alarms(school)[0]["owner"] == "Dave Deputy"
+    assert not any("Lee Lead" in t for t in texts_to(school, DAVE))
