@@ -43,7 +43,7 @@ def run_selftest(args, ctx) -> int:
 
 @command
 def show_status(args, ctx) -> int:
-    from kiosk.gateway.health import link_state
+    from kiosk.domain.link import link_state
     from kiosk.services.sms_health import status
     from kiosk.store.models import GatewayHealth
 

@@ -31,7 +31,8 @@ from textual.widgets import Input, RadioButton, RadioSet, Static
 
 from kiosk.screens._form import FORMS_CSS, Field, row
 from kiosk.screens._work import Failure, in_db_thread
-from kiosk.services.board_view import KIND_WORDS, AckPreview, ack_preview
+from kiosk.domain.alarm_words import kind_word
+from kiosk.services.board_view import AckPreview, ack_preview
 from kiosk.widgets.footer import KioskFooter
 from kiosk.widgets.look import plain
 
@@ -80,7 +81,7 @@ def ends_text(alarm_id: int, preview: AckPreview | None) -> str:
     """The confirmation line of a resolving action: which alarm, whose, and what is texted."""
     if preview is None:
         return f"This ends alarm {alarm_id} and texts its alert receivers that it is over."
-    kind = KIND_WORDS.get(preview.kind, preview.kind.upper())
+    kind = kind_word(preview.kind)
     who = ", ".join(preview.names) or "nobody named"
     if preview.receivers:
         texts = f"texts {preview.receivers} receiver{'s' if preview.receivers != 1 else ''} that it is over"
@@ -174,7 +175,7 @@ class AckDialog(ModalScreen["AckRequest | None"]):
     def _title(self) -> Text:
         title = Text(f"Acknowledge alarm {self.alarm_id}", style="bold")
         if self.preview is not None:
-            kind = KIND_WORDS.get(self.preview.kind, self.preview.kind.upper())
+            kind = kind_word(self.preview.kind)
             title.append(f" ({kind}")
             if self.preview.names:
                 title.append(", ")

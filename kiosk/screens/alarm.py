@@ -19,11 +19,12 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from kiosk.domain.alarm_words import kind_word
 from kiosk.domain.display import ago
 from kiosk.screens.ack import AckDialog, AckRequest  # noqa: F401 - AckRequest: callers import it here
 from kiosk.services import alarms
 from kiosk.services.board_view import (
-    KIND_WORDS, AlarmDetail, BoardView, alarm_detail, release_connection, reveal_alarm_details,
+    AlarmDetail, BoardView, alarm_detail, release_connection, reveal_alarm_details,
 )
 from kiosk.widgets.footer import KioskFooter
 from kiosk.widgets.look import local_hhmm, plain
@@ -177,7 +178,7 @@ class AlarmScreen(ModalScreen[None]):
         if detail is None:
             return
         app = self.app
-        kind = KIND_WORDS.get(detail.kind, detail.kind.upper())
+        kind = kind_word(detail.kind)
         who = ", ".join(detail.names)
         title = Text(f" {app.glyphs.red} RED ALARM {detail.id}: {kind} ", style="bold")
         if who:

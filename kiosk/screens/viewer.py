@@ -14,7 +14,8 @@ from textual.app import ComposeResult
 from textual.widgets import Footer, Static
 
 from kiosk.domain import ladder as L
-from kiosk.services.board_view import KIND_WORDS, AlarmLine, BoardView
+from kiosk.domain.alarm_words import kind_word
+from kiosk.services.board_view import AlarmLine, BoardView
 from kiosk.screens.board import BoardScreen
 from kiosk.widgets.look import Glyphs, local_hhmm, plain
 from kiosk.widgets.status import StatusStrip
@@ -30,7 +31,7 @@ def red_text(alarms: list[AlarmLine], tz, glyphs: Glyphs) -> Text:
     for alarm in (a for a in alarms if a.level == L.RED):
         if out.plain:
             out.append("\n")
-        out.append(f" {glyphs.red} RED ALARM {alarm.id}: {KIND_WORDS.get(alarm.kind, alarm.kind.upper())} ",
+        out.append(f" {glyphs.red} RED ALARM {alarm.id}: {kind_word(alarm.kind)} ",
                    style="bold")
         out.append_text(plain(", ".join(alarm.names) or "?", 80, style="bold"))
         out.append(f" {glyphs.dot} since {local_hhmm(alarm.raised_at, tz)} {glyphs.dot} ")

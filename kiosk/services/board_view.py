@@ -11,31 +11,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from kiosk.domain import ladder as L
-from kiosk.gateway.health import LinkState, link_state
+from kiosk.domain.alarm_words import instruction
+from kiosk.domain.link import LinkState, link_state
 from kiosk.services import audit, lookup, queries, sms_health
 from kiosk.services.alarms import national, stand_down_receivers
 from kiosk.services.context import Context
 from kiosk.services.errors import NotFound
 from kiosk.store.models import Alarm, GatewayHealth, Visit
-
-INSTRUCTIONS = {
-    L.DURESS: "Call 999 now.",
-    L.SOS: "Call 999 now.",
-    L.NO_REPLY: "Ring the mobile; if no answer and there is cause for concern, call 999.",
-    L.SEND_FAILED: "An alert text was not delivered: ring the alert receivers, then check the SMS link.",
-    L.OVERDUE: "Ring the mobile now.",
-    L.MISSED_CHECK_IN: "Ring the mobile now.",
-}
-KIND_WORDS = {
-    L.DURESS: "DURESS", L.SOS: "SOS", L.NO_REPLY: "NO REPLY", L.SEND_FAILED: "TEXT FAILED",
-    L.OVERDUE: "OVERDUE", L.MISSED_CHECK_IN: "NO CHECK-IN",
-}
-
-
-def instruction(kind: str) -> str:
-    """The one line the alarm view tells reception to do (from the policies)."""
-    return INSTRUCTIONS.get(kind, "Ring the mobile now.")
-
 
 @dataclass(frozen=True)
 class Link:

@@ -440,7 +440,7 @@ def _pg_health_row(url: str) -> dict[str, Any] | None:
 
 
 def check_heartbeat(row: Any, now: datetime, stale_seconds: int, tz=None) -> list[Check]:
-    from kiosk.gateway.health import link_state
+    from kiosk.domain.link import link_state
 
     fix = "sudo systemctl restart kiosk-gateway; see why it stopped: journalctl -u kiosk-gateway -n 50"
     if row is None or getattr(row, "heartbeat_at", None) is None:

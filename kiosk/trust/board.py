@@ -9,7 +9,7 @@ column that could hold one). Freshness comes from two places:
   worker (the site or the network is down), or nothing heard for longer than `stale_seconds`, is
   STALE: the board shown is the last one received, not the present.
 - the site's replicated gateway heartbeat, judged by the viewer's clock like the reception board
-  judges it (`kiosk.gateway.health.link_state`): the site's own SMS link.
+  judges it (`kiosk.domain.link.link_state`): the site's own SMS link.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 
 from kiosk.domain import ladder as L
-from kiosk.gateway.health import link_state
+from kiosk.domain.link import link_state
 from kiosk.trust.pgconn import TrustError, connect, rows
 from kiosk.trust.server import TRUST, SiteState, list_sites
 

@@ -8,7 +8,8 @@ from rich.text import Text
 from textual.widgets import Static
 
 from kiosk.domain import ladder as L
-from kiosk.services.board_view import KIND_WORDS, AlarmLine, instruction
+from kiosk.domain.alarm_words import instruction, kind_word
+from kiosk.services.board_view import AlarmLine
 from kiosk.widgets.look import Glyphs, local_hhmm, plain
 
 
@@ -18,7 +19,7 @@ def amber_text(alarms: list[AlarmLine], tz, glyphs: Glyphs, *, open_reds: bool =
     reds = [a for a in alarms if a.level == L.RED and a.acknowledged_by] if open_reds else []  # no answer, police
     if len(reds) == 1:
         alarm = reds[0]
-        out.append(f" {glyphs.red} {KIND_WORDS.get(alarm.kind, alarm.kind.upper())} alarm {alarm.id} open ",
+        out.append(f" {glyphs.red} {kind_word(alarm.kind)} alarm {alarm.id} open ",
                    style="bold")
         out.append(f"{glyphs.dot} ")
         out.append_text(plain(", ".join(alarm.names) or "?", 60))
@@ -34,7 +35,7 @@ def amber_text(alarms: list[AlarmLine], tz, glyphs: Glyphs, *, open_reds: bool =
     for alarm in ambers:
         if out.plain:
             out.append("\n")
-        out.append(f" {glyphs.amber} {KIND_WORDS.get(alarm.kind, alarm.kind.upper())} ", style="bold")
+        out.append(f" {glyphs.amber} {kind_word(alarm.kind)} ", style="bold")
         if alarm.kind == L.SEND_FAILED:  # a reply or reminder that could not be sent
             out.append_text(plain(alarm.summary, 160))
             out.append(f" {glyphs.dot} since {local_hhmm(alarm.raised_at, tz)}")

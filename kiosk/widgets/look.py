@@ -12,7 +12,7 @@ from rich.text import Text
 
 from kiosk.domain import ladder as L
 from kiosk.domain.display import safe_text
-from kiosk.services.board_view import KIND_WORDS
+from kiosk.domain.alarm_words import kind_word
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def plain(value: object, limit: int | None = 200, style: str = "") -> Text:
 
 def status_word(level: str, kinds: tuple[str, ...] = ()) -> str:
     if level in (L.RED, L.AMBER) and kinds:
-        return KIND_WORDS.get(kinds[0], kinds[0].upper())
+        return kind_word(kinds[0])
     return {L.RED: "ALARM", L.AMBER: "AMBER", L.DUE_SOON: "DUE SOON", L.OK: "OK"}.get(level, level.upper())
 
 

@@ -1,7 +1,7 @@
 """The SMS link strip: signal, network, queue, last contact with the gateway; red when it is down.
 
 Renders a `kiosk.services.board_view.Link` (from the gateway's health row, judged by
-`kiosk.gateway.health.link_state`). Never shows message text or numbers.
+`kiosk.domain.link.link_state`). Never shows message text or numbers.
 """
 
 from __future__ import annotations

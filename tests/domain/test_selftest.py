@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, strategies as st
 
 from kiosk.domain import selftest as S
-from kiosk.gateway.health import link_state
+from kiosk.domain.link import link_state
 
 UTC = timezone.utc
 LONDON = ZoneInfo("Europe/London")

@@ -7,7 +7,8 @@ from types import SimpleNamespace
 
 from kiosk.devices.concat import Reassembler
 from kiosk.devices.pdu import decode_pdu, encode_deliver_parts
-from kiosk.gateway.health import HealthRecorder, link_state
+from kiosk.domain.link import link_state
+from kiosk.gateway.health import HealthRecorder
 from kiosk.gateway.parts import DatabasePartStore
 from kiosk.store import open_database
 

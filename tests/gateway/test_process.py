@@ -16,7 +16,7 @@ import pytest
 
 from kiosk.clock import SystemClock
 from kiosk.simulator.modem import ModemSimulator
-from kiosk.gateway.health import link_state
+from kiosk.domain.link import link_state
 from kiosk.services import board, outbox, sms_in
 from kiosk.services.context import Context
 from kiosk.store import open_database

@@ -132,7 +132,7 @@ def test_delivery_report_marks_delivered(start_gateway):
 
 
 def test_health_row_heartbeat_and_modem_status(start_gateway):
-    from kiosk.gateway.health import link_state
+    from kiosk.domain.link import link_state
 
     g = start_gateway()
     row = GatewayHealth.get_by_id(1)

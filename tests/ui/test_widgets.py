@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
-from kiosk.gateway.health import link_state
+from kiosk.domain.link import link_state
 from kiosk.services.board_view import AlarmLine, Link
 from kiosk.widgets.banner import amber_text
 from kiosk.widgets.look import CONSOLE, FULL, status_cell, status_word
