@@ -1,8 +1,9 @@
 """Extend a visit: a new due-back time (quick picks or typed), recorded with who did it.
 
 `VisitExtendScreen(ctx, visit_id)` -> ModalScreen[bool]: True once due-back has moved, False if
-cancelled. Reception has spoken to the visit, so the service counts it as contact (clears amber,
-never red). Saving asks for the reception PIN. Times are local as typed; stored UTC.
+cancelled. Moving due-back is not contact from the member (P, phoned in, records that): an
+overdue amber is resolved, a missed check-in is not. Saving asks for the reception PIN. Times are
+local as typed; stored UTC.
 
 Keys: F2-F5 +30/+45/+60/+90 minutes from now, F9 save, Esc cancel.
 """

@@ -78,7 +78,8 @@ def build(ctx: Context, when: Period) -> Report:
             with_alarms.add(alarm.visit_id)
         # acknowledged: someone at reception recorded it, or an alert receiver took charge by SMS
         # (an amber cleared by the visit's own contact was never acknowledged by anyone)
-        answered = [t for t in (first.get(alarm.id), alarm.acknowledged_at, alarm.owner_at) if t is not None]
+        answered = [t for t in (first.get(alarm.id), alarm.acknowledged_at, alarm.owner_at,
+                                alarm.resolved_at if alarm.action == "extended" else None) if t is not None]
         if answered:
             report.ack_minutes.append((min(answered) - alarm.raised_at) / timedelta(minutes=1))
         elif alarm.resolved_at is None or alarm.action not in ("contact", "back"):

@@ -208,8 +208,11 @@ def mark_back(ctx: Context, visit_id: int, *, by: str, outcome: str = "", actor:
 
 def extend(ctx: Context, visit_id: int, *, by: str, minutes: int | None = None, due: datetime | None = None,
            actor: str = "cli") -> Visit:
-    """Reception moves due-back (they have spoken to the visit: counts as contact). Minutes are
-    added to due-back (or to now, once it has passed), so "+30" never brings a visit forward."""
+    """Reception moves due-back. Minutes are added to due-back (or to now, once it has passed), so
+    "+30" never brings a visit forward. It is not contact from the member (issue 14 item 8: only
+    their texts and missed calls, and reception's explicit "phoned: spoke to them", `check_in_by_phone`
+    or an alarm answered, set last contact): the check-in interval keeps running and a missed
+    check-in stays amber. An open overdue amber is resolved as `extended` (due-back is no longer past)."""
     by = _by(by)
     now = ctx.now()
     if (minutes is None) == (due is None):
@@ -222,8 +225,12 @@ def extend(ctx: Context, visit_id: int, *, by: str, minutes: int | None = None, 
         visit = get_open(visit_id)  # under the write lock: never moves a visit closed a moment ago
         if minutes is not None:
             due = max(visit.due_back, now) + timedelta(minutes=minutes)
-        record_contact(ctx, visit, actor=f"{actor}:{by}", how="extended by reception")
         set_due(ctx, visit, due, actor=f"{actor}:{by}")
+        for alarm in lookup.unresolved_alarms(visit).where((Alarm.level == L.AMBER) & (Alarm.kind == L.OVERDUE)):
+            alarm.resolved_at, alarm.resolved_by, alarm.action = now, by, "extended"
+            alarm.save()
+            audit.record("alarm-resolved", now, actor=f"{actor}:{by}", alarm=alarm, visit=visit,
+                         summary=f"amber alarm {alarm.id} resolved: due back moved by reception")
     return visit
 
 
@@ -235,7 +242,7 @@ def set_due(ctx: Context, visit: Visit, due: datetime, *, actor: str) -> None:
 
 
 def check_in_by_phone(ctx: Context, visit_id: int, *, by: str, actor: str = "cli") -> Contact:
-    """A check-in phoned in to reception: counts as contact."""
+    """Reception phoned and spoke to them (or they phoned in): counts as contact, as a text does."""
     by = _by(by)
     with ctx.atomic():
         return record_contact(ctx, get_open(visit_id), actor=f"{actor}:{by}", how="check-in by phone")

@@ -90,3 +90,22 @@ def test_item4_cli_a_second_ack_is_told_who_has_it(school):
     assert sms(school, LEE, "ACK 1", "14:30") == "Alarm 1 is already with Dave Deputy (since 14:23). Nothing changed."
     assert alarms(school)[0]["owner"] == "Dave Deputy"
     assert not any("Lee Lead" in t for t in texts_to(school, DAVE))
+
+
+# --- item 8 -------------------------------------------------------------------------------------
+
+def board(school, at: str) -> dict:
+    code, out, _ = school("board", "--json", at=at)
+    assert code == 0
+    return json.loads(out)[0]
+
+
+def test_item8_cli_visit_extend_is_not_contact_visit_checkin_is(school):
+    assert school("visit", "out", "--staff", "Ann Lee", "--place", "14 Elm Rd", "--due", "14:30", at="14:00")[0] == 0
+    sms(school, ANN, "bluebird", "14:05")  # a code word: nothing applied, no contact
+    code, out, err = school("visit", "extend", "1", "--minutes", "30", "--by", "RC", at="14:10")
+    assert code == 0, err
+    row = board(school, "14:11")
+    assert (row["last_contact"], row["due_back"]) == (None, f"{DAY}T15:00:00+00:00")
+    assert school("visit", "checkin", "1", "--by", "RC", at="14:20")[0] == 0
+    assert board(school, "14:21")["last_contact"] == f"{DAY}T14:20:00+00:00"

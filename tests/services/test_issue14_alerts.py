@@ -10,7 +10,7 @@ import pytest
 
 from kiosk import services as svc
 from kiosk.services import alarms, outbox
-from kiosk.store.models import Alarm, Message
+from kiosk.store.models import Alarm, Event, Message, Visit
 from tests.services.conftest import ANN, DEE, HANA
 
 SCHOOL_PHONE = "+447700900999"
@@ -130,3 +130,39 @@ def test_item4_a_second_ack_is_told_who_has_it_and_the_owner_stays(school, clock
     assert (owner.owner.name, owner.owner_at) == ("Dee Lead", clock.now() - timedelta(minutes=2))
     assert len(school.queued()) == queued + 3  # the three replies, nobody else told anything
     assert Message.select().where(Message.text.contains("has taken charge")).count() == 1
+
+
+# --- item 8: reception's actions are not contact from the member ---------------------------------
+
+def test_item8_extending_is_not_contact_only_texts_calls_and_phoned_are(school, clock):
+    visit = school.out(minutes=30, check_in_minutes=20)
+    svc.sms_in(school.ctx, ANN, "OK bluebird")  # her only text: a code word (nothing applied)
+    assert Visit.get_by_id(visit.id).last_contact_at is None
+    clock.advance(minutes=10)
+    svc.extend(school.ctx, visit.id, by="RC", minutes=30)
+    after = Visit.get_by_id(visit.id)
+    assert (after.last_contact_at, after.due_back) == (None, visit.due_back + timedelta(minutes=30))
+    assert not Event.select().where(Event.kind == "contact").exists()
+    clock.advance(minutes=15)  # the check-in interval still runs from leaving: 20 + 5 grace
+    svc.tick(school.ctx)
+    amber = Alarm.get(Alarm.kind == "missed-check-in")
+    svc.extend(school.ctx, visit.id, by="RC", minutes=15)
+    assert Alarm.get_by_id(amber.id).resolved_at is None  # moving due-back is no check-in
+    assert Visit.get_by_id(visit.id).last_contact_at is None
+    svc.check_in_by_phone(school.ctx, visit.id, by="RC")  # "phoned: spoke to them"
+    assert Visit.get_by_id(visit.id).last_contact_at == clock.now()
+    assert Alarm.get_by_id(amber.id).resolved_at == clock.now()
+
+
+def test_item8_an_overdue_amber_is_resolved_by_an_extension_as_extended_not_contact(school, clock):
+    visit = school.out(minutes=30)
+    clock.advance(minutes=31)
+    svc.tick(school.ctx)
+    amber = Alarm.get(Alarm.kind == "overdue")
+    svc.extend(school.ctx, visit.id, by="RC", minutes=20)
+    amber = Alarm.get_by_id(amber.id)
+    assert (amber.resolved_at, amber.resolved_by, amber.action) == (clock.now(), "RC", "extended")
+    assert Visit.get_by_id(visit.id).last_contact_at is None
+    clock.advance(minutes=15)
+    svc.tick(school.ctx)
+    assert not Alarm.select().where(Alarm.kind == "no-reply").exists()  # no "no reply" after a deliberate extension
