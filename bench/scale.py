@@ -3,7 +3,7 @@ at 0.1x, 0.3x and 1x: the board query, a frame of the board after new data, the 
 read behind an export of one year.
 
 Every timing is the median of several runs on a FakeClock at the school's "now". The export is
-`kiosk export`'s own code (`kiosk.services.export`: one year's visit records as CSV); on a main
+`kiosk export`'s own code (`kiosk.ops.export`: one year's visit records as CSV); on a main
 without it, a stand-in read of the same year is measured and labelled so. It must never write to a
 kiosk database but its own.
 """
@@ -45,7 +45,7 @@ def timed(fn, runs: int = RUNS) -> float:
 def kiosk_export_year(ctx: Context) -> int | None:
     """`kiosk export --from <a year ago> --to <today>` as CSV, through its service; None if not on main."""
     try:
-        from kiosk.services import export
+        from kiosk.ops import export
     except ImportError:
         return None
     today = ctx.now().astimezone(ctx.tz).date()

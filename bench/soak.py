@@ -50,7 +50,7 @@ def run(work: Path, quick: bool, days: int | None = None) -> list[Result]:
     retention = {k: RETAIN_DAYS for k in ("closed_visits_days", "messages_days", "alarms_days", "audit_days")}
     ctx = Context(config_from_mapping({"school": {"name": "Soak School"}, "retention": retention}), clock)
     try:
-        from kiosk.services.retention import purge
+        from kiosk.ops.retention import purge
     except ImportError:  # older main: no purge yet; the size is then only measured
         purge = None
     rnd = random.Random(30)

@@ -1,6 +1,6 @@
 """`kiosk backup DEST [--keep N]` and `kiosk restore SRC [--force]`: argument parsing only.
 
-The work is in kiosk.backup. Progress goes to stderr only when stderr is a terminal, so the nightly
+The work is in kiosk.ops.backup. Progress goes to stderr only when stderr is a terminal, so the nightly
 timer's journal gets one line per backup. Never prints anything from inside the database.
 """
 
@@ -11,7 +11,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from kiosk.backup import DEFAULT_KEEP, BackupError, RestoreRefused, backup_database, restore_database
+from kiosk.ops.backup import DEFAULT_KEEP, BackupError, RestoreRefused, backup_database, restore_database
 from kiosk.cli import Refused, UsageError
 from kiosk.clock import clock_from_env
 

@@ -39,7 +39,7 @@ def _source(args: argparse.Namespace, config) -> Path:
 def _refuse_while_the_gateway_runs(path: Path, config) -> None:
     """Texts that arrive during the copy would stay behind in the SQLite file."""
     from kiosk.clock import clock_from_env
-    from kiosk.services.doctor import read_health_row
+    from kiosk.ops.doctor import read_health_row
 
     row = read_health_row(path)
     heartbeat = getattr(row, "heartbeat_at", None)

@@ -1,7 +1,7 @@
 """`kiosk purge`, `kiosk export`, `kiosk visit report`, `kiosk doctor` and `kiosk report`: the
 operator's commands, argument parsing only.
 
-The work is in kiosk.services.retention, .export, .doctor and .report. Never prints a code word,
+The work is in kiosk.ops.retention, .export, .doctor and .report. Never prints a code word,
 an SMS text or an address to the terminal except through the export's own sanitised writers.
 """
 
@@ -58,7 +58,7 @@ def register_visit_report(vs: argparse._SubParsersAction, common: argparse.Argum
 
 @command
 def run_purge(args, ctx) -> None:
-    from kiosk.services import retention
+    from kiosk.ops import retention
 
     if args.dry_run:
         plan = retention.plan(ctx)
@@ -97,7 +97,7 @@ def write_atomically(path: str, text: str) -> None:
 
 @command
 def run_export(args, ctx) -> None:
-    from kiosk.services import export
+    from kiosk.ops import export
 
     when = export.period(args.date_from, args.date_to)
     if args.format not in export.FORMATS:
@@ -114,7 +114,7 @@ def run_export(args, ctx) -> None:
 
 @command
 def run_visit_report(args, ctx) -> None:
-    from kiosk.services import export
+    from kiosk.ops import export
 
     record = export.visit_record(ctx, args.id)
     school = ctx.config.school.name
@@ -133,7 +133,7 @@ def register_doctor(sub: argparse._SubParsersAction, common: argparse.ArgumentPa
 def run_doctor(args) -> int:
     """Not a @command: a broken config or database is something to report, not a reason to stop."""
     from kiosk.clock import clock_from_env
-    from kiosk.services import doctor
+    from kiosk.ops import doctor
     from kiosk.store.db import is_postgres
 
     try:
@@ -167,7 +167,7 @@ def _configured_database(args) -> str | None:
 
 @command
 def run_report(args, ctx) -> None:
-    from kiosk.services import export, report
+    from kiosk.ops import export, report
 
     result = report.build(ctx, export.period(args.date_from, args.date_to))
     text = report.page(result) if args.html else report.text(result)

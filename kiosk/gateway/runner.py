@@ -44,8 +44,8 @@ def sound_cache_dir(db_path: Path | str, env: dict[str, str] | os._Environ, conf
 
 
 def nightly_purge(ctx: Context) -> None:
-    """The gateway's nightly job: retention (kiosk.services.retention); counts only in the log."""
-    from kiosk.services.retention import purge
+    """The gateway's nightly job: retention (kiosk.ops.retention); counts only in the log."""
+    from kiosk.ops.retention import purge
 
     log.info("retention: %s", purge(ctx, actor="gateway").summary())
 

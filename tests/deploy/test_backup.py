@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.backup import (BackupError, RestoreRefused, active_services, backup_database,
+from kiosk.ops.backup import (BackupError, RestoreRefused, active_services, backup_database,
                           check_database_file, generations, prune_generations, restore_database)
 from kiosk.clock import FakeClock
 from tests.conftest import run_kiosk

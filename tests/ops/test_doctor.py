@@ -14,7 +14,7 @@ import pytest
 
 from kiosk.clock import FakeClock
 from kiosk.simulator.modem import ModemSimulator
-from kiosk.services import doctor
+from kiosk.ops import doctor
 from kiosk.store import open_database
 from kiosk.store.models import GatewayHealth
 from tests.conftest import run_kiosk

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from kiosk.services import export
+from kiosk.ops import export
 from kiosk.services.errors import Invalid, NotFound
 from tests.conftest import run_kiosk
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from kiosk.services import export, report
+from kiosk.ops import export, report
 from kiosk.services.alarms import raise_alarm
 from kiosk.store.models import Alarm
 from tests.conftest import run_kiosk

@@ -4,7 +4,7 @@ open visits never" (issue 6), on an injected clock."""
 from __future__ import annotations
 
 from kiosk.config import config_from_mapping
-from kiosk.services import retention
+from kiosk.ops import retention
 from kiosk.services.alarms import raise_alarm
 from kiosk.store.models import Alarm, Event, Message, Visit, VisitMember
 from tests.conftest import run_kiosk

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.backup import backup_database
+from kiosk.ops.backup import backup_database
 from kiosk.clock import FakeClock
 from kiosk.store import open_database
 from kiosk.store.models import Staff

@@ -49,7 +49,7 @@ def _alert(school, visit) -> str:
 
 def test_item13_a_car_given_for_the_visit_keeps_make_model_and_colour_everywhere(school):
     from kiosk.services.board_view import alarm_detail
-    from kiosk.services.export import report_text, visit_record, to_csv
+    from kiosk.ops.export import report_text, visit_record, to_csv
 
     visit = school.out(school.ann, vehicle="HX70 AAA", vehicle_make="Vauxhall Corsa", vehicle_colour="white")
     assert (visit.vehicle, visit.vehicle_make, visit.vehicle_colour) == ("HX70 AAA", "Vauxhall Corsa", "white")
@@ -66,7 +66,7 @@ def test_item13_a_car_given_for_the_visit_keeps_make_model_and_colour_everywhere
 
 def test_item13_a_members_own_car_is_named_never_a_blank_vehicle(school):
     from kiosk.services.board_view import alarm_detail
-    from kiosk.services.export import report_text, visit_record
+    from kiosk.ops.export import report_text, visit_record
 
     visit = school.out(school.bob, school.ann)  # Bob has no car on record; Ann has
     text, alarm = _alert(school, visit)
@@ -80,7 +80,7 @@ def test_item13_a_members_own_car_is_named_never_a_blank_vehicle(school):
 
 
 def test_item13_no_car_anywhere_says_so(school):
-    from kiosk.services.export import report_text, visit_record
+    from kiosk.ops.export import report_text, visit_record
 
     visit = school.out(school.bob)
     text, _ = _alert(school, visit)

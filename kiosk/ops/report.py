@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from kiosk.services.context import Context
-from kiosk.services.export import Period
+from kiosk.ops.export import Period
 from peewee import fn
 
 from kiosk.store.models import Alarm, Event, Visit
