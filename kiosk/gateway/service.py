@@ -24,6 +24,7 @@ from kiosk.gateway.health import HealthRecorder
 from kiosk.gateway.loop import ClockJump, JobSpec, Loop
 from kiosk.gateway.notify import Notifier
 from kiosk.gateway.parts import DatabasePartStore
+from kiosk.gateway.selftest_job import SelfTestJob
 from kiosk.gateway.sound import AlarmFact, SoundPlayer
 from kiosk.gateway.timeguard import GuardedClock
 from kiosk.services import audit, inbound, multipart, outbox
@@ -46,6 +47,7 @@ class GatewaySettings:
     pump_seconds: float = 2
     heartbeat_seconds: float = 30  # a third of heartbeat_stale_seconds: few writes, the UI reloads rarely
     sound_seconds: float = 1
+    selftest_seconds: float = 5  # pick up `kiosk selftest` requests, notice the text coming back
     heartbeat_stale_seconds: float = 90
     reassembly_timeout_seconds: float = 600
     purge_at: str = "03:00"
@@ -111,6 +113,8 @@ class Gateway:
         self._sweep_lock = threading.Lock()
         self._sweep_queued = False
         self._gone_at: datetime | None = None
+        self.selftest = SelfTestJob(ctx, self.modem, self.health)
+        self._selftest_failed: int | None = None
         self.loop = Loop(clock, self._jobs(), zone=ctx.tz, jump_threshold=jump_threshold,
                          on_jump=self._on_jump, on_error=self._on_error)
         self.ready = False
@@ -126,7 +130,10 @@ class Gateway:
             JobSpec("health", self.check_health, every_seconds=s.health_seconds, run_at_start=True),
             JobSpec("heartbeat", self.heartbeat, every_seconds=s.heartbeat_seconds),
             JobSpec("sound", self.update_sound, every_seconds=s.sound_seconds, run_at_start=True),
+            JobSpec("selftest", self.selftest_step, every_seconds=s.selftest_seconds, run_at_start=True),
         ]
+        if self.ctx.config.selftest.enabled:
+            jobs.append(JobSpec("selftest-daily", self.selftest.schedule, daily_at=self.ctx.config.selftest.at))
         watchdog = self.notifier.watchdog_every()
         if watchdog is not None:  # systemd's watchdog: a ping from the loop's thread proves it turns
             jobs.append(JobSpec("watchdog", self.notifier.watchdog, every_seconds=watchdog, run_at_start=True))
@@ -149,6 +156,7 @@ class Gateway:
             self._modem_down(self.ctx.now(), f"modem not available at start: {type(exc).__name__}")
         else:
             self._modem_up(self.ctx.now(), None)
+            self.selftest.at_start()
 
     def keep_modem_open(self) -> None:
         """Reopen a vanished modem (the driver paces its own backoff); notice it coming back."""
@@ -434,6 +442,7 @@ class Gateway:
             except Exception as exc:  # noqa: BLE001
                 log.warning("modem status failed: %s", type(exc).__name__)
         fields = _status_fields(status) if status is not None else {}
+        fields["sent_this_month"] = outbox.sent_this_month(self.ctx)
         self.health.modem(connected=self.modem_connected, **fields)
         self.heartbeat()
 
@@ -447,7 +456,23 @@ class Gateway:
         if self.player is None:
             return
         rows = Alarm.select(Alarm.id, Alarm.level, Alarm.acknowledged_at).where(Alarm.resolved_at.is_null())
-        self.player.update([AlarmFact(a.id, a.level, a.acknowledged_at is not None, False) for a in rows])
+        facts = [AlarmFact(a.id, a.level, a.acknowledged_at is not None, False) for a in rows]
+        if self._selftest_failed is not None:  # a self-test not back: chime once at reception, like an amber
+            facts.append(AlarmFact(self._selftest_failed, "amber", False, False))
+        self.player.update(facts)
+
+    def selftest_step(self) -> None:
+        """Send asked-for self-tests, record what came back, and notice one that did not."""
+        if self.selftest.step():
+            self.pump()
+        failed = self.selftest.failed_key()
+        if failed is not None and failed != self._selftest_failed:
+            reason = self.selftest.verdict().reason
+            with self.ctx.atomic():
+                audit.record("selftest-failed", self.ctx.now(), actor="gateway", summary=f"SMS link down: {reason}")
+            log.error("SMS link down: %s", reason)
+            self.notifier.status("self-test text not received")
+        self._selftest_failed = failed
 
     # --- loop callbacks ------------------------------------------------------------------------
     def _on_jump(self, jump: ClockJump) -> None:

@@ -149,3 +149,10 @@ def recover_in_flight(ctx: Context) -> int:
 def outbox_size(ctx: Context) -> int:
     return Message.select().where((Message.direction == "out") & (Message.state == "queued")).count()
 
+
+
+def sent_this_month(ctx: Context) -> int:
+    """Texts the modem accepted since the 1st of this month (school local time): [modem] monthly_sms_limit."""
+    local = ctx.now().astimezone(ctx.tz)
+    start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    return Message.select().where((Message.direction == "out") & (Message.sent_at >= start)).count()

@@ -80,32 +80,42 @@ def store_reply(ctx: Context, test: SelfTest, number: str, text: str, received_a
     return msg
 
 
-def latest_sent() -> tuple[SelfTest, Message] | None:
-    """The newest self-test whose text the modem accepted, with that text."""
-    row = (SelfTest.select(SelfTest, Message).join(Message, on=(SelfTest.message == Message.id))
-           .where(Message.sent_at.is_null(False)).order_by(Message.sent_at.desc(), SelfTest.id.desc()).first())
-    return None if row is None else (row, row.message)
+def _sent(where=None):
+    query = (SelfTest.select(SelfTest, Message).join(Message, on=(SelfTest.message == Message.id))
+             .where(Message.sent_at.is_null(False)))
+    return query.where(where) if where is not None else query
 
 
 def facts(ctx: Context, *, enabled: bool, timeout_minutes: int, note: str | None = None) -> S.SelfTestFacts:
-    """The health row's selftest_* values from the stored tests (the gateway writes them)."""
+    """The health row's selftest_* values from the stored tests (the gateway writes them).
+
+    `sent_at` is the oldest test not answered since the path was last proven (by a test coming
+    back or a text from staff), so a failed test keeps the link down while the next one is on its
+    way; with nothing open it is the latest test's."""
     if not enabled:
         return S.SelfTestFacts(note="switched off ([selftest] enabled = false)")
-    last = latest_sent()
-    if last is None:
-        return S.SelfTestFacts(note=note)
-    test, sent = last
-    received = (SelfTest.select(SelfTest.received_at).where(SelfTest.received_at.is_null(False))
-                .order_by(SelfTest.received_at.desc()).first())
+    back = (SelfTest.select(SelfTest.received_at).where(SelfTest.received_at.is_null(False))
+            .order_by(SelfTest.received_at.desc()).first())
+    received = back.received_at if back else None
+    waiting = SelfTest.received_at.is_null()
+    open_tests = list(_sent(waiting if received is None else waiting & (Message.sent_at > received))
+                      .order_by(Message.sent_at, SelfTest.id))
     proven = None
-    if test.received_at is None:  # a text from staff since the test was sent proves the path too
+    if open_tests:  # a text from staff since the oldest open test proves the path too
         staff_text = (Message.select(Message.created_at)
-                      .where((Message.direction == "in") & (Message.created_at >= sent.sent_at)
+                      .where((Message.direction == "in") & (Message.created_at >= open_tests[0].message.sent_at)
                              & (Message.state.in_(("received", "processed"))) & Message.kind.is_null())
                       .order_by(Message.created_at.desc()).first())
         proven = staff_text.created_at if staff_text else None
-    return S.SelfTestFacts(sent_at=sent.sent_at, received_at=received.received_at if received else None,
-                           due_by=S.due_by(sent.sent_at, timeout_minutes), proven_at=proven)
+        after = [t for t in open_tests if proven is None or t.message.sent_at > proven]
+        test = after[0] if after else open_tests[-1]
+    else:
+        test = _sent().order_by(Message.sent_at.desc(), SelfTest.id.desc()).first()
+    if test is None:
+        return S.SelfTestFacts(note=note)
+    sent_at = test.message.sent_at
+    return S.SelfTestFacts(sent_at=sent_at, received_at=received, due_by=S.due_by(sent_at, timeout_minutes),
+                           proven_at=proven)
 
 
 def history(limit: int = 10) -> list[SelfTest]:
