@@ -6,7 +6,7 @@ The simulator records what the modem sent; the test plays the network: it hands 
 from __future__ import annotations
 
 from kiosk.domain import selftest as S
-from kiosk.gateway.health import link_state
+from kiosk.domain.link import link_state
 from kiosk.services import doctor, selftest
 from kiosk.store.models import Event, GatewayHealth, Message, SelfTest
 from tests.gateway.harness import make_config
