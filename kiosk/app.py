@@ -23,7 +23,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from kiosk.domain import ladder as L
 from kiosk.gcpolicy import FULL_EVERY_SECONDS, Quiet
-from kiosk.live import watch_database as watch_for_changes
+from kiosk.dbwatch import watch_database as watch_for_changes
 from kiosk.services.context import Context
 from kiosk.services.errors import Invalid, Refused
 from kiosk.services.board_view import AlarmDetail, BoardView, alarm_detail, load_board, release_connection

@@ -220,7 +220,7 @@ def _upgrade(db: peewee.Database) -> int:
     return current_version(db)
 
 
-# --- PostgreSQL only: change notification for the UI (kiosk.live) ------------------------------
+# --- PostgreSQL only: change notification for the UI (kiosk.dbwatch) ------------------------------
 # One statement-level trigger per table: a committed write sends NOTIFY on CHANNEL. PostgreSQL
 # delivers it only on commit and folds identical notifications of one transaction into one, so a
 # unit of work wakes the UI once. The payload is empty: a watcher reloads, it never reads data

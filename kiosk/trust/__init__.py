@@ -1,5 +1,7 @@
-"""The trust-wide view: sites publish their boards by PostgreSQL logical replication, the trust's
-server subscribes to every site, and `kiosk trust` shows them all read-only.
+"""The multi-academy-trust view: one read-only board of every school in a trust, on the trust's server.
+
+Sites publish their boards by PostgreSQL logical replication, the trust's server subscribes to
+every site, and `kiosk trust` shows them all read-only.
 
 Never in the alarm path: each site's own database stays the record and drives its alarms; the trust
 server only receives copies. Nothing in `kiosk.gateway`, `kiosk.app`, `kiosk.screens` or

@@ -15,7 +15,7 @@ import psycopg2
 import pytest
 
 from kiosk import services as svc
-from kiosk.live import watch_database
+from kiosk.dbwatch import watch_database
 from kiosk.store import open_database
 from kiosk.store.db import WRITE_LOCK, is_postgres
 from kiosk.store.migrations import notified_tables

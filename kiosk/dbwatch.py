@@ -1,4 +1,4 @@
-"""Noticing that another process (the gateway, the CLI) changed the database.
+"""Watching the database for changes: noticing that another process (the gateway, the CLI) committed.
 
 `watch_database(target, ...)` picks the way the backend offers:
 - SQLite (`watch_data_version`): polls `PRAGMA data_version` on one long-lived read-only connection:
