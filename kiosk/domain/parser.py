@@ -28,6 +28,7 @@ from kiosk.domain.commands import (
     Note, Out, Sos, Status,
 )
 from kiosk.domain.text import clean_display, normalise, normalise_with_map
+from kiosk.domain import limits
 
 MAX_EXTEND_MINUTES = 240
 """Default ceiling for one push of due-back (and a duration in OUT): "more than 4 hours at once is
@@ -101,7 +102,7 @@ _OUT_KEYWORD_RE = re.compile(
 # "S.O.S", "s o s", "9 9 9": spelt-out alarms. Not "9.99" (a price) nor "so sorry".
 _SPELT_OUT_SOS = re.compile(r"[^\w?+-]*(?:s[ .]{1,2}o[ .]{1,2}s|9 {1,2}9 {1,2}9)(?![^\W_])")
 
-MAX_PLACE_LENGTH = 200
+MAX_PLACE_LENGTH = limits.PLACE
 
 
 class _Refused(Exception):

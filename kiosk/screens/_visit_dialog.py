@@ -16,7 +16,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input
 
-from kiosk.screens._form import FORMS_CSS, Banner
+from kiosk.screens._form import FORMS_CSS, Banner, LiveErrors
 from kiosk.screens._idle import IdleClose
 from kiosk.screens._visit import VisitSummary, load_summary
 from kiosk.screens._work import Failure, in_db_thread
@@ -35,7 +35,7 @@ class VisitSaved(Message):
         self.outcome = outcome
 
 
-class VisitDialog(IdleClose, ModalScreen[bool]):
+class VisitDialog(LiveErrors, IdleClose, ModalScreen[bool]):
     IDLE_RESULT = False
     CSS_PATH = FORMS_CSS
     FIRST = ""  # the selector focused when the dialog opens

@@ -20,7 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Static
 
 from kiosk.domain.visits import normalise_postcode
-from kiosk.screens._form import FORMS_CSS, Banner, ErrorLine, Field, row
+from kiosk.screens._form import FORMS_CSS, Banner, ErrorLine, Field, LiveErrors, row
 from kiosk.screens._work import Failure, in_db_thread
 from kiosk.screens.admin import Activity, AdminListScreen
 from kiosk.screens.confirm import ConfirmDialog
@@ -113,7 +113,7 @@ class RegisterScreen(AdminListScreen):
                                       f"{entry.address or entry.postcode}: {entry.reason}"), decided)
 
 
-class RegisterFormScreen(Activity, ModalScreen[int | None]):
+class RegisterFormScreen(LiveErrors, Activity, ModalScreen[int | None]):
     CSS_PATH = FORMS_CSS
     DEFAULT_CSS = "RegisterFormScreen { align: center middle; }"
     BINDINGS = [
@@ -131,11 +131,11 @@ class RegisterFormScreen(Activity, ModalScreen[int | None]):
         with Vertical(classes="dialog"):
             yield Static("Flag a place", classes="dialog-title")
             yield Banner()
-            yield row("Address", Field(id="address", placeholder="e.g. 9 Oak Lane", max_length=200))
+            yield row("Address", Field(id="address", placeholder="e.g. 9 Oak Lane", limit=200))
             yield ErrorLine("address")
             yield row("Postcode", Field(id="postcode", placeholder="LU4 9AB, or LU4 for a district", max_length=10))
             yield ErrorLine("postcode")
-            yield row("Reason", Field(id="reason", placeholder="why (no names)", max_length=200))
+            yield row("Reason", Field(id="reason", placeholder="why (no names)", limit=200))
             yield ErrorLine("reason")
             yield row("Rule", Checkbox("prohibited: no visit at all", id="prohibited", compact=True))
         yield KioskFooter()

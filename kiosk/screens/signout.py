@@ -26,13 +26,14 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Select, Static
 
+from kiosk.domain import limits
 from kiosk.domain.codewords import CodeWordError, validate_code_word
 from kiosk.domain.times import format_local
 from kiosk.domain.visits import (PURPOSES, REFUSE, WARN, Flag, matching_flags, near_flags, postcode_district,
                                  sign_out_verdict)
 from kiosk.screens._due import TypedDueError, parse_typed_due
 from kiosk.screens._idle import IdleClose
-from kiosk.screens._form import FORMS_CSS, Banner, ErrorLine, Field, row
+from kiosk.screens._form import FORMS_CSS, Banner, ErrorLine, Field, LiveErrors, errors_banner, first_error, row
 from kiosk.screens._work import Failure, in_db_thread
 from kiosk.screens.confirm import ConfirmDialog
 from kiosk.screens.safe import plain
@@ -47,7 +48,8 @@ PURPOSE_NAMES = {
 }
 CHECK_IN_CHOICES = (0, 15, 20, 30, 45, 60)
 QUICK_PICKS = {"f2": 30, "f3": 45, "f4": 60, "f5": 90}
-MAX_PLACE, MAX_REF, MAX_VEHICLE, MAX_BY = 200, 40, 60, 40
+CODE_WORD_HERE = "this holds a code word: type it only in the Code word field"
+MAX_PLACE, MAX_REF, MAX_VEHICLE, MAX_BY = limits.PLACE, limits.FAMILY_REF, limits.VEHICLE, limits.BY
 
 
 @dataclass(frozen=True)
@@ -100,15 +102,13 @@ def load_choices() -> Choices:
 
 
 def _text(value: str, what: str, limit: int, errors: dict[str, str], key: str, *, required: str = "") -> str:
-    cleaned = " ".join((value or "").split())
-    if not cleaned:
-        if required:
-            errors[key] = required
+    try:
+        cleaned = limits.clean_text(value, what, limit)
+    except limits.TextError as exc:
+        errors[key] = str(exc)
         return ""
-    if not cleaned.isprintable():
-        errors[key] = f"{what} contains control characters"
-    elif len(cleaned) > limit:
-        errors[key] = f"{what} is too long (at most {limit} characters)"
+    if not cleaned and required:
+        errors[key] = required
     return cleaned
 
 
@@ -161,7 +161,7 @@ class ChoicesLoaded(Message):
 
 
 class SignOutDone(Message):
-    def __init__(self, outcome: SignOutResult | Failure) -> None:
+    def __init__(self, outcome: SignOutResult | Failure | dict[str, str]) -> None:
         super().__init__()
         self.outcome = outcome
 
@@ -170,7 +170,7 @@ FIELDS = ("staff", "second", "place", "family_ref", "purpose", "due", "check_in"
           "approved_by")
 
 
-class SignOutScreen(IdleClose, ModalScreen[SignOutResult | None]):
+class SignOutScreen(LiveErrors, IdleClose, ModalScreen[SignOutResult | None]):
     """Sign a visit out (see the module docstring)."""
 
     CSS_PATH = [FORMS_CSS, Path(__file__).with_name("signout.tcss")]
@@ -206,11 +206,11 @@ class SignOutScreen(IdleClose, ModalScreen[SignOutResult | None]):
                 yield ErrorLine("staff")
                 yield row("With", Select([], id="second", prompt="nobody (lone visit)", compact=True))
                 yield ErrorLine("second")
-                yield row("Place", Field(id="place", placeholder="full address with postcode", max_length=MAX_PLACE))
+                yield row("Place", Field(id="place", placeholder="full address with postcode", limit=MAX_PLACE))
                 yield ErrorLine("place")
                 yield row("Board label", Static(plain("Visit (number) — from the postcode"), id="label"))
                 yield row("Family/pupil", Field(id="family_ref", placeholder="reference (optional)",
-                                                max_length=MAX_REF))
+                                                limit=MAX_REF))
                 yield ErrorLine("family_ref")
                 yield row("Purpose", Select([(plain(PURPOSE_NAMES[p]), p) for p in PURPOSES], id="purpose",
                                             prompt="choose", compact=True))
@@ -221,13 +221,13 @@ class SignOutScreen(IdleClose, ModalScreen[SignOutResult | None]):
                 yield ErrorLine("due")
                 yield row("Check-in", Select(check_ins, id="check_in", value=default_check_in, allow_blank=False,
                                              compact=True))
-                yield row("Vehicle", Field(id="vehicle", placeholder="reg, make, colour", max_length=MAX_VEHICLE))
+                yield row("Vehicle", Field(id="vehicle", placeholder="reg, make, colour", limit=MAX_VEHICLE))
                 yield ErrorLine("vehicle")
                 yield row("Code word", Field(id="code_word", password=True, placeholder="standing code word",
                                              max_length=40))
                 yield ErrorLine("code_word")
                 yield row("Approved by", Field(id="approved_by", placeholder="initials or name of the senior leader",
-                                               max_length=MAX_BY))
+                                               limit=MAX_BY))
                 yield ErrorLine("approved_by")
         yield KioskFooter()
 
@@ -320,12 +320,17 @@ class SignOutScreen(IdleClose, ModalScreen[SignOutResult | None]):
         return out
 
     def show_errors(self, errors: dict[str, str]) -> None:
+        """Every field's error as of now (stale ones cleared); the focus to the first wrong field."""
         for line in self.query(ErrorLine):
             line.show(errors.get(line.field_id, ""))
         for name in FIELDS:
             widget = self.query_one(f"#{name}")
             widget.set_class(name in errors, "-invalid-field")
-        first = next((name for name in FIELDS if name in errors), None)
+        if "due" in errors:  # never "= due back at 16:00" beside the due-back error
+            shown = self.query_one("#due-shown", Static)
+            shown.update("")
+            shown.add_class("-empty")
+        first = first_error(FIELDS, errors)
         if first:
             self.query_one(f"#{first}").focus()
 
@@ -338,8 +343,7 @@ class SignOutScreen(IdleClose, ModalScreen[SignOutResult | None]):
         draft = check_form(self.values(), eligible, self.ctx.now(), self.ctx.tz, self.ctx.max_extend_minutes)
         self.show_errors(draft.errors)
         if draft.errors:
-            count = len(draft.errors)
-            banner.show(f"{count} field{'s' if count > 1 else ''} to correct: nothing saved yet", "info")
+            banner.show(errors_banner(self, FIELDS, draft.errors), "refused")
             return
         flags = matching_flags(draft.place, self.choices.flags)
         verdict = sign_out_verdict(len(draft.staff_ids), flags, self.ctx.config.visits.lone_visits,
@@ -371,7 +375,14 @@ class SignOutScreen(IdleClose, ModalScreen[SignOutResult | None]):
     def save(self, draft: Draft) -> None:
         ctx = self.ctx
 
-        def run() -> SignOutResult:
+        def run() -> SignOutResult | dict[str, str]:
+            # A code word typed into the wrong field (Vehicle, Approved by: found in a trial) would
+            # be stored and shown in clear: said at the field, nothing saved. sign_out refuses too.
+            typed = {"place": draft.place, "family_ref": draft.family_ref, "vehicle": draft.vehicle,
+                     "approved_by": draft.approved_by}
+            hits = lookup.fields_with_code_words(typed, [draft.code_word] if draft.code_word else [])
+            if hits:
+                return {key: CODE_WORD_HERE for key in hits}
             done = sign_out(ctx, draft.staff_ids, draft.place, draft.due_back, check_in_minutes=draft.check_in,
                             approved_by=draft.approved_by or None, code_word=draft.code_word,
                             family_ref=draft.family_ref, purpose=draft.purpose, vehicle=draft.vehicle,
@@ -385,5 +396,9 @@ class SignOutScreen(IdleClose, ModalScreen[SignOutResult | None]):
         if isinstance(message.outcome, Failure):
             kind = "refused" if message.outcome.refused else "info"
             self.query_one(Banner).show(f"{message.outcome.message}. Nothing saved.", kind)
+            return
+        if isinstance(message.outcome, dict):
+            self.show_errors(message.outcome)
+            self.query_one(Banner).show(errors_banner(self, FIELDS, message.outcome), "refused")
             return
         self.dismiss(message.outcome)

@@ -24,7 +24,7 @@ from textual.widgets import Checkbox, DataTable, Input, Static
 
 from kiosk.domain.codewords import CodeWordError, validate_code_word
 from kiosk.domain.phones import PhoneError, national_format, normalise_mobile
-from kiosk.screens._form import FORMS_CSS, Banner, ErrorLine, Field, row
+from kiosk.screens._form import FORMS_CSS, Banner, ErrorLine, Field, LiveErrors, row
 from kiosk.screens._work import Failure, in_db_thread
 from kiosk.screens.admin import Activity, AdminListScreen
 from kiosk.screens.confirm import ConfirmDialog
@@ -148,7 +148,7 @@ class StaffScreen(AdminListScreen):
                                       "go out or receive alerts."), decided)
 
 
-class StaffFormScreen(Activity, ModalScreen[int | None]):
+class StaffFormScreen(LiveErrors, Activity, ModalScreen[int | None]):
     CSS_PATH = FORMS_CSS
     DEFAULT_CSS = "StaffFormScreen { align: center middle; }"
     BINDINGS = [
@@ -170,24 +170,24 @@ class StaffFormScreen(Activity, ModalScreen[int | None]):
             yield Static(plain(f"Edit {e.name}" if e else "Add a member of staff"), classes="dialog-title")
             yield Banner()
             with VerticalScroll(classes="form"):
-                yield row("Name", Field(e.name if e else "", id="name", max_length=80))
+                yield row("Name", Field(e.name if e else "", id="name", limit=80))
                 yield ErrorLine("name")
                 yield row("Mobile", Field(national_format(e.mobile) if e and e.mobile else "", id="mobile",
                                           placeholder="07700 900123", max_length=40))
                 yield ErrorLine("mobile")
                 yield row("Role", Field(e.role if e else "", id="role", placeholder="e.g. FLO, DSL, head",
-                                        max_length=80))
+                                        limit=80))
                 yield ErrorLine("role")
                 yield row("Alerts", Checkbox("receives alarm texts", e.alerts if e else False, id="alerts",
                                              compact=True))
                 placeholder = "(set: type a new one to change)" if e and e.has_code_word else "one unusual word"
                 yield row("Code word", Field(id="code_word", password=True, placeholder=placeholder, max_length=40))
                 yield ErrorLine("code_word")
-                yield row("Vehicle reg", Field(e.vehicle_reg if e else "", id="vehicle_reg", max_length=12))
+                yield row("Vehicle reg", Field(e.vehicle_reg if e else "", id="vehicle_reg", limit=12))
                 yield ErrorLine("vehicle_reg")
-                yield row("Make/model", Field(e.vehicle_make if e else "", id="vehicle_make", max_length=80))
+                yield row("Make/model", Field(e.vehicle_make if e else "", id="vehicle_make", limit=80))
                 yield ErrorLine("vehicle_make")
-                yield row("Colour", Field(e.vehicle_colour if e else "", id="vehicle_colour", max_length=80))
+                yield row("Colour", Field(e.vehicle_colour if e else "", id="vehicle_colour", limit=80))
                 yield ErrorLine("vehicle_colour")
         yield KioskFooter()
 

@@ -59,7 +59,7 @@ class VisitBackScreen(VisitDialog):
             yield row("Follow-up needed?", yes_no("not answered", "follow_up"))
             yield row("Safeguarding concern?", yes_no("not answered", "concern"))
             yield Static("", id="concern-hint", classes="shown -empty")
-            yield row("Note", Field(id="note", placeholder="optional, no names or details", max_length=MAX_NOTE))
+            yield row("Note", Field(id="note", placeholder="optional, no names or details", limit=MAX_NOTE))
             yield ErrorLine("note")
         yield KioskFooter()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from kiosk.domain import ladder as L
 from kiosk.domain import replies
+from kiosk.domain import limits
 from kiosk.services import audit, lookup, outbox
 from kiosk.services.context import Context
 from kiosk.services.errors import Invalid, NotFound, Refused
@@ -179,8 +180,14 @@ def acknowledge(ctx: Context, alarm_id: int, *, by: str, action: str, ref: str |
     by = normalise_initials(by)  # the one rule the board's dialog uses too: 2-4 letters
     if action not in ACTIONS:
         raise Invalid(f"unknown action {action!r}: use one of {', '.join(ACTIONS)}")
-    ref = (ref or "").strip() or None
-    note = " ".join((note or "").split()) or None
+    try:
+        ref = limits.clean_text(ref, "the police reference", limits.POLICE_REF) or None
+        note = limits.clean_text(note, "the note", limits.NOTE) or None
+    except limits.TextError as exc:
+        raise Invalid(str(exc)) from None
+    hits = lookup.fields_with_code_words({"the police reference": ref, "the note": note})
+    if hits:
+        raise Invalid(f"{hits[0]} holds a code word: a code word is never written down")
     if action == "police" and not ref:
         raise Invalid("action police needs --ref (the police reference)")
     if action == "other" and not note:

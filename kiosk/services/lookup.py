@@ -5,9 +5,11 @@ are live, and the ladder's snapshot of a visit. Read-only: nothing here writes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Iterable
 
 from kiosk.domain import ladder as L
 from kiosk.domain.cars import Car, car_used
+from kiosk.domain.codewords import redact
 from kiosk.domain.visits import OPEN_STATES
 from kiosk.store.models import Alarm, Message, Phone, Staff, Visit, VisitMember
 
@@ -154,3 +156,14 @@ def escalated_alarms() -> set[int]:
     """Ids of unresolved alarms that already have a child (the no-reply raised from an amber)."""
     unresolved = Alarm.select(Alarm.id).where(Alarm.resolved_at.is_null())
     return {a.parent_id for a in Alarm.select(Alarm.parent).where(Alarm.parent.in_(unresolved))}
+
+
+def fields_with_code_words(texts: dict[str, str | None], extra: Iterable[str] = ()) -> list[str]:
+    """The keys of `texts` whose text holds a live code word (or one of `extra`, e.g. the code word
+    typed for the visit being started), matched as redaction matches: any word containing one.
+    Typed text is stored and shown in clear (the board's travel column, alerts), so a code word
+    typed into the wrong field ("Vehicle", "Approved by") must be refused, never stored."""
+    words = live_code_words() | {w for w in extra if w}
+    if not words:
+        return []
+    return [key for key, text in texts.items() if text and redact(text, words) != text]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kiosk.domain import limits
 from kiosk.services import audit
 from kiosk.services.context import Context
 from kiosk.services.errors import Invalid
@@ -17,7 +18,7 @@ from kiosk.services.visits import mark_back
 from kiosk.store.models import Visit
 
 OBJECTIVE_ANSWERS = ("yes", "partly", "no")
-MAX_NOTE = 200
+MAX_NOTE = limits.NOTE
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ def check_answers(answers: PostVisit) -> PostVisit:
             raise Invalid(f"{name.replace('_', ' ')}: answer yes or no")
     note = " ".join((answers.note or "").split())
     if len(note) > MAX_NOTE:
-        raise Invalid(f"the note is too long (at most {MAX_NOTE} characters)")
+        raise Invalid(limits.too_long("the note", len(note), MAX_NOTE))
     if not note.isprintable():
         raise Invalid("the note contains control characters")
     return PostVisit(answers.objective_achieved, answers.follow_up_needed, answers.safeguarding_concern, note)

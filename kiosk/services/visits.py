@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from kiosk.domain import ladder as L
+from kiosk.domain import ladder as L, limits
 from kiosk.domain.visits import (OPEN_STATES, PURPOSES, REFUSE, WARN, Flag, matching_flags, near_flags, public_label,
                                  sign_out_verdict)
 from kiosk.services import alarms, audit, lookup
@@ -73,13 +73,15 @@ def sign_out(ctx: Context, staff: list[Staff | str | int], place: str, due_back:
     people = [_staff(s) for s in staff]
     if len({p.id for p in people}) != len(people):
         raise Invalid("the same member of staff is listed twice")
-    place = _free_text(place, "place", limit=300)
+    place = _free_text(place, "the place", limits.PLACE)
     if not place:
         raise Invalid("--place is required: the full address of the visit")
-    home_phone, family_ref = _free_text(home_phone, "home phone", 40), _free_text(family_ref, "family reference")
-    travel, vehicle = _free_text(travel, "travel"), _free_text(vehicle, "vehicle")
-    vehicle_make = _free_text(vehicle_make, "vehicle make/model", 80)
-    vehicle_colour = _free_text(vehicle_colour, "vehicle colour", 80)
+    home_phone = _free_text(home_phone, "the home phone", limits.HOME_PHONE)
+    family_ref = _free_text(family_ref, "the family reference", limits.FAMILY_REF)
+    travel, vehicle = _free_text(travel, "travel", limits.TRAVEL), _free_text(vehicle, "the vehicle", limits.VEHICLE)
+    vehicle_make = _free_text(vehicle_make, "the vehicle make/model", limits.VEHICLE_MAKE)
+    vehicle_colour = _free_text(vehicle_colour, "the vehicle colour", limits.VEHICLE_COLOUR)
+    approved_by = _free_text(approved_by, "approved by", limits.BY) or None
     if purpose not in PURPOSES:
         raise Invalid(f"unknown purpose {purpose!r}: use one of {', '.join(PURPOSES)}")
     if due_back <= now:
@@ -90,6 +92,10 @@ def sign_out(ctx: Context, staff: list[Staff | str | int], place: str, due_back:
         raise Invalid("check-in interval must be 1-240 minutes")
     if code_word is not None:
         code_word = _code_word(code_word)
+    refuse_code_words({"the place": place, "the home phone": home_phone, "the family reference": family_ref,
+                       "travel": travel, "the vehicle": vehicle, "the vehicle make/model": vehicle_make,
+                       "the vehicle colour": vehicle_colour, "approved by": approved_by},
+                      extra=[code_word] if code_word else [])
     phones = dict(phones or {})
     if check_in_minutes is None and ctx.config.visits.default_check_in_minutes:
         check_in_minutes = int(ctx.config.visits.default_check_in_minutes)
@@ -197,6 +203,7 @@ def mark_back(ctx: Context, visit_id: int, *, by: str, outcome: str = "", actor:
     if objective_achieved is not None and objective_achieved not in OBJECTIVE_ANSWERS:
         raise Invalid(f"objective achieved: answer {', '.join(OBJECTIVE_ANSWERS)}")
     by = _by(by)
+    refuse_code_words({"the note": outcome})
     with ctx.atomic():  # the visit is read, and its red alarms checked (in close), under the write lock
         visit = get_open(visit_id)
         visit.objective_achieved = objective_achieved
@@ -283,20 +290,29 @@ def _staff(ref: Staff | str | int) -> Staff:
     return found
 
 
-def _free_text(value: str | None, what: str, limit: int = 120) -> str:
-    """Typed text that will be shown on screens and in alerts: one line, printable, bounded."""
-    cleaned = " ".join((value or "").split())
-    if not cleaned.isprintable():
-        raise Invalid(f"{what} contains control characters")
-    if len(cleaned) > limit:
-        raise Invalid(f"{what} is too long (at most {limit} characters)")
-    return cleaned
+def _free_text(value: str | None, what: str, limit: int) -> str:
+    """Typed text that will be shown on screens and in alerts: one line, printable, bounded (the
+    limits are kiosk.domain.limits, the same the forms check)."""
+    try:
+        return limits.clean_text(value, what, limit)
+    except limits.TextError as exc:
+        raise Invalid(str(exc)) from None
+
+
+def refuse_code_words(texts: dict[str, str | None], extra: list[str] | None = None) -> None:
+    """Invalid (nothing written) when typed text holds a code word: it would be stored and shown in
+    clear. The message names the field, never the word."""
+    hits = lookup.fields_with_code_words(texts, extra or ())
+    if hits:
+        raise Invalid(f"{hits[0]} holds a code word: a code word goes only in the code word field, "
+                      "never in other text")
 
 
 def _by(by: str) -> str:
     cleaned = " ".join((by or "").split())
-    if not cleaned or len(cleaned) > 40 or not cleaned.isprintable():
+    if not cleaned or len(cleaned) > limits.BY or not cleaned.isprintable():
         raise Invalid("--by needs the initials (or name) of the person acting")
+    refuse_code_words({"the name of the person acting": cleaned})
     return cleaned
 
 

@@ -27,10 +27,11 @@ class Glyphs:
     link_down: str
     dot: str
     arrow: str
+    focus: str  # before the label of the form field with the focus
 
 
-FULL = Glyphs(red="■", amber="▲", due_soon="◔", ok="●", link_up="●", link_down="✖", dot="·", arrow="→")
-CONSOLE = Glyphs(red="!!", amber="!", due_soon="~", ok="+", link_up="+", link_down="X", dot="|", arrow=">")
+FULL = Glyphs(red="■", amber="▲", due_soon="◔", ok="●", link_up="●", link_down="✖", dot="·", arrow="→", focus="▶")
+CONSOLE = Glyphs(red="!!", amber="!", due_soon="~", ok="+", link_up="+", link_down="X", dot="|", arrow=">", focus=">")
 
 # Rich standard colours (0-7): on the console theme they stay the 8 base ANSI colours.
 STYLES = {
