@@ -29,6 +29,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, RadioButton, RadioSet, Static
 
+from kiosk.domain import limits
 from kiosk.screens._form import FORMS_CSS, Field, row
 from kiosk.screens._work import Failure, in_db_thread
 from kiosk.domain.alarm_words import kind_word
@@ -157,11 +158,11 @@ class AckDialog(ModalScreen["AckRequest | None"]):
                 for n, (_, label) in enumerate(ACTION_LABELS, 1):
                     yield RadioButton(f"{n} {label}")
             ref_row = row("Police ref", Field(placeholder="the reference the police gave", id="ack-ref",
-                                              max_length=60, select_on_focus=False))
+                                              limit=limits.POLICE_REF, select_on_focus=False))
             ref_row.id = "ack-ref-row"
             ref_row.display = False
             yield ref_row
-            yield row("Note", Field(placeholder="optional (needed for Other)", id="ack-note", max_length=300,
+            yield row("Note", Field(placeholder="optional (needed for Other)", id="ack-note", limit=limits.NOTE,
                               select_on_focus=False))
             error = Static("", id="ack-error", classes="error", markup=False)
             error.display = False
