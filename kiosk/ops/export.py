@@ -27,7 +27,7 @@ from kiosk.domain.display import json_safe, safe_text
 from kiosk.domain.text import normalise
 from kiosk.services.context import Context
 from kiosk.services.errors import Invalid, NotFound
-from kiosk.store.models import Alarm, Event, Staff, Visit, VisitMember
+from kiosk.store.models import Alarm, AlarmAction, Event, Staff, Visit, VisitMember
 
 FORMATS = ("csv", "json")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -117,7 +117,13 @@ def _answer(value: bool | None) -> str:
     return "" if value is None else ("yes" if value else "no")
 
 
-def _alarm_record(ctx: Context, alarm: Alarm, clean: _Cleaner, first_ack: datetime | None = None) -> dict[str, Any]:
+def _action_record(ctx: Context, step: AlarmAction, clean: _Cleaner) -> dict[str, Any]:
+    return {"at_local": _local(ctx, step.at), "at_utc": format_instant(step.at), "by": clean(step.who),
+            "action": clean.fixed(step.action), "police_ref": clean(step.police_ref), "note": clean(step.note)}
+
+
+def _alarm_record(ctx: Context, alarm: Alarm, clean: _Cleaner, first_ack: datetime | None = None,
+                  history: Iterable[AlarmAction] = ()) -> dict[str, Any]:
     return {
         "id": alarm.id, "kind": alarm.kind, "level": alarm.level,
         "raised_local": _local(ctx, alarm.raised_at), "raised_utc": format_instant(alarm.raised_at),
@@ -129,10 +135,21 @@ def _alarm_record(ctx: Context, alarm: Alarm, clean: _Cleaner, first_ack: dateti
         "police_ref": clean(alarm.police_ref), "note": clean(alarm.note),
         "resolved_local": _local(ctx, alarm.resolved_at), "resolved_utc": format_instant(alarm.resolved_at),
         "resolved_by": clean(alarm.resolved_by),
+        # every step in order (issue 14 item 14): the fields above keep only the latest acknowledgement
+        "history": [_action_record(ctx, step, clean) for step in history],
     }
 
 
-def _alarm_line(a: dict[str, Any]) -> str:
+def _step_text(step: dict[str, Any]) -> str:
+    text = f"{step['at_local']} {step['action']}" + (f" by {step['by']}" if step["by"] else "")
+    if step["police_ref"]:
+        text += f", police ref {step['police_ref']}"
+    if step["note"]:
+        text += f", note: {step['note']}"
+    return text
+
+
+def _alarm_line(a: dict[str, Any], *, with_history: bool = True) -> str:
     parts = [f"#{a['id']} {a['kind']} {a['level']} raised {a['raised_local']}"]
     if a["took_charge"]:
         parts.append(f"taken by {a['took_charge']}")
@@ -145,7 +162,10 @@ def _alarm_line(a: dict[str, Any]) -> str:
     if a["police_ref"]:
         parts.append(f"police ref {a['police_ref']}")
     parts.append(f"resolved {a['resolved_local']} by {a['resolved_by']}" if a["resolved_local"] else "unresolved")
-    return ", ".join(parts)
+    line = ", ".join(parts)
+    if with_history and a["history"]:
+        line += "; history: " + "; ".join(_step_text(step) for step in a["history"])
+    return line
 
 
 @dataclass
@@ -158,6 +178,7 @@ class _Related:
     check_ins: dict[int, list[datetime]]
     alarms: dict[int, list[Alarm]]
     first_ack: dict[int, datetime] = field(default_factory=dict)  # alarm id -> first acknowledgement
+    history: dict[int, list[AlarmAction]] = field(default_factory=dict)  # alarm id -> every step, in order
 
 
 def _load_related(visit_ids) -> _Related:
@@ -186,6 +207,9 @@ def _load_related(visit_ids) -> _Related:
                          .where(Event.kind.in_(("alarm-acknowledged", "alarm-owned")) & Event.alarm_id.in_(alarm_ids))
                          .group_by(Event.alarm_id).tuples()):
         related.first_ack[alarm_id] = Event.at.python_value(at)
+    for step in (AlarmAction.select().where(AlarmAction.alarm.in_(alarm_ids))
+                 .order_by(AlarmAction.at, AlarmAction.id)):
+        related.history.setdefault(step.alarm_id, []).append(step)
     return related
 
 
@@ -193,7 +217,8 @@ def _visit_record(ctx: Context, visit: Visit, clean: _Cleaner, related: _Related
     names = [clean(n) for n in related.names.get(visit.id, [])]
     arrived = related.arrived.get(visit.id)
     check_ins = related.check_ins.get(visit.id, [])
-    alarms = [_alarm_record(ctx, a, clean, related.first_ack.get(a.id)) for a in related.alarms.get(visit.id, [])]
+    alarms = [_alarm_record(ctx, a, clean, related.first_ack.get(a.id), related.history.get(a.id, []))
+              for a in related.alarms.get(visit.id, [])]
     spent = int((visit.ended_at - visit.left_at).total_seconds() // 60) if visit.ended_at else None
     car = car_used(Car(visit.vehicle, visit.vehicle_make, visit.vehicle_colour), related.cars.get(visit.id, []))
     return {
@@ -311,7 +336,9 @@ def report_text(r: dict[str, Any], school: str) -> str:
     lines = [f"Post-visit report: visit {r['visit']} ({r['label']})", f"{school}", ""]
     lines += [f"{name + ':':<22}{value}" for name, value in _report_fields(r)]
     lines += ["", f"Alarms: {r['alarm_count'] or 'none'}"]
-    lines += [f"  {_alarm_line(a)}" for a in r["alarms"]]
+    for a in r["alarms"]:
+        lines.append(f"  {_alarm_line(a, with_history=False)}")
+        lines += [f"    {_step_text(step)}" for step in a["history"]]
     lines += ["", "Times are the school's local time. Code words are never included."]
     return "\n".join(lines) + "\n"
 
@@ -325,7 +352,9 @@ _CSS = ("body{font-family:sans-serif;max-width:48em;margin:2em auto;color:#111}"
 def report_html(r: dict[str, Any], school: str) -> str:
     e = html.escape
     rows = "".join(f"<tr><th>{e(name)}</th><td>{e(value)}</td></tr>" for name, value in _report_fields(r))
-    alarms = "".join(f"<li>{e(_alarm_line(a))}</li>" for a in r["alarms"]) or "<li>none</li>"
+    alarms = "".join(f"<li>{e(_alarm_line(a, with_history=False))}"
+                     + ("<ol>" + "".join(f"<li>{e(_step_text(step))}</li>" for step in a["history"]) + "</ol>"
+                        if a["history"] else "") + "</li>" for a in r["alarms"]) or "<li>none</li>"
     title = f"Post-visit report: visit {r['visit']}"
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{e(title)}</title><style>{_CSS}</style></head><body>"

@@ -16,7 +16,7 @@ from kiosk.clock import format_instant
 from kiosk.domain.visits import OPEN_STATES
 from kiosk.services import audit
 from kiosk.services.context import Context
-from kiosk.store.models import Alarm, Event, Message, Visit, VisitMember
+from kiosk.store.models import Alarm, AlarmAction, Event, Message, Visit, VisitMember
 
 TABLES = ("visits", "messages", "alarms", "events")
 PENDING_OUT = ("queued", "sending")  # the outbox: never purged, whatever its age
@@ -144,6 +144,7 @@ def purge(ctx: Context, *, actor: str = "retention") -> PurgePlan:
             for chunk in _chunks(p.ids["alarms"]):
                 Alarm.update(parent=None).where(Alarm.id.in_(chunk)).execute()
             for chunk in _chunks(p.ids["alarms"]):
+                AlarmAction.delete().where(AlarmAction.alarm.in_(chunk)).execute()  # its history goes with it
                 Alarm.delete().where(Alarm.id.in_(chunk)).execute()
             for chunk in _chunks(p.ids["visits"]):
                 VisitMember.delete().where(VisitMember.visit.in_(chunk)).execute()

@@ -26,7 +26,8 @@ from kiosk.screens._form import FORMS_CSS, Banner
 from kiosk.screens._visit import VisitSummary, load_summary
 from kiosk.screens._work import Failure, in_db_thread
 from kiosk.screens.safe import cell, plain, visible
-from kiosk.store.models import Alarm, Event, Message as Sms
+from kiosk.services.alarms import ACTIONS
+from kiosk.store.models import Alarm, AlarmAction, Event, Message as Sms
 from kiosk.widgets.footer import KioskFooter
 
 
@@ -62,11 +63,11 @@ def load_timeline(visit_id: int) -> Timeline:
     for alarm in Alarm.select().where(Alarm.visit == visit_id):
         entries.append(Entry(alarm.raised_at, f"{alarm.level.upper()} alarm: {alarm.kind}", "", alarm.summary,
                              (2, alarm.id)))
-        if alarm.acknowledged_at:
-            action = alarm.action or ""
-            entries.append(Entry(alarm.acknowledged_at, "alarm acknowledged", alarm.acknowledged_by or "",
-                                 f"alarm {alarm.id}: {action}" + (f", police ref {alarm.police_ref}" if alarm.police_ref else ""),
-                                 (2, alarm.id)))
+    for step in (AlarmAction.select(AlarmAction, Alarm.id).join(Alarm).where(Alarm.visit == visit_id)
+                 .order_by(AlarmAction.id)):  # every step taken, not only the latest (issue 14 item 14)
+        text = f"alarm {step.alarm_id}: {step.action}" + (f", police ref {step.police_ref}" if step.police_ref else "")
+        entries.append(Entry(step.at, "alarm acknowledged" if step.action in ACTIONS else f"alarm {step.action}", step.who,
+                             text + (f", note: {step.note}" if step.note else ""), (3, step.id)))
     entries.sort(key=lambda e: (e.at, e.order))
     return Timeline(summary, tuple(entries))
 

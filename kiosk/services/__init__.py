@@ -21,7 +21,7 @@ _LAZY = {
     "mark_sent": "outbox", "next_outgoing": "outbox", "outbox_size": "outbox", "recover_in_flight": "outbox",
     "add_phone": "people", "add_register_entry": "people", "add_staff": "people", "list_phones": "people",
     "list_register": "people", "list_staff": "people",
-    "BoardRow": "queries", "board": "queries", "ignored_count": "queries", "list_alarms": "queries",
+    "BoardRow": "queries", "alarm_history": "queries", "board": "queries", "ignored_count": "queries", "list_alarms": "queries",
     "list_messages": "queries", "warnings": "queries",
     "Contact": "visits", "SignOut": "visits", "approve": "visits", "check_in_by_phone": "visits",
     "duress_by_phone": "visits", "extend": "visits", "mark_back": "visits", "sign_out": "visits",
@@ -39,7 +39,7 @@ def __getattr__(name: str):
 
 __all__ = [
     "ACTIONS", "BoardRow", "Contact", "Context", "Invalid", "NotFound", "ProcessResult", "Refused", "SignOut",
-    "TickResult", "acknowledge", "add_phone", "add_register_entry", "add_staff", "approve", "board",
+    "TickResult", "acknowledge", "add_phone", "alarm_history", "add_register_entry", "add_staff", "approve", "board",
     "check_in_by_phone", "duress_by_phone", "extend", "ignored_count", "list_alarms", "list_messages",
     "list_phones", "list_register", "list_staff", "mark_back", "mark_delivered_by_ref", "mark_failed",
     "claim_next", "mark_sending", "mark_sent", "next_outgoing", "outbox_size", "pending", "process_message",

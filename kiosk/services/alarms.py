@@ -15,7 +15,7 @@ from kiosk.services import audit, lookup, outbox
 from kiosk.services.context import Context
 from kiosk.services.errors import Invalid, NotFound, Refused
 from kiosk.services.reception import normalise_initials
-from kiosk.store.models import Alarm, Message, Staff, Visit
+from kiosk.store.models import Alarm, AlarmAction, Message, Staff, Visit
 
 ACTIONS = ("answered", "no-answer", "police", "stood-down", "false-alarm", "other")
 RESOLVING = ("answered", "stood-down", "false-alarm")
@@ -104,6 +104,14 @@ def send_failed(ctx: Context, msg: Message) -> Alarm:
                        summary=f"{what} to {recipient} not delivered (message {msg.id}): {msg.error}")
 
 
+def record_action(ctx: Context, alarm: Alarm, action: str, *, who: str, actor: str, ref: str | None = None,
+                  note: str | None = None) -> AlarmAction:
+    """One step in the alarm's history (issue 14 item 14), in the caller's transaction. The alarm
+    row keeps the latest acknowledgement for the board; the record reads every step from here."""
+    return AlarmAction.create(alarm=alarm, at=ctx.now(), who=who or "", action=action, police_ref=ref, note=note,
+                              actor=actor)
+
+
 def parties(alarm: Alarm) -> tuple[set[int], set[str]]:
     """(staff ids, numbers) of the people the alarm is about: the members of its visit and the phones
     they carry, and whoever's text raised it (an SOS or code word from someone not out on a visit)."""
@@ -161,6 +169,7 @@ def take_charge(ctx: Context, staff: Staff, alarm_id: int | None, *,
             return replies.ack_already(alarm.id, alarm.owner.name, alarm.owner_at, ctx.tz), alarm
         alarm.owner, alarm.owner_at = staff, now
         alarm.save()
+        record_action(ctx, alarm, "took-charge", who=staff.name, actor=f"sms:{number or staff.mobile}")
         for other in alert_receivers(alarm):
             if other.id != staff.id:
                 outbox.queue(ctx, other.mobile, replies.ack_told(alarm.id, staff.name, now, ctx.tz), "alert",
@@ -205,6 +214,7 @@ def acknowledge(ctx: Context, alarm_id: int, *, by: str, action: str, ref: str |
         if note:
             alarm.note = note
         summary = f"alarm {alarm.id} {action}" + (" (police ref recorded)" if ref else "")
+        record_action(ctx, alarm, action, who=by, actor=f"{actor}:{by}", ref=ref, note=note)
         if action in RESOLVING:
             alarm.resolved_at, alarm.resolved_by = now, by
             alarm.save()

@@ -17,7 +17,7 @@ from kiosk.clock import format_instant
 from kiosk.services import audit, lookup
 from kiosk.services.context import Context
 from kiosk.services.errors import NotFound, Refused
-from kiosk.store.models import Alarm, Event, Message, Staff, Visit, VisitMember
+from kiosk.store.models import Alarm, AlarmAction, Event, Message, Staff, Visit, VisitMember
 
 ERASED_TEXT = "[erased]"
 
@@ -111,7 +111,9 @@ def erase_staff(ctx: Context, staff_id: int, *, actor: str = "cli") -> Staff:
         Visit.update(vehicle="", vehicle_make="", vehicle_colour="").where(Visit.id.in_(
             VisitMember.select(VisitMember.visit).where(VisitMember.staff == staff))).execute()
         # Their name, number or car in texts to others, alarm summaries and notes, audit summaries.
-        for model, fields in ((Message, ("text",)), (Alarm, ("summary", "note")), (Event, ("summary",))):
+        AlarmAction.update(who=erased_name(staff.id)).where(AlarmAction.who == staff.name).execute()
+        for model, fields in ((Message, ("text",)), (Alarm, ("summary", "note")), (AlarmAction, ("note",)),
+                              (Event, ("summary",))):
             for row in model.select():
                 changed = {f: replace(getattr(row, f)) for f in fields if getattr(row, f)}
                 changed = {f: v for f, v in changed.items() if v != getattr(row, f)}

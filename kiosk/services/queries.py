@@ -12,7 +12,7 @@ from datetime import datetime
 from kiosk.domain import ladder as L
 from kiosk.services import lookup
 from kiosk.services.context import Context
-from kiosk.store.models import Alarm, Message, Staff
+from kiosk.store.models import Alarm, AlarmAction, Message, Staff
 
 
 @dataclass(frozen=True)
@@ -103,3 +103,13 @@ def list_alarms(ctx: Context, *, open_only: bool = False, limit: int = 200) -> l
     if open_only:
         query = query.where(Alarm.resolved_at.is_null())
     return list(query.order_by(Alarm.id.desc()).limit(limit))
+
+
+def alarm_history(ctx: Context, alarm_ids: list[int]) -> dict[int, list[AlarmAction]]:
+    """Every step taken about each alarm, in order (issue 14 item 14): alarm id -> steps."""
+    history: dict[int, list[AlarmAction]] = {}
+    if alarm_ids:
+        for step in (AlarmAction.select().where(AlarmAction.alarm.in_(alarm_ids))
+                     .order_by(AlarmAction.at, AlarmAction.id)):
+            history.setdefault(step.alarm_id, []).append(step)
+    return history

@@ -150,6 +150,7 @@ def record_contact(ctx: Context, visit: Visit, *, actor: str, how: str = "contac
                                                             Alarm.kind.in_(L.AMBER_KINDS)):
             alarm.resolved_at, alarm.resolved_by, alarm.action = now, "contact", "contact"
             alarm.save()
+            alarms.record_action(ctx, alarm, "contact", who="contact", actor=actor, note=how)
             cleared.append(alarm.id)
         audit.record("contact", now, actor=actor, visit=visit,
                      summary=f"visit {visit.id}: {how}" + (f", amber {cleared} cleared" if cleared else "")
@@ -188,6 +189,7 @@ def close(ctx: Context, visit: Visit, *, actor: str, outcome: str = "") -> None:
         for alarm in lookup.unresolved_alarms(visit).where(Alarm.level == L.AMBER):
             alarm.resolved_at, alarm.resolved_by, alarm.action = now, actor, "back"
             alarm.save()
+            alarms.record_action(ctx, alarm, "back", who=actor, actor=actor)
         audit.record("visit-back", now, actor=actor, visit=visit, summary=f"visit {visit.id} back")
 
 
@@ -236,6 +238,7 @@ def extend(ctx: Context, visit_id: int, *, by: str, minutes: int | None = None, 
         for alarm in lookup.unresolved_alarms(visit).where((Alarm.level == L.AMBER) & (Alarm.kind == L.OVERDUE)):
             alarm.resolved_at, alarm.resolved_by, alarm.action = now, by, "extended"
             alarm.save()
+            alarms.record_action(ctx, alarm, "extended", who=by, actor=f"{actor}:{by}")
             audit.record("alarm-resolved", now, actor=f"{actor}:{by}", alarm=alarm, visit=visit,
                          summary=f"amber alarm {alarm.id} resolved: due back moved by reception")
     return visit

@@ -165,6 +165,43 @@ def _v7_self_test_and_modem_health(db: peewee.Database, migrator: SchemaMigrator
             run_operations(migrator.add_column("gateway_health", name, field))
 
 
+def _v8_alarm_history_and_held_back(db: peewee.Database, migrator: SchemaMigrator) -> None:
+    """v8 (issue 14): what a ladder alarm missed (`alarm.missed_at`), a BACK held while red was
+    open (`visit.back_claimed_at`), and every action on an alarm (`alarm_action`). The alarm rows
+    kept only their latest acknowledgement: that one is copied in, the earlier ones are gone."""
+    dt, char = m.UtcDateTimeField, peewee.CharField
+    run_operations(migrator.add_column("visit", "back_claimed_at", dt(null=True)),
+                   migrator.add_column("alarm", "missed_at", dt(null=True)))
+
+    class Alarm(peewee.Model):  # a stand-in for the foreign key (never the live model: no backrefs on it)
+        acknowledged_at, acknowledged_by, action = dt(null=True), char(null=True), char(null=True)
+        police_ref, note = char(null=True), peewee.TextField(null=True)
+
+        class Meta:
+            table_name = "alarm"
+
+    class AlarmAction(peewee.Model):
+        alarm = peewee.ForeignKeyField(Alarm, backref="+", on_delete="CASCADE")
+        at, who, action = dt(), char(default=""), char()
+        police_ref, note, actor = char(null=True), peewee.TextField(null=True), char(default="")
+
+        class Meta:
+            table_name = "alarm_action"
+            legacy_table_names = False
+
+    with db.bind_ctx([AlarmAction, Alarm]):
+        db.create_tables([AlarmAction])
+        acked = (Alarm.select(Alarm.id, Alarm.acknowledged_at, fn_coalesce(Alarm.acknowledged_by), Alarm.action,
+                              Alarm.police_ref, Alarm.note, peewee.Value("upgrade"))
+                 .where(Alarm.acknowledged_at.is_null(False) & Alarm.action.is_null(False)))
+        AlarmAction.insert_from(acked, [AlarmAction.alarm, AlarmAction.at, AlarmAction.who, AlarmAction.action,
+                                        AlarmAction.police_ref, AlarmAction.note, AlarmAction.actor]).execute()
+
+
+def fn_coalesce(column) -> peewee.Node:
+    return peewee.fn.COALESCE(column, "")
+
+
 # (version, what it does, how). Version 1 is the first release: the tables themselves.
 STEPS: list[tuple[int, str, Step]] = [
     (2, "indexes for the outbox and the board", _v2_outbox_and_board_indexes),
@@ -173,6 +210,7 @@ STEPS: list[tuple[int, str, Step]] = [
     (5, "indexes for the SMS path, the ladder and the audit trail", _v5_indexes_for_the_sms_path_and_the_ladder),
     (6, "approvers, and the make and colour of a visit's car", _v6_approvers_and_the_visit_car),
     (7, "self-test table; self-test, network, credit and watchdog health", _v7_self_test_and_modem_health),
+    (8, "alarm history, what a ladder alarm missed, BACK held under red", _v8_alarm_history_and_held_back),
 ]
 LATEST = max([1] + [version for version, _, _ in STEPS])
 

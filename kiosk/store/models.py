@@ -97,6 +97,9 @@ class Visit(BaseModel):
     # The car given for this visit (`vehicle` is its registration): v6. Blank: a member's own car.
     vehicle_make = peewee.CharField(default="")  # make and model
     vehicle_colour = peewee.CharField(default="")
+    # v8: BACK texted while a red alarm was open: held (no reminders, no new amber); the visit
+    # closes when reception resolves the alarm.
+    back_claimed_at = UtcDateTimeField(null=True)
 
 
 class VisitMember(BaseModel):
@@ -141,6 +144,9 @@ class Alarm(BaseModel):
     resolved_by = peewee.CharField(null=True)
     last_alert_at = UtcDateTimeField(null=True)
     alert_count = peewee.IntegerField(default=0)
+    # v8: what was missed, for the ladder's alarms: the due-back (overdue) or the check-in due
+    # (missed-check-in); a no-reply keeps its amber's. Alert texts say it, never the time of a repeat.
+    missed_at = UtcDateTimeField(null=True)
 
 
 class Message(BaseModel):
@@ -289,3 +295,23 @@ class SelfTest(BaseModel):
 
 
 ALL_MODELS += [SelfTest]
+
+
+class AlarmAction(BaseModel):
+    """v8: every step taken about an alarm, in order: who took charge by text, each acknowledgement
+    at the kiosk or `kiosk ack` (the alarm row keeps only the latest), an extension or a contact that
+    resolved an amber. The record (export, report, timeline) reads the whole history from here."""
+
+    alarm = peewee.ForeignKeyField(Alarm, backref="actions", on_delete="CASCADE")
+    at = UtcDateTimeField()
+    who = peewee.CharField(default="")  # initials at the kiosk / CLI, a receiver's name, "contact"
+    action = peewee.CharField()  # took-charge | answered | no-answer | police | ... | extended | contact | back
+    police_ref = peewee.CharField(null=True)
+    note = peewee.TextField(null=True)
+    actor = peewee.CharField(default="")  # as in the audit trail: "kiosk:AB", "sms:+44...", "ladder"
+
+    class Meta:
+        table_name = "alarm_action"
+
+
+ALL_MODELS += [AlarmAction]

@@ -109,3 +109,31 @@ def test_item8_cli_visit_extend_is_not_contact_visit_checkin_is(school):
     assert (row["last_contact"], row["due_back"]) == (None, f"{DAY}T15:00:00+00:00")
     assert school("visit", "checkin", "1", "--by", "RC", at="14:20")[0] == 0
     assert board(school, "14:21")["last_contact"] == f"{DAY}T14:20:00+00:00"
+
+
+# --- item 14 ------------------------------------------------------------------------------------
+
+def test_item14_cli_every_action_in_alarms_json_export_and_report(school):
+    assert school("visit", "out", "--staff", "Ann Lee", "--place", "14 Elm Rd", "--due", "15:30", at="14:00")[0] == 0
+    assert school("visit", "duress", "1", "--by", "RC", at="14:01")[0] == 0
+    sms(school, DAVE, "ACK 1", "14:02")
+    assert school("ack", "1", "--by", "RC", "--action", "no-answer", at="14:05")[0] == 0
+    assert school("ack", "1", "--by", "HH", "--action", "police", "--ref", "CAD 1234", at="14:10")[0] == 0
+    code, out, err = school("ack", "1", "--by", "RC", "--action", "answered", "--note", "spoke to her", at="14:30")
+    assert (code, out) == (0, "alarm 1 answered by RC: resolved\n"), err
+    history = [(s["at"], s["by"], s["action"], s["police_ref"], s["note"]) for s in alarms(school)[0]["history"]]
+    assert history == [(f"{DAY}T14:02:00+00:00", "Dave Deputy", "took-charge", None, None),
+                       (f"{DAY}T14:05:00+00:00", "RC", "no-answer", None, None),
+                       (f"{DAY}T14:10:00+00:00", "HH", "police", "CAD 1234", None),
+                       (f"{DAY}T14:30:00+00:00", "RC", "answered", None, "spoke to her")]
+    code, out, _ = school("export", "--from", DAY, "--to", DAY, "--format", "json", at="15:00")
+    steps = json.loads(out)[0]["alarms"][0]["history"]
+    assert [(s["at_local"][-5:], s["action"], s["by"]) for s in steps] == [
+        ("14:02", "took-charge", "Dave Deputy"), ("14:05", "no-answer", "RC"), ("14:10", "police", "HH"),
+        ("14:30", "answered", "RC")]
+    code, out, _ = school("export", "--from", DAY, "--to", DAY, "--format", "csv", at="15:00")
+    assert code == 0
+    assert out.index("14:05 no-answer by RC") < out.index("14:10 police by HH, police ref CAD 1234") \
+        < out.index("14:30 answered by RC, note: spoke to her")
+    code, out, _ = school("visit", "report", "1", at="15:00")
+    assert "    2026-11-24 14:05 no-answer by RC\n    2026-11-24 14:10 police by HH, police ref CAD 1234\n" in out

@@ -166,3 +166,105 @@ def test_item8_an_overdue_amber_is_resolved_by_an_extension_as_extended_not_cont
     clock.advance(minutes=15)
     svc.tick(school.ctx)
     assert not Alarm.select().where(Alarm.kind == "no-reply").exists()  # no "no reply" after a deliberate extension
+
+
+# --- item 14: the record keeps the whole alarm history --------------------------------------------
+
+def _three_steps(school, clock):
+    """Duress at 14:00; Dee takes charge 14:02; no answer 14:05; police 14:10; answered 14:30."""
+    visit = school.out()
+    alarm = svc.duress_by_phone(school.ctx, visit.id, by="RC")
+    clock.advance(minutes=2)
+    svc.sms_in(school.ctx, DEE, f"ACK {alarm.id}")
+    clock.advance(minutes=3)
+    svc.acknowledge(school.ctx, alarm.id, by="RC", action="no-answer", note="voicemail twice")
+    clock.advance(minutes=5)
+    svc.acknowledge(school.ctx, alarm.id, by="HH", action="police", ref="CAD 1234")
+    clock.advance(minutes=20)
+    svc.acknowledge(school.ctx, alarm.id, by="RC", action="answered", note="she rang from the car")
+    return visit, alarm
+
+
+STEPS = [("2026-11-24 14:02", "took-charge", "Dee Lead", "", ""),
+         ("2026-11-24 14:05", "no-answer", "RC", "", "voicemail twice"),
+         ("2026-11-24 14:10", "police", "HH", "CAD 1234", ""),
+         ("2026-11-24 14:30", "answered", "RC", "", "she rang from the car")]
+
+
+def test_item14_export_json_and_csv_keep_every_action_in_order(school, clock):
+    from kiosk.ops import export
+
+    visit, alarm = _three_steps(school, clock)
+    (record,) = export.visit_records(school.ctx, export.period("2026-11-24", "2026-11-24"))
+    (a,) = record["alarms"]
+    assert [(s["at_local"], s["action"], s["by"], s["police_ref"], s["note"]) for s in a["history"]] == STEPS
+    assert a["history"][2]["at_utc"] == "2026-11-24T14:10:00+00:00"
+    assert (a["action"], a["police_ref"]) == ("answered", "CAD 1234")  # the row: latest, as before
+    csv_text = export.to_csv([record])
+    assert ("history: 2026-11-24 14:02 took-charge by Dee Lead; 2026-11-24 14:05 no-answer by RC, note: voicemail "
+            "twice; 2026-11-24 14:10 police by HH, police ref CAD 1234; 2026-11-24 14:30 answered by RC, note: she "
+            "rang from the car") in csv_text
+    report = export.report_text(record, "Test School")
+    lines = report.splitlines()
+    at = lines.index(next(line for line in lines if line.startswith(f"  #{alarm.id} duress")))
+    assert lines[at + 1:at + 5] == ["    2026-11-24 14:02 took-charge by Dee Lead",
+                                    "    2026-11-24 14:05 no-answer by RC, note: voicemail twice",
+                                    "    2026-11-24 14:10 police by HH, police ref CAD 1234",
+                                    "    2026-11-24 14:30 answered by RC, note: she rang from the car"]
+    page = export.report_html(record, "Test School")
+    assert page.index("no-answer by RC") < page.index("police by HH") < page.index("answered by RC, note")
+
+
+def test_item14_the_visit_timeline_shows_every_step(school, clock):
+    from kiosk.screens.visit_details import load_timeline
+
+    visit, alarm = _three_steps(school, clock)
+    steps = [(e.what, e.who, e.text) for e in load_timeline(visit.id).entries if e.what.startswith("alarm ")]
+    assert steps == [("alarm took-charge", "Dee Lead", f"alarm {alarm.id}: took-charge"),
+                     ("alarm acknowledged", "RC", f"alarm {alarm.id}: no-answer, note: voicemail twice"),
+                     ("alarm acknowledged", "HH", f"alarm {alarm.id}: police, police ref CAD 1234"),
+                     ("alarm acknowledged", "RC", f"alarm {alarm.id}: answered, note: she rang from the car")]
+
+
+def test_item14_contact_back_and_extension_are_steps_too_and_purge_takes_the_history(school, clock):
+    from kiosk.ops import retention
+    from kiosk.store.models import AlarmAction
+
+    visit = school.out(minutes=30)
+    clock.advance(minutes=31)
+    svc.tick(school.ctx)
+    svc.sms_in(school.ctx, ANN, "sorry, running late")
+    clock.advance(minutes=16)
+    svc.tick(school.ctx)
+    svc.extend(school.ctx, visit.id, by="RC", minutes=30)
+    assert [(s.alarm_id, s.action, s.who) for s in AlarmAction.select().order_by(AlarmAction.id)] == [
+        (1, "contact", "contact"), (2, "extended", "RC")]
+    svc.mark_back(school.ctx, visit.id, by="RC")
+    Message.update(state="sent").where(Message.direction == "out").execute()  # nothing left to send
+    clock.advance(days=800)
+    retention.purge(school.ctx)
+    assert AlarmAction.select().count() == 0 and Alarm.select().count() == 0
+
+
+@pytest.mark.sqlite_only
+def test_item14_an_upgraded_database_keeps_the_acknowledgement_it_had_as_history(tmp_path):
+    import sqlite3
+
+    from kiosk.store import open_database
+    from kiosk.store.models import AlarmAction
+    from tests.store.test_migrations import make_v1
+
+    old = tmp_path / "old.db"
+    make_v1(old)
+    conn = sqlite3.connect(old)
+    conn.execute("INSERT INTO alarm (kind, level, raised_at, summary, acknowledged_by, acknowledged_at, action,"
+                 " police_ref, note, alert_count) VALUES ('duress', 'red', '2026-09-01 09:00:00', '', 'RC',"
+                 " '2026-09-01 09:04:00', 'police', 'CAD 9', 'rang 999', 1)")
+    conn.execute("INSERT INTO alarm (kind, level, raised_at, summary, alert_count) VALUES"
+                 " ('overdue', 'amber', '2026-09-01 09:00:00', '', 0)")
+    conn.commit()
+    conn.close()
+    db = open_database(old)
+    steps = [(s.alarm_id, s.at.isoformat(), s.who, s.action, s.police_ref, s.note) for s in AlarmAction.select()]
+    assert steps == [(1, "2026-09-01T09:04:00+00:00", "RC", "police", "CAD 9", "rang 999")]
+    db.close()
