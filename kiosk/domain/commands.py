@@ -8,7 +8,7 @@ school's time zone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Union
 
 
@@ -78,7 +78,10 @@ class Status:
 
 @dataclass(frozen=True)
 class Sos:
-    """SOS, HELP, 999: overt alarm, red at once."""
+    """A plea for help anywhere in the text (SOS, HELP, 999, police, 🆘...: kiosk.domain.pleas):
+    overt alarm, red at once, never contact. `plea` is the word that made it one (for the audit)."""
+
+    plea: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -88,9 +91,11 @@ class Commands:
 
 @dataclass(frozen=True)
 class Ack:
-    """ACK or ACK 12 from an alert receiver: take charge of an alarm."""
+    """ACK or ACK 12 from an alert receiver: take charge of an alarm. `plea`: the text also holds a
+    plea word ("ACK 2 calling police"); from anyone who cannot take charge it is an Sos."""
 
     alarm_id: int | None = None
+    plea: bool = False
 
 
 @dataclass(frozen=True)

@@ -4,17 +4,21 @@ It must never raise, never look at state (visits, clock, database) and never res
 `kiosk.domain.times.resolve_due`'s job. Case-, accent- and punctuation-tolerant; the first word
 decides. Decisions worth knowing (each has a test):
 
+- A plea for help anywhere decides before the first word (issue 14 item 1): "OK call police",
+  "back at 4 help", "pls help", "🆘" are Sos (kiosk.domain.pleas; "helpful" is a Note, whole words
+  only). Only a well-formed ACK keeps its meaning ("ACK 2 calling police": Ack(2, plea=True)), so
+  an alert receiver taking charge is not turned into a new alarm; the service decides who that is.
 - "OK running late" is a CheckIn: the first word decides, the rest is ignored.
-- "help me pls" is an Sos: HELP is the first word. "helpful" is a Note (whole words only).
 - BACK, IN and DONE close a visit only with nothing after them (punctuation and emoji aside):
   "Back at 4" -> Extend(DueAt(4, 0)), "in 10 mins" -> Extend(DueIn(10)), "back soon" -> Malformed
   (the reply says nothing changed, so nobody believes they are signed back when they are not).
 - A bare number after BACK AT / UNTIL is an hour ("Back at 4"), after EXTEND / LATE / IN / + it is
-  minutes ("EXTEND 20"). Without am/pm, an hour from 1 to 12 is left for resolve_due to place.
+  minutes ("EXTEND 20"). Without am/pm, an hour from 1 to 12 is left for resolve_due to place (its
+  next occurrence).
 - More than `max_minutes` (240 = 4 hours) at once, zero or negative minutes, a time that cannot
   exist (25:99), OUT with no time or no place: Malformed, with the reply text as its reason.
 - Only a number ("20", "15:30") is a Note, not a guess; "999", "9 9 9" and "S.O.S" are SOS, "9.99"
-  is a Note.
+  and "9999" are Notes.
 - "o k" is a Note ("o" is the first word); "ＯＫ", "ok.", "OK!!!", "Ok 👍" are CheckIns; "Arrivé" is
   Arrived; zero-width and bidi-override characters are dropped before reading.
 """
@@ -27,6 +31,7 @@ from kiosk.domain.commands import (
     Ack, Arrived, Back, CheckIn, Command, Commands, Due, DueAt, DueIn, Extend, Leaving, Malformed,
     Note, Out, Sos, Status,
 )
+from kiosk.domain.pleas import find_plea
 from kiosk.domain.text import clean_display, normalise, normalise_with_map
 from kiosk.domain import limits
 
@@ -98,9 +103,6 @@ _OUT_KEYWORD_RE = re.compile(
     r"|back(?: at| by| in)?|for|at|by)(?!\w)"
 )
 
-
-# "S.O.S", "s o s", "9 9 9": spelt-out alarms. Not "9.99" (a price) nor "so sorry".
-_SPELT_OUT_SOS = re.compile(r"[^\w?+-]*(?:s[ .]{1,2}o[ .]{1,2}s|9 {1,2}9 {1,2}9)(?![^\W_])")
 
 MAX_PLACE_LENGTH = limits.PLACE
 
@@ -281,6 +283,17 @@ def _out(text: str, after: int, max_minutes: int) -> Command:
     return Out(place=place, due=due)
 
 
+def _ack(rest: str) -> Ack | Malformed:
+    """ACK, ACK 12, ACK #12, ACK alarm 12 (trailing words allowed, a second number is not)."""
+    m = re.match(r"[\s#:.,-]*(?:no\.?\s*|alarm\s*)?#?\s*(\d{1,9})(?!\d)", rest)
+    if not re.search(r"[^\W_]", rest):
+        return Ack()
+    if m and int(m.group(1)) > 0 and not re.search(r"\d", rest[m.end():]):
+        return Ack(int(m.group(1)))
+    return Malformed("ACK", _nothing_changed(
+        "Not understood: ACK takes an alarm number, e.g. ACK 12, or ACK alone."))
+
+
 def parse_command(text: str, *, max_minutes: int = MAX_EXTEND_MINUTES) -> Command:
     """Read one SMS. Never raises; anything unrecognised is a Note carrying the text as received.
 
@@ -297,13 +310,18 @@ def _parse(text: str, max_minutes: int) -> Command:
         text = str(text)
     norm = normalise(text)
     head = _head(norm)
+    plea = find_plea(text)
+    if plea is not None:
+        if head is not None and head[0] == "ack":
+            ack = _ack(norm[head[1]:])
+            if isinstance(ack, Ack):
+                return Ack(ack.alarm_id, plea=True)
+        return Sos(plea=plea)
     note = Note(text.strip())
     if head is None:
         return note
     word, rest_at = head
     rest = norm[rest_at:]
-    if _SPELT_OUT_SOS.match(norm):
-        return Sos()
     if word == "?":
         return Commands()
     if word in ("+", "-"):
@@ -315,8 +333,6 @@ def _parse(text: str, max_minutes: int) -> Command:
             return _more_time(_parse_due(rest, "minutes", max_minutes=max_minutes, usage=usage))
         except _Refused as exc:
             return Malformed("EXTEND", exc.args[0])
-    if word == "999":
-        return Sos()
     if word in _SIMPLE:
         return _SIMPLE[word]()
     if word in _EXTEND_WORDS:
@@ -346,13 +362,7 @@ def _parse(text: str, max_minutes: int) -> Command:
         except _Refused as exc:
             return Malformed(name, exc.args[0])
     if word == "ack":
-        m = re.match(r"[\s#:.,-]*(?:no\.?\s*|alarm\s*)?#?\s*(\d{1,9})(?!\d)", rest)
-        if not re.search(r"[^\W_]", rest):
-            return Ack()
-        if m and int(m.group(1)) > 0 and not re.search(r"\d", rest[m.end():]):
-            return Ack(int(m.group(1)))
-        return Malformed("ACK", _nothing_changed(
-            "Not understood: ACK takes an alarm number, e.g. ACK 12, or ACK alone."))
+        return _ack(rest)
     if word == "out":
         return _out(text, rest_at, max_minutes)
     return note

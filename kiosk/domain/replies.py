@@ -93,7 +93,8 @@ def no_visit() -> str:
 
 
 def sos_confirmed(now: datetime, tz: ZoneInfo) -> str:
-    return f"Alarm raised, office alerted {hhmm(now, tz)}."
+    """The overt reply to a plea: an alarm is raised and someone is ringing this phone."""
+    return f"Alarm raised {hhmm(now, tz)}. The office is calling you now. If you can, call 999."
 
 
 def out_started(visit_id: int, due: datetime, tz: ZoneInfo) -> str:

@@ -178,15 +178,16 @@ def _handle(ctx: Context, cmd: C.Command, sender: lookup.Sender, msg: Message) -
     visit = sender.visit
     actor = f"sms:{sender.number}"
 
+    if isinstance(cmd, C.Ack) and cmd.plea and not _may_take_charge(sender):
+        cmd = C.Sos(plea="ack")  # "ACK help" from someone who cannot take charge is a plea
     if isinstance(cmd, C.Sos):
+        # A plea is never contact (issue 14 item 1): the amber stays, due-back does not move.
         who = sender.staff.name if sender.staff else "a registered phone"
         alarm = flood.join_open_alarm(ctx, msg, L.SOS) or alarms.raise_alarm(
             ctx, L.SOS, L.RED, visit=visit, actor=actor, alert=True, sender=sender.staff,
             summary=f"SOS text from {who} (message {msg.id})")
         msg.alarm = alarm
         msg.save()
-        if visit is not None:
-            visits.record_contact(ctx, visit, actor=actor, how="SOS text")
         return replies.sos_confirmed(now, tz), [alarm]
     if isinstance(cmd, C.Ack) and sender.staff is not None and sender.staff.receives_alerts:
         reply, _ = alarms.take_charge(ctx, sender.staff, cmd.alarm_id, number=sender.number)
@@ -243,6 +244,12 @@ def _handle(ctx: Context, cmd: C.Command, sender: lookup.Sender, msg: Message) -
     if contact.rearmed:
         return replies.noted_new_due(contact.new_due, tz), []
     return replies.noted(), []
+
+
+def _may_take_charge(sender: lookup.Sender) -> bool:
+    """Who may read "ACK 2 calling police" as taking charge rather than as a plea: an alert
+    receiver who is not out on a visit (someone on one may be the person in danger)."""
+    return sender.staff is not None and bool(sender.staff.receives_alerts) and sender.visit is None
 
 
 def _with_new_due(reason: str, contact: visits.Contact, tz) -> str:

@@ -2,8 +2,9 @@
 
 A long text (one emoji makes a text UCS-2, 67 characters a part) may arrive part by part, minutes
 apart, or never whole. Safety cannot wait: when the parts joined so far contain a code word, or
-start with SOS/HELP, the gateway stores them now as the message (through `receive_sms`, which raises
-duress in the same transaction) and processes it; when the rest arrives, the same message row (same
+hold a plea for help (kiosk.domain.pleas), the gateway stores them now as the message (through
+`receive_sms`, which raises duress in the same transaction) and processes it; when the rest
+arrives, the same message row (same
 fingerprint) gets the whole text and nothing is processed twice. This module never stores a code
 word and never raises an alarm the whole text would not have raised.
 """

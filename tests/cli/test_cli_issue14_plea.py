@@ -81,3 +81,35 @@ def test_item2_cli_real_process(school, db_path):
                 now="2026-11-24T14:31:00+00:00") == "Thanks, noted - now due back 14:46. Text ? for commands.\n"
     assert "bluebird" not in real(db_path, "messages", "--json").lower().replace("[code word]", "")
     assert [a["kind"] for a in json.loads(real(db_path, "alarms", "--json"))] == ["duress", "overdue"]
+
+
+# --- item 1 --------------------------------------------------------------------------------------
+
+OVERT = "Alarm raised 14:31. The office is calling you now. If you can, call 999.\n"
+
+
+@pytest.mark.parametrize("text", ["I need help call 999", "pls help", "call the police", "emergency", "🆘",
+                                  "police station car park"])
+def test_item1_cli_a_plea_raises_red_sos_and_never_counts_as_contact(school, text):
+    out_with_amber(school)
+    code, out, _ = school("sms-in", "--from", ANN, text, now="2026-11-24T14:31:00+00:00")
+    assert (code, out) == (0, OVERT)
+    alarms = as_json(school, "alarms")
+    assert [(a["kind"], a["level"], a["resolved_at"]) for a in alarms] == [
+        ("sos", "red", None), ("overdue", "amber", None)]  # the amber stays: not contact
+    board = as_json(school, "board")[0]
+    assert (board["due_back"], board["last_contact"], board["level"]) == ("2026-11-24T14:30:00+00:00", None, "red")
+
+
+@pytest.mark.parametrize("text", ["helpful neighbour", "she helped me"])
+def test_item1_cli_helpful_and_helped_are_contact(school, text):
+    out_with_amber(school)
+    code, out, _ = school("sms-in", "--from", ANN, text, now="2026-11-24T14:31:00+00:00")
+    assert out == "Thanks, noted - now due back 14:46. Text ? for commands.\n"
+    assert [a["resolved_at"] is not None for a in as_json(school, "alarms")] == [True]
+
+
+def test_item1_cli_real_process(school, db_path):
+    out_with_amber(school)
+    assert real(db_path, "sms-in", "--from", ANN, "OK", "call", "999", now="2026-11-24T14:31:00+00:00") == OVERT
+    assert [a["kind"] for a in json.loads(real(db_path, "alarms", "--json"))] == ["sos", "overdue"]

@@ -89,7 +89,8 @@ HOSTILE = [
     ("OUT 14 Elm Rd", _malformed("OUT", "OUT needs a place and a time")),
     ("OUT until 15:30", _malformed("OUT", "OUT needs a place")),
     ("OUT 14 Elm Rd until 25:99", _malformed("OUT", "no such time")),
-    ("OUT 14 Elm Rd +999", _malformed("OUT", "more than 4 hours")),
+    ("OUT 14 Elm Rd +500", _malformed("OUT", "more than 4 hours")),
+    ("OUT 14 Elm Rd +999", Sos()),  # 999 anywhere is a plea (issue 14 item 1), even as minutes
     ("+0", _malformed("EXTEND", "above 0")),
     ("+", _malformed("EXTEND", "+ needs minutes")),
     ("-20", _malformed("EXTEND", "only be added")),

@@ -30,7 +30,7 @@ def test_fits_one_gsm7_segment(text):
 
 def test_times_are_local():
     assert R.extended(SUMMER, LATER, TZ) == "Due back now 16:15 (was 15:30)."
-    assert R.sos_confirmed(SUMMER, TZ) == "Alarm raised, office alerted 15:30."
+    assert R.sos_confirmed(SUMMER, TZ) == "Alarm raised 15:30. The office is calling you now. If you can, call 999."
 
 
 def test_alerts_carry_the_facts_and_fit_three_segments():

@@ -105,7 +105,7 @@ def test_forged_ack_is_answered_to_the_real_phone(school, clock):
     ("EXTEND 20", "Due back now 15:50 (was 15:30)."),
     ("BACK AT 16:15", "Due back now 16:15 (was 15:30)."),
     ("BACK", "Visit 1 closed 14:00."),
-    ("SOS", "Alarm raised, office alerted 14:00."),
+    ("SOS", "Alarm raised 14:00. The office is calling you now. If you can, call 999."),
     ("STATUS", "Visit 1: on the way, due back 15:30."),
 ])
 def test_every_reply_goes_to_the_sender_and_says_what_changed(school, text, says):

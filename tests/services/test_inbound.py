@@ -47,7 +47,7 @@ def test_sos_is_red_at_once_confirmed_and_alerts_the_receivers(school, clock):
     visit = school.out()
     clock.advance(minutes=32)
     result = svc.sms_in(school.ctx, ANN, "help me pls")
-    assert reply(result) == "Alarm raised, office alerted 14:32."
+    assert reply(result) == "Alarm raised 14:32. The office is calling you now. If you can, call 999."
     alarm = Alarm.get()
     assert (alarm.kind, alarm.level, alarm.visit.id) == ("sos", "red", visit.id)
     assert sorted(m.number for m in school.queued(kind="alert")) == sorted([HANA, DEE])

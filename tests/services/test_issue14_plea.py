@@ -4,10 +4,13 @@ bare hour means its next occurrence (item 7)."""
 
 from __future__ import annotations
 
+import pytest
+
 from kiosk import services as svc
+from kiosk.domain import replies
 from kiosk.domain.codewords import find_code_words
 from kiosk.store.models import Alarm, Message, Visit
-from tests.services.conftest import ANN, DEE, HANA
+from tests.services.conftest import ANN, BOB, DEE, HANA
 
 
 def amber_overdue(school, clock, minutes=30):
@@ -60,3 +63,60 @@ def test_item2_an_ordinary_text_with_single_letters_is_not_duress(school, clock)
     assert not result.duress and Alarm.select().where(Alarm.kind == "duress").count() == 0
     assert result.message.text == "At the B and B, blue bird feeder, a b c"
     assert Alarm.get_by_id(amber.id).resolved_at is not None  # an ordinary text is contact
+
+
+# --- item 1: a plea for help in any words raises red and is never a safe contact ----------------
+
+OVERT = "Alarm raised {}. The office is calling you now. If you can, call 999."
+
+
+@pytest.mark.parametrize("text", ["I need help call 999", "pls help", "call the police", "emergency", "🆘",
+                                  "OK but send an ambulance", "BACK danger", "S.O.S", "ok 🚨"])
+def test_item1_plea_with_an_amber_open_raises_red_and_is_not_contact(school, clock, text):
+    visit, amber = amber_overdue(school, clock)
+    clock.advance(minutes=2)
+    result = svc.sms_in(school.ctx, ANN, text)
+    assert result.reply.text == OVERT.format("14:32")
+    sos = Alarm.get(Alarm.kind == "sos")
+    assert (sos.level, sos.visit_id, sos.resolved_at) == ("red", visit.id, None)
+    after = Visit.get_by_id(visit.id)
+    assert Alarm.get_by_id(amber.id).resolved_at is None  # never clears amber
+    assert after.due_back == visit.due_back and after.last_contact_at == visit.last_contact_at
+    assert after.state == visit.state
+    assert sorted(m.number for m in school.queued(kind="alert")) == sorted([HANA, DEE])
+
+
+@pytest.mark.parametrize("text", ["helpful neighbour", "she helped me", "Running late"])
+def test_item1_words_that_are_not_pleas_are_contact(school, clock, text):
+    visit, amber = amber_overdue(school, clock)
+    result = svc.sms_in(school.ctx, ANN, text)
+    assert "Thanks, noted" in result.reply.text
+    assert Alarm.select().where(Alarm.kind == "sos").count() == 0
+    assert Alarm.get_by_id(amber.id).resolved_at is not None
+
+
+def test_item1_police_station_car_park_raises_red(school, clock):
+    """By choice (plea_words.txt): it may be where the trouble is; reception stands it down."""
+    visit, _ = amber_overdue(school, clock)
+    svc.sms_in(school.ctx, ANN, "back at the police station car park")
+    assert Alarm.get(Alarm.kind == "sos").visit_id == visit.id
+    assert Visit.get_by_id(visit.id).state != "back"
+
+
+def test_item1_ack_with_a_plea_takes_charge_only_for_a_receiver_not_out(school, clock):
+    """'ACK 1 calling police' from Hana (an alert receiver at school) takes charge; the same from
+    Ann (out on the visit) or Bob (not a receiver) is a plea."""
+    visit, _ = amber_overdue(school, clock)
+    clock.advance(minutes=15)
+    svc.tick(school.ctx)
+    red = Alarm.get(Alarm.kind == "no-reply")
+    taken = svc.sms_in(school.ctx, HANA, f"ACK {red.id} calling police")
+    assert Alarm.get_by_id(red.id).owner_id == school.hana.id
+    assert f"alarm {red.id}" in taken.reply.text and Alarm.select().where(Alarm.kind == "sos").count() == 0
+    clock.advance(minutes=1)
+    plea = svc.sms_in(school.ctx, ANN, f"ACK {red.id} police")
+    assert plea.reply.text == OVERT.format(replies.hhmm(clock.now(), school.ctx.tz))
+    assert Alarm.get(Alarm.kind == "sos").visit_id == visit.id
+    clock.advance(minutes=1)
+    svc.sms_in(school.ctx, BOB, "ACK help")
+    assert Alarm.select().where(Alarm.kind == "sos").count() == 2
