@@ -181,18 +181,13 @@ def _handle(ctx: Context, cmd: C.Command, sender: lookup.Sender, msg: Message) -
     if isinstance(cmd, C.Ack) and cmd.plea and not _may_take_charge(sender):
         cmd = C.Sos(plea="ack")  # "ACK help" from someone who cannot take charge is a plea
     if isinstance(cmd, C.Sos):
-        # A plea is never contact (issue 14 item 1): the amber stays, due-back does not move.
-        who = sender.staff.name if sender.staff else "a registered phone"
-        alarm = flood.join_open_alarm(ctx, msg, L.SOS) or alarms.raise_alarm(
-            ctx, L.SOS, L.RED, visit=visit, actor=actor, alert=True, sender=sender.staff,
-            summary=f"SOS text from {who} (message {msg.id})")
-        msg.alarm = alarm
-        msg.save()
-        return replies.sos_confirmed(now, tz), [alarm]
+        return _sos(ctx, sender, msg)
     if isinstance(cmd, C.Ack) and sender.staff is not None and sender.staff.receives_alerts:
         reply, _ = alarms.take_charge(ctx, sender.staff, cmd.alarm_id, number=sender.number)
         if reply is not None:
             return reply, []
+        if cmd.plea:  # an ACK about the sender's own alarm takes nothing; its plea still counts
+            return _sos(ctx, sender, msg)
         # an ACK about the sender's own alarm takes nothing: answered below as any other text
     if isinstance(cmd, C.Out):
         return _out(ctx, cmd, sender), []
@@ -244,6 +239,18 @@ def _handle(ctx: Context, cmd: C.Command, sender: lookup.Sender, msg: Message) -
     if contact.rearmed:
         return replies.noted_new_due(contact.new_due, tz), []
     return replies.noted(), []
+
+
+def _sos(ctx: Context, sender: lookup.Sender, msg: Message) -> tuple[str, list[Alarm]]:
+    """A plea: red SOS at once, the overt reply. Never contact (issue 14 item 1): the amber stays,
+    due-back and last contact do not move."""
+    who = sender.staff.name if sender.staff else "a registered phone"
+    alarm = flood.join_open_alarm(ctx, msg, L.SOS) or alarms.raise_alarm(
+        ctx, L.SOS, L.RED, visit=sender.visit, actor=f"sms:{sender.number}", alert=True, sender=sender.staff,
+        summary=f"SOS text from {who} (message {msg.id})")
+    msg.alarm = alarm
+    msg.save()
+    return replies.sos_confirmed(ctx.now(), ctx.tz), [alarm]
 
 
 def _may_take_charge(sender: lookup.Sender) -> bool:

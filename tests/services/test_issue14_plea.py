@@ -120,3 +120,15 @@ def test_item1_ack_with_a_plea_takes_charge_only_for_a_receiver_not_out(school, 
     clock.advance(minutes=1)
     svc.sms_in(school.ctx, BOB, "ACK help")
     assert Alarm.select().where(Alarm.kind == "sos").count() == 2
+
+
+def test_item1_ack_with_a_plea_about_the_senders_own_alarm_is_still_a_plea(school, clock):
+    """Hana (a receiver, not out) texts SOS, then 'ACK 1 help': her own alarm is not hers to take
+    (item 3), and the plea in it still raises."""
+    svc.sms_in(school.ctx, HANA, "SOS")
+    own = Alarm.get(Alarm.kind == "sos")
+    clock.advance(minutes=1)
+    result = svc.sms_in(school.ctx, HANA, f"ACK {own.id} help")
+    assert Alarm.get_by_id(own.id).owner_id is None
+    assert result.reply.text == OVERT.format("14:01")
+    assert Alarm.select().where(Alarm.kind == "sos").count() == 2
