@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from kiosk.domain import selftest as S
 from kiosk.domain.link import link_state
-from kiosk.services import doctor, selftest
+from kiosk.ops import doctor
+from kiosk.services import selftest
 from kiosk.store.models import Event, GatewayHealth, Message, SelfTest
 from tests.gateway.harness import make_config
 
