@@ -68,9 +68,11 @@ def resolve_due(due: Due, now: datetime, tz: ZoneInfo, *,
     """Turn a parsed due-back into aware UTC, or raise DueError with the reply text.
 
     DueIn: now + minutes (1..max_ahead_minutes). DueAt: the next occurrence of that local time
-    after now (of an ambiguous autumn time, the first one still ahead); an hour 1-12 written without am/pm may mean h or h+12 (12 may mean noon or
-    midnight): whichever comes next. Further ahead than max_ahead_minutes is refused; a time that
-    was reached within the last hours ("UNTIL 13:00" at 14:00) is refused as passed.
+    after now (of an ambiguous autumn time, the first one still ahead). A bare hour 1-12, written
+    without am/pm ("BACK AT 4", "4.30", "til 5"), means h or h+12 (12: noon or midnight), whichever
+    comes next: always within 12 hours, never "passed". Further ahead than max_ahead_minutes is
+    refused, naming the time it was read as; an explicit time reached within the last hours
+    ("UNTIL 13:00" at 14:00) is refused as passed.
     """
     now = _require_utc(now)
     limit = now + timedelta(minutes=max_ahead_minutes)
@@ -85,18 +87,28 @@ def resolve_due(due: Due, now: datetime, tz: ZoneInfo, *,
     if not (0 <= due.hour <= 23 and 0 <= due.minute <= 59):
         raise DueError("Not understood: there is no such time. Use e.g. 15:30 or 3.30pm. Nothing changed.")
     hours = {due.hour}
-    if not due.explicit_meridiem and 1 <= due.hour <= 12:
+    bare = not due.explicit_meridiem and 1 <= due.hour <= 12
+    if bare:
         hours.add((due.hour + 12) % 24)
     candidates = sorted(set().union(*(_occurrences(h, due.minute, now, tz) for h in hours)))
     future = [t for t in candidates if t > now]
     if future and future[0] <= limit:
         return future[0]
+    if bare:
+        # "BACK AT 4" means the next 4 o'clock, always within 12 hours (issue 14 item 7): at 09:05
+        # that is 16:00, too far for one push, never "04:00 has already passed".
+        raise DueError(_too_far_at(future[0], tz, max_ahead_minutes))
     nearest = min(candidates, key=lambda t: abs(t - now))
     if nearest <= now:
         shown = f"{due.hour:02d}:{due.minute:02d}" if due.explicit_meridiem else \
             f"{due.hour}:{due.minute:02d}"
         raise DueError(f"Not accepted: {shown} has already passed. Nothing changed.")
     raise DueError(too_far_message(max_ahead_minutes))
+
+
+def _too_far_at(when: datetime, tz: ZoneInfo, max_ahead_minutes: int) -> str:
+    """The refusal naming the time the text was read as, so the sender sees what kiosk understood."""
+    return f"Not accepted: {format_local(when, tz)} is more than {_span(max_ahead_minutes)} away. Nothing changed."
 
 
 def format_local(dt_utc: datetime, tz: ZoneInfo) -> str:

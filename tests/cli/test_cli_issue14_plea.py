@@ -113,3 +113,28 @@ def test_item1_cli_real_process(school, db_path):
     out_with_amber(school)
     assert real(db_path, "sms-in", "--from", ANN, "OK", "call", "999", now="2026-11-24T14:31:00+00:00") == OVERT
     assert [a["kind"] for a in json.loads(real(db_path, "alarms", "--json"))] == ["sos", "overdue"]
+
+
+# --- item 7 --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("now,text,out,due", [
+    ("2026-11-24T09:05:00+00:00", "BACK AT 4", "Not accepted: 16:00 is more than 4 hours away. Nothing changed.\n",
+     "2026-11-24T10:35:00+00:00"),  # morning: the observed case, read as 16:00, never '04:00 passed'
+    ("2026-11-24T12:00:00+00:00", "BACK AT 4", "Due back now 16:00 (was 13:30).\n", "2026-11-24T16:00:00+00:00"),
+    ("2026-11-24T12:00:00+00:00", "back at 4.30", "Not accepted: 16:30 is more than 4 hours away. Nothing changed.\n",
+     "2026-11-24T13:30:00+00:00"),  # noon
+    ("2026-11-24T19:00:00+00:00", "BACK AT 9", "Due back now 21:00 (was 20:30).\n", "2026-11-24T21:00:00+00:00"),
+])
+def test_item7_cli_a_bare_hour_is_its_next_occurrence(school, now, text, out, due):
+    assert school("visit", "out", "--staff", "Ann Lee", "--place", "14 Elm Rd", "--due", "+90",
+                  "--approved-by", "HH", now=now)[0] == 0
+    assert school("sms-in", "--from", ANN, text, now=now)[1] == out
+    assert as_json(school, "board")[0]["due_back"] == due
+
+
+def test_item7_cli_visit_out_due_5_and_out_til_5_by_text(school, db_path):
+    code, out, _ = school("visit", "out", "--staff", "Bob Cole", "--place", "1 Road", "--due", "5",
+                          "--approved-by", "HH", now="2026-11-24T13:30:00+00:00")
+    assert code == 0 and out.endswith("due back 17:00\n")
+    assert real(db_path, "sms-in", "--from", ANN, "OUT", "14", "Elm", "Rd", "til", "5",
+                now="2026-11-24T13:30:00+00:00").startswith("Visit 2 started, due back 17:00.")

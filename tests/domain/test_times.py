@@ -53,7 +53,7 @@ def test_summer_time_is_applied():
     (DueIn(-5), "above 0"),
     (DueAt(23, 0, True), "more than 4 hours at once is refused"),
     (DueAt(13, 0, True), "has already passed"),
-    (DueAt(9, 0), "has already passed"),
+    (DueAt(9, 0), "21:00 is more than 4 hours away"),  # a bare 9 at 14:00 is 21:00 (issue 14 item 7)
     (DueAt(14, 0, True), "has already passed"),  # exactly now is not "after now"
     (DueAt(25, 0, True), "no such time"),
 ])
@@ -164,3 +164,57 @@ def test_due_in_is_exact_or_refused(now, minutes):
 def test_format_local_winter_and_summer():
     assert format_local(utc(2026, 11, 24, 15, 30), LONDON) == "15:30"
     assert format_local(utc(2026, 6, 24, 15, 30), LONDON) == "16:30"
+
+
+# --- issue 14 item 7: a bare hour 1-12 means its next occurrence, within 12 hours ---------------
+# Observed: "BACK AT 4" at 09:05 was read as 04:00 and refused as passed.
+
+ITEM7 = [
+    # (local now, text, max ahead in minutes, local due back it means)
+    ("09:05", "BACK AT 4", 600, "16:00"),  # morning: 04:00 has passed, 16:00 is next
+    ("09:05", "back at 11", 240, "11:00"),
+    ("09:05", "back at 9.30", 240, "09:30"),
+    ("12:00", "BACK AT 4.30", 600, "16:30"),  # noon
+    ("12:00", "back at 12.30", 240, "12:30"),
+    ("12:00", "back by 1", 240, "13:00"),
+    ("19:00", "BACK AT 9", 240, "21:00"),  # evening
+    ("19:00", "back at 7.30", 240, "19:30"),
+    ("22:30", "back at 1", 240, "01:00"),  # after 22:00 the small hours are next
+    ("23:30", "back at 12", 240, "00:00"),  # midnight, not noon
+]
+
+
+@pytest.mark.parametrize("local,text,ahead,means", ITEM7, ids=[f"{t} at {n}" for n, t, _, _ in ITEM7])
+def test_item7_a_bare_hour_means_its_next_occurrence(local, text, ahead, means):
+    hour, minute = map(int, local.split(":"))
+    now = datetime(2026, 11, 24, hour, minute, tzinfo=LONDON).astimezone(UTC)
+    due = resolve_due(parse_command(text).due, now, LONDON, max_ahead_minutes=ahead)
+    assert format_local(due, LONDON) == means
+    assert timedelta(0) < due - now <= timedelta(hours=12)
+
+
+@pytest.mark.parametrize("text", ["OUT 14 Elm Rd til 5", "OUT 14 Elm Rd until 4.30"])
+def test_item7_til_5_in_an_out_text_is_the_next_5_oclock(text):
+    morning = datetime(2026, 11, 24, 9, 5, tzinfo=UTC)
+    due = resolve_due(parse_command(text).due, morning, LONDON, max_ahead_minutes=600)
+    assert format_local(due, LONDON) in ("17:00", "16:30")
+
+
+def test_item7_back_at_4_at_09_05_names_16_00_when_it_is_too_far():
+    """With the default 4 hours at once, 16:00 is refused as too far, naming the time it was read
+    as; it is never '04:00 has already passed'."""
+    with pytest.raises(DueError) as caught:
+        resolve_due(parse_command("BACK AT 4").due, utc(2026, 11, 24, 9, 5), LONDON)
+    assert str(caught.value) == "Not accepted: 16:00 is more than 4 hours away. Nothing changed."
+    assert fits_one_segment(str(caught.value))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31), timezones=st.just(UTC)),
+       st.integers(1, 12), st.sampled_from([0, 15, 30, 45]))
+def test_item7_a_bare_hour_is_always_ahead_within_12_hours_dst_included(now, hour, minute):
+    due = resolve_due(DueAt(hour, minute), now, LONDON, max_ahead_minutes=13 * 60)
+    assert timedelta(0) < due - now <= timedelta(hours=13)  # 12, plus the autumn's repeated hour
+    local = due.astimezone(LONDON)
+    shown = {(local.hour % 12, local.minute), ((local.hour - 1) % 12, local.minute)}  # or moved past the spring gap
+    assert (hour % 12, minute) in shown

@@ -4,6 +4,8 @@ bare hour means its next occurrence (item 7)."""
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import pytest
 
 from kiosk import services as svc
@@ -132,3 +134,30 @@ def test_item1_ack_with_a_plea_about_the_senders_own_alarm_is_still_a_plea(schoo
     assert Alarm.get_by_id(own.id).owner_id is None
     assert result.reply.text == OVERT.format("14:01")
     assert Alarm.select().where(Alarm.kind == "sos").count() == 2
+
+
+# --- item 7: a bare hour 1-12 means its next occurrence within 12 hours -------------------------
+
+@pytest.mark.parametrize("now,text,due,reply", [
+    ("2026-11-24T09:05:00+00:00", "BACK AT 4", None,
+     "Not accepted: 16:00 is more than 4 hours away. Nothing changed."),  # morning: never '04:00 passed'
+    ("2026-11-24T09:05:00+00:00", "back at 11.30", "2026-11-24T11:30:00+00:00", "Due back now 11:30 (was 10:35)."),
+    ("2026-11-24T12:00:00+00:00", "BACK AT 4", "2026-11-24T16:00:00+00:00", "Due back now 16:00 (was 13:30)."),
+    ("2026-11-24T12:00:00+00:00", "back at 12.30", "2026-11-24T12:30:00+00:00", "Due back now 12:30 (was 13:30)."),
+    ("2026-11-24T19:00:00+00:00", "BACK AT 9", "2026-11-24T21:00:00+00:00", "Due back now 21:00 (was 20:30)."),
+    ("2026-11-24T22:30:00+00:00", "back at 1", "2026-11-25T01:00:00+00:00", "Due back now 01:00 (was 00:00)."),
+])
+def test_item7_back_at_a_bare_hour_at_morning_noon_and_evening(school, clock, now, text, due, reply):
+    clock.set(now)
+    visit = school.out(minutes=90)
+    result = svc.sms_in(school.ctx, ANN, text)
+    assert result.reply.text == reply
+    expected = visit.due_back if due is None else datetime.fromisoformat(due)
+    assert Visit.get_by_id(visit.id).due_back == expected
+
+
+def test_item7_out_til_5_starts_a_visit_due_at_the_next_5_oclock(school, clock):
+    clock.set("2026-11-24T13:30:00+00:00")
+    result = svc.sms_in(school.ctx, ANN, "OUT 14 Elm Rd til 5")
+    assert result.reply.text.startswith("Visit 1 started, due back 17:00.")
+    assert Visit.get_by_id(1).due_back == datetime(2026, 11, 24, 17, 0, tzinfo=timezone.utc)
