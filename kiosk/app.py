@@ -33,7 +33,6 @@ from kiosk.widgets.look import CONSOLE, FULL, Glyphs
 
 HERE = Path(__file__).parent
 RELOAD_SECONDS = 10  # due-soon and "SMS link down" change with the clock alone
-BELL_SECONDS = 5
 GC_AFTER_START_SECONDS = 1  # after the first board: then freeze what start-up made
 
 

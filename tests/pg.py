@@ -45,7 +45,7 @@ class Server:
     def start(self) -> None:
         """Create and migrate the template (once per session)."""
         from kiosk.store import database_proxy
-        from kiosk.store.db import open_database
+        from kiosk.store import open_database
 
         self.execute(f'DROP DATABASE IF EXISTS "{self.template}" WITH (FORCE)')
         self.execute(f'CREATE DATABASE "{self.template}"')

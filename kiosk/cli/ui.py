@@ -46,7 +46,7 @@ def open_context(args: argparse.Namespace, *, long_running: bool = True):
     """(Context, database target: SQLite path or PostgreSQL URL) from --config/--db, as every long-running screen needs them."""
     from kiosk.clock import clock_from_env
     from kiosk.services.context import Context
-    from kiosk.store.db import open_database
+    from kiosk.store import open_database
 
     config, target = _config_and_target(args)
     open_database(target)

@@ -27,7 +27,7 @@ from kiosk.gateway.parts import DatabasePartStore
 from kiosk.gateway.selftest_job import SelfTestJob
 from kiosk.gateway.sound import AlarmFact, SoundPlayer
 from kiosk.gateway.timeguard import GuardedClock
-from kiosk.services import audit, inbound, multipart, outbox
+from kiosk.services import audit, delivery, inbound, multipart, outbox
 from kiosk.services.tick import tick as ladder_tick
 from kiosk.services.calls import contact_by_call
 from kiosk.services.context import Context
@@ -379,9 +379,9 @@ class Gateway:
     def delivery_report(self, report: StatusReport) -> None:
         status = report.status
         if status < 0x20:
-            outbox.mark_delivered_by_ref(self.ctx, report.message_ref, ok=True)
+            delivery.mark_delivered_by_ref(self.ctx, report.message_ref, ok=True)
         elif status >= 0x40:
-            outbox.mark_delivered_by_ref(self.ctx, report.message_ref, ok=False,
+            delivery.mark_delivered_by_ref(self.ctx, report.message_ref, ok=False,
                                          error=f"delivery report: status 0x{status:02x}")
 
     def incoming_call(self, number: str | None, at: datetime) -> None:
@@ -412,7 +412,7 @@ class Gateway:
                 try:
                     refs = self.modem.send(msg.number, msg.text, request_report=True)
                 except SendError as exc:
-                    outbox.mark_failed(self.ctx, msg.id, str(exc), retryable=exc.retryable)
+                    delivery.mark_failed(self.ctx, msg.id, str(exc), retryable=exc.retryable)
                     log.warning("message %d not sent: %s", msg.id, "will retry" if exc.retryable else "permanent")
                     continue
                 except ModemError as exc:

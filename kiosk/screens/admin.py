@@ -14,7 +14,7 @@ Keys on every admin screen: F6 Staff, F7 Register, F8 Messages, F1 help, Esc bac
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, ClassVar, Iterable
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -56,6 +56,14 @@ class AdminScreen(Activity, Screen[None]):
         Binding("f1", "help", "Help", key_display="F1"),
     ]
     NAME = ""
+    # Every admin screen by NAME, for F6/F7/F8: each subclass adds itself when its module is imported
+    # (the board imports all three before opening one), so this module imports none of them.
+    SCREENS: ClassVar[dict[str, type[AdminScreen]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.NAME:
+            AdminScreen.SCREENS[cls.NAME] = cls
 
     def __init__(self, ctx: Any, *, idle_seconds: float = ADMIN_IDLE_SECONDS) -> None:
         super().__init__()
@@ -103,11 +111,7 @@ class AdminScreen(Activity, Screen[None]):
     def action_go(self, name: str) -> None:
         if name == self.NAME:
             return
-        from kiosk.screens.messages import MessagesScreen
-        from kiosk.screens.register import RegisterScreen
-        from kiosk.screens.staff import StaffScreen
-
-        target = {"staff": StaffScreen, "register": RegisterScreen, "messages": MessagesScreen}[name](self.ctx)
+        target = self.SCREENS[name](self.ctx)
         target.idle = self.idle
         self.app.switch_screen(target)
 

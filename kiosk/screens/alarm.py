@@ -29,6 +29,9 @@ from kiosk.services.board_view import (
 from kiosk.widgets.footer import KioskFooter
 from kiosk.widgets.look import local_hhmm, plain
 
+BELL_SECONDS = 5  # the alarm view rings the terminal bell this often while it is open
+
+
 class DetailLoaded(Message):
     def __init__(self, detail: AlarmDetail) -> None:
         super().__init__()
@@ -125,8 +128,6 @@ class AlarmScreen(ModalScreen[None]):
             self.render_detail()
         self.ring()
         if app.options.live:
-            from kiosk.app import BELL_SECONDS
-
             self.set_interval(BELL_SECONDS, self.ring)
             self.set_interval(1, self.check_privacy)
 

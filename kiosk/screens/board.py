@@ -170,15 +170,13 @@ class BoardScreen(Screen):
         self.app.push_screen(HelpScreen())
 
     def action_admin(self, which: str) -> None:
-        from kiosk.screens.admin import open_admin
+        # Imported here, not at the top: the board's first frame needs no admin screen (start-up time).
+        # All three: each adds itself to AdminScreen.SCREENS, which F6/F7/F8 switch between.
+        from kiosk.screens import messages, register, staff  # noqa: F401
+        from kiosk.screens.admin import AdminScreen, open_admin
 
         ctx = self.app.ctx
-        if which == "staff":
-            from kiosk.screens.staff import StaffScreen as make
-        elif which == "register":
-            from kiosk.screens.register import RegisterScreen as make
-        else:
-            from kiosk.screens.messages import MessagesScreen as make
+        make = AdminScreen.SCREENS[which]
         open_admin(self.app, ctx, lambda: make(ctx))
 
     def action_reveal(self) -> None:

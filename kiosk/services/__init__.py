@@ -17,13 +17,13 @@ _LAZY = {
     "ACTIONS": "alarms", "acknowledge": "alarms", "take_charge": "alarms",
     "ProcessResult": "inbound", "pending": "inbound", "process_message": "inbound", "receive_sms": "inbound",
     "sms_in": "inbound",
-    "claim_next": "outbox", "mark_delivered_by_ref": "outbox", "mark_failed": "outbox", "mark_sending": "outbox",
+    "claim_next": "outbox", "mark_delivered_by_ref": "delivery", "mark_failed": "delivery", "mark_sending": "outbox",
     "mark_sent": "outbox", "next_outgoing": "outbox", "outbox_size": "outbox", "recover_in_flight": "outbox",
     "add_phone": "people", "add_register_entry": "people", "add_staff": "people", "list_phones": "people",
     "list_register": "people", "list_staff": "people",
     "BoardRow": "queries", "alarm_history": "queries", "board": "queries", "ignored_count": "queries", "list_alarms": "queries",
     "list_messages": "queries", "warnings": "queries",
-    "Contact": "visits", "SignOut": "visits", "approve": "visits", "check_in_by_phone": "visits",
+    "Contact": "contact", "SignOut": "visits", "approve": "visits", "check_in_by_phone": "visits",
     "duress_by_phone": "visits", "extend": "visits", "mark_back": "visits", "sign_out": "visits",
 }
 

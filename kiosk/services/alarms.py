@@ -12,6 +12,8 @@ from kiosk.domain import ladder as L
 from kiosk.domain import replies
 from kiosk.domain import limits
 from kiosk.services import audit, lookup, outbox
+from kiosk.services.audit import record_action  # noqa: F401 - alarms.record_action: callers use it here
+from kiosk.services.contact import record_contact
 from kiosk.services.context import Context
 from kiosk.services.errors import Invalid, NotFound, Refused
 from kiosk.services.reception import normalise_initials
@@ -102,14 +104,6 @@ def send_failed(ctx: Context, msg: Message) -> Alarm:
     level = L.RED if msg.kind == "alert" else L.AMBER
     return raise_alarm(ctx, L.SEND_FAILED, level, visit=msg.visit_id, actor="gateway",
                        summary=f"{what} to {recipient} not delivered (message {msg.id}): {msg.error}")
-
-
-def record_action(ctx: Context, alarm: Alarm, action: str, *, who: str, actor: str, ref: str | None = None,
-                  note: str | None = None) -> AlarmAction:
-    """One step in the alarm's history (issue 14 item 14), in the caller's transaction. The alarm
-    row keeps the latest acknowledgement for the board; the record reads every step from here."""
-    return AlarmAction.create(alarm=alarm, at=ctx.now(), who=who or "", action=action, police_ref=ref, note=note,
-                              actor=actor)
 
 
 def parties(alarm: Alarm) -> tuple[set[int], set[str]]:
@@ -225,8 +219,7 @@ def acknowledge(ctx: Context, alarm_id: int, *, by: str, action: str, ref: str |
                     outbox.queue(ctx, receiver.mobile, text, "stand-down", visit=alarm.visit_id, alarm=alarm,
                                  staff=receiver)
             if action == "answered" and alarm.visit is not None and alarm.visit.state != "back":
-                from kiosk.services import visits  # visits raise alarms through this module
-                visits.record_contact(ctx, alarm.visit, actor=f"{actor}:{by}", how="answered the call")
+                record_contact(ctx, alarm.visit, actor=f"{actor}:{by}", how="answered the call")
         else:
             alarm.save()
         audit.record("alarm-acknowledged", now, actor=f"{actor}:{by}", alarm=alarm, visit=alarm.visit_id,

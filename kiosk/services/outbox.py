@@ -8,9 +8,12 @@ Gateway loop, roughly:
     msg = claim_next(ctx)          # = next_outgoing + mark_sending, in one step
     if msg:
         try: ref = modem.send(msg.number, msg.text)
-        except Exception as exc: mark_failed(ctx, msg.id, str(exc), retryable=True)
+        except Exception as exc: delivery.mark_failed(ctx, msg.id, str(exc), retryable=True)
         else: mark_sent(ctx, msg.id, ref)
-    ... later, on a delivery report: mark_delivered_by_ref(ctx, ref, ok=True)
+    ... later, on a delivery report: delivery.mark_delivered_by_ref(ctx, ref, ok=True)
+
+What happens after a failed attempt or a delivery report (retry, or give up and raise an alarm) is
+kiosk.services.delivery: it needs kiosk.services.alarms, which queues its texts here.
 """
 
 from __future__ import annotations
@@ -93,49 +96,6 @@ def mark_sent(ctx: Context, message_id: int, modem_ref: int | None = None) -> No
 def _mark_sent(ctx: Context, message_id: int, modem_ref: int | None) -> None:
     (Message.update(state="sent", sent_at=ctx.now(), modem_ref=modem_ref, error=None)
      .where((Message.id == message_id) & (Message.state == "sending")).execute())
-
-
-def mark_failed(ctx: Context, message_id: int, error: str, *, retryable: bool = True) -> Message:
-    """A send failed. Retryable failures go back to the queue with backoff until MAX_ATTEMPTS;
-    then (or at once if not retryable) the message is `failed` and a `send-failed` alarm is raised:
-    nobody must believe an alert arrived when it did not."""
-    with ctx.atomic():
-        msg = Message.get_by_id(message_id)
-        error = " ".join(str(error).split())[:200] or "send failed"
-        if retryable and msg.attempts < MAX_ATTEMPTS:
-            delay = min(BACKOFF_START * (2 ** max(0, msg.attempts - 1)), BACKOFF_MAX)
-            msg.state, msg.error, msg.next_attempt_at = "queued", error, ctx.now() + delay
-            msg.save()
-            return msg
-        return _give_up(ctx, msg, error)
-
-
-def mark_delivered_by_ref(ctx: Context, modem_ref: int, *, ok: bool = True,
-                          error: str | None = None) -> Message | None:
-    """A delivery report for TP-MR `modem_ref`: it is about the most recent sent message with that
-    reference (references wrap at 256). A failed report fails the message (and alarms)."""
-    with ctx.atomic():
-        msg = (Message.select().where((Message.modem_ref == modem_ref) & (Message.state == "sent")
-                                      & (Message.direction == "out"))
-               .order_by(Message.sent_at.desc(), Message.id.desc()).first())
-        if msg is None:
-            return None
-        if not ok:
-            return _give_up(ctx, msg, error or "delivery report: not delivered")
-        msg.state, msg.delivered_at = "delivered", ctx.now()
-        msg.save()
-        return msg
-
-
-def _give_up(ctx: Context, msg: Message, error: str) -> Message:
-    from kiosk.services import alarms  # alarms queue their texts through this module
-
-    msg.state, msg.error, msg.next_attempt_at = "failed", error, None
-    msg.save()
-    audit.record("sms-failed", ctx.now(), actor="gateway", message=msg, visit=msg.visit_id,
-                 summary=f"message {msg.id} ({msg.kind}) not delivered after {msg.attempts} attempt(s)")
-    alarms.send_failed(ctx, msg)
-    return msg
 
 
 def recover_in_flight(ctx: Context) -> int:

@@ -17,6 +17,7 @@ from kiosk.domain import ladder as L, limits
 from kiosk.domain.visits import (OPEN_STATES, PURPOSES, REFUSE, WARN, Flag, matching_flags, near_flags, public_label,
                                  sign_out_verdict)
 from kiosk.services import alarms, audit, lookup
+from kiosk.services.contact import Contact, record_contact  # noqa: F401 - visits.record_contact, visits.Contact
 from kiosk.services.context import Context
 from kiosk.services.errors import Invalid, NotFound, Refused
 from kiosk.store.models import Alarm, RegisterEntry, Staff, Visit, VisitMember
@@ -26,19 +27,6 @@ from kiosk.store.models import Alarm, RegisterEntry, Staff, Visit, VisitMember
 class SignOut:
     visit: Visit
     warnings: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Contact:
-    """What a contact did: the due-back before and after, and whether amber was cleared."""
-
-    old_due: datetime
-    new_due: datetime
-    cleared: list[int]
-
-    @property
-    def rearmed(self) -> bool:
-        return self.new_due != self.old_due
 
 
 def get_open(visit_id: int) -> Visit:
@@ -133,29 +121,6 @@ def sign_out(ctx: Context, staff: list[Staff | str | int], place: str, due_back:
                      summary=f"visit {visit.id} out, {len(people)} member(s), staff "
                              f"{','.join(str(p.id) for p in people)}" + (", unapproved" if not approved_by else ""))
     return SignOut(visit, warnings)
-
-
-def record_contact(ctx: Context, visit: Visit, *, actor: str, how: str = "contact") -> Contact:
-    """Any text or call from the visit: clears amber (never red), restarts the check-in interval,
-    and if the visit is past due-back re-arms it to now + the reply window."""
-    now = ctx.now()
-    old_due = visit.due_back
-    with ctx.atomic():
-        visit.last_contact_at = now
-        if visit.due_back <= now:
-            visit.due_back = now + ctx.ladder.reply_window
-        visit.save()
-        cleared = []
-        for alarm in lookup.unresolved_alarms(visit).where(Alarm.level == L.AMBER,
-                                                            Alarm.kind.in_(L.AMBER_KINDS)):
-            alarm.resolved_at, alarm.resolved_by, alarm.action = now, "contact", "contact"
-            alarm.save()
-            alarms.record_action(ctx, alarm, "contact", who="contact", actor=actor, note=how)
-            cleared.append(alarm.id)
-        audit.record("contact", now, actor=actor, visit=visit,
-                     summary=f"visit {visit.id}: {how}" + (f", amber {cleared} cleared" if cleared else "")
-                             + (", due back re-armed" if visit.due_back != old_due else ""))
-    return Contact(old_due, visit.due_back, cleared)
 
 
 def set_state(ctx: Context, visit: Visit, state: str, *, actor: str) -> None:

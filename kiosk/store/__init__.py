@@ -5,6 +5,7 @@ Nothing here decides anything: rules live in `kiosk.domain`, the glue that appli
 default) and on PostgreSQL (`database.url`); keep backend-only SQL out of models and queries.
 """
 
-from kiosk.store.db import database_proxy, open_database
+from kiosk.store.db import database_proxy
+from kiosk.store.migrations import open_database
 
 __all__ = ["database_proxy", "open_database"]

@@ -1,4 +1,5 @@
-"""Opening the database: one place that picks the backend, sets its session and migrates it.
+"""Opening the database: one place that picks the backend and sets its session (the migrations,
+which need the models, run on top of it: `kiosk.store.open_database` is `bind_database` + `migrate`).
 
 `open_database(target)` takes what `DatabaseConfig.target()` gives: an SQLite file path (the
 default, embedded) or a `postgresql://` URL (a server the school runs). It must never hand out a
@@ -195,14 +196,11 @@ def postgres_database(url: str, **connect) -> KioskPostgresqlDatabase:
                                    connect_timeout=5, **connect)
 
 
-def open_database(target: str | Path) -> peewee.Database:
-    """Open and migrate the database at `target` and bind the models to it: an SQLite path (created
-    0600, with its folder, if needed) or a `postgresql://` URL (the database must exist; its tables
-    are created on first use). Returns the database; close it with `.close()`."""
-    from kiosk.store.migrations import migrate  # migrations import the models, which import us
-
+def bind_database(target: str | Path) -> peewee.Database:
+    """Connect to the database at `target` and bind the models to it, without migrating: an SQLite
+    path (created 0600, with its folder, if needed) or a `postgresql://` URL. Callers want
+    `kiosk.store.open_database`, which also brings the schema up to date."""
     db = postgres_database(str(target)) if is_postgres(target) else _open_sqlite(target)
     database_proxy.initialize(db)
     db.connect(reuse_if_open=True)
-    migrate(db)
     return db

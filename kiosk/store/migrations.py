@@ -15,13 +15,14 @@ This module must never drop data in a step without a copy, nor skip a version.
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Callable
 
 import peewee
 from playhouse.migrate import SchemaMigrator, migrate as run_operations
 
 from kiosk.store import models as m
-from kiosk.store.db import is_postgres
+from kiosk.store.db import bind_database, is_postgres
 
 Step = Callable[[peewee.Database, SchemaMigrator], None]
 
@@ -292,3 +293,12 @@ def _create_change_notification(db: peewee.Database) -> None:
 def _stamp(version: int) -> None:
     applied = datetime.now(timezone.utc).replace(microsecond=0).isoformat()  # record keeping, not logic
     SchemaVersion.insert(version=version, applied_at=applied).on_conflict_ignore().execute()
+
+
+def open_database(target: str | Path) -> peewee.Database:
+    """Open and migrate the database at `target` and bind the models to it: an SQLite path (created
+    0600, with its folder, if needed) or a `postgresql://` URL (the database must exist; its tables
+    are created on first use). Returns the database; close it with `.close()`."""
+    db = bind_database(target)
+    migrate(db)
+    return db

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from kiosk import services as svc
-from kiosk.services import alarms, outbox
+from kiosk.services import alarms, delivery, outbox
 from kiosk.store.models import Alarm, Event, Message, Visit
 from tests.services.conftest import ANN, DEE, HANA
 
@@ -54,7 +54,7 @@ def _send_failed(school, clock):
     visit = hana_out_with_ann(school)
     with school.ctx.atomic():
         msg = outbox.queue(school.ctx, DEE, "an alert", "alert", visit=visit)
-    outbox.mark_failed(school.ctx, msg.id, "SIM gone", retryable=False)
+    delivery.mark_failed(school.ctx, msg.id, "SIM gone", retryable=False)
     return Alarm.get(Alarm.kind == "send-failed")
 
 

@@ -27,7 +27,7 @@ def clusters():
 def make_site_database(cluster: Cluster, dbname: str) -> str:
     """A kiosk database owned by the site role, with the kiosk schema, as `kiosk` itself creates it;
     returns the site role's URL to it. The replication role exists (LOGIN REPLICATION)."""
-    from kiosk.store.db import database_proxy, open_database
+    from kiosk.store import database_proxy, open_database
 
     cluster.psql(f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{SITE_ROLE}') THEN "
                  f"CREATE ROLE {SITE_ROLE} LOGIN; END IF; "
