@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
 
+from kiosk.devices.at_network import access_technology
 from kiosk.devices.atlines import decode_ucs2_hex, encode_ucs2_hex, parse_modem_time, reply_fields, to_int
 from kiosk.devices.errors import CommandError, SendError
 from kiosk.devices.events import REGISTRATION, signal_from_csq
@@ -120,6 +121,7 @@ class Health:
     signal: tuple[int, int | None]  # bars 0-5, dBm
     registration: str | None  # None: the modem did not say
     operator: str
+    access_technology: str = ""
 
 
 def read_health(run: Run, *, ucs2: bool) -> Health:
@@ -130,7 +132,7 @@ def read_health(run: Run, *, ucs2: bool) -> Health:
     registration = REGISTRATION.get(to_int(fields[1], 4) or 0, "unknown") if len(fields) >= 2 else None
     fields = _fields(tolerant(run, "AT+COPS?"), "+COPS")
     operator = (decode_ucs2_hex(fields[2]) if ucs2 else fields[2]) if len(fields) >= 3 else ""
-    return Health(signal, registration, operator)
+    return Health(signal, registration, operator, access_technology(fields))
 
 
 def read_storage(run: Run) -> tuple[str, int | None, int | None]:

@@ -133,6 +133,7 @@ _PREFIXES: dict[str, tuple[str, bool]] = {
     "+CFUN": ("rebooted", False),
     "DST": ("noise", False),
     "+PACSP": ("noise", False),
+    "+CUSD": ("ussd", False),
 }
 
 _WORDS: dict[str, str] = {

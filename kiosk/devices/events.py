@@ -182,6 +182,7 @@ class ModemStatus:
     sim: str = "unknown"  # ready, absent, PIN required, PUK required, busy, error
     registration: str = "unknown"
     operator: str = ""
+    access_technology: str = ""  # GSM, UMTS, LTE... (AT+COPS? <AcT>); "" when the modem does not say
     signal_bars: int = 0  # 0..5
     signal_dbm: int | None = None
     storage_used: int | None = None

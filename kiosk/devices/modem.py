@@ -14,7 +14,9 @@ event times, the last exchange and the gap are paced and stamped by the injected
 from __future__ import annotations
 
 import logging
+import queue
 import random
+import time
 import threading
 from collections import OrderedDict
 from dataclasses import replace
@@ -22,6 +24,7 @@ from datetime import datetime, timedelta
 from typing import Callable
 
 from kiosk.clock import Clock, SystemClock
+from kiosk.devices import at_network
 from kiosk.devices import events as ev
 from kiosk.devices.at_channel import AtChannel
 from kiosk.devices.at_commands import (check_sim, configure, identify, message_reference, read_clock, read_health,
@@ -76,6 +79,8 @@ class Modem:
         self._sim = "unknown"
         self._registration = "unknown"
         self._operator = ""
+        self._access = ""
+        self._ussd: "queue.Queue[str]" = queue.Queue()
         self._signal: tuple[int, int | None] = (0, None)
         self._storage: tuple[int | None, int | None] = (None, None)
         self._storage_full = False
@@ -161,13 +166,16 @@ class Modem:
             except ModemError as exc:
                 self._note_unavailable(str(exc))
                 return False
+        self._came_back()
+        return True
+
+    def _came_back(self) -> None:
         self._backoff = self.settings.reconnect_min
         gone_at, self._gone_since = self._gone_since, None
         if gone_at is not None:
             now = self.clock.now()
             log.warning("modem back on %s after %s", self._channel.port_used, now - gone_at)
             self._emit(ev.ModemBack(now, port=self._channel.port_used, gone_at=gone_at, gap=now - gone_at))
-        return True
 
     def _connect(self) -> None:
         self._channel.open(self.settings.port)
@@ -287,6 +295,9 @@ class Modem:
             if not self._ready and "NOT" not in urc.line.upper():
                 self._reinit_requested = True
                 self._emit(None, before=self._reinit_if_requested)
+            return
+        if urc.kind == "ussd":
+            self._ussd.put(urc.line)
             return
         event = urc_event(urc, body, self.clock.now(), text_mode=self.settings.mode == "text", ucs2=self._ucs2)
         if event is None:
@@ -457,14 +468,14 @@ class Modem:
             mode=self.settings.mode, quirks=self.quirks.name, manufacturer=self._ident.get("manufacturer", ""),
             model=self._ident.get("model", ""), firmware=self._ident.get("firmware", ""),
             imei=self._ident.get("imei", ""), sim=self._sim, registration=self._registration,
-            operator=self._operator, signal_bars=self._signal[0], signal_dbm=self._signal[1],
+            operator=self._operator, access_technology=self._access, signal_bars=self._signal[0], signal_dbm=self._signal[1],
             storage_used=used, storage_total=total, storage_full=self._storage_full,
             last_exchange=self._channel.last_exchange, last_error=self._last_error, gone_since=self._gone_since,
             junk_lines=self._channel.junk)
 
     def _refresh_health(self) -> None:
         health = read_health(self._command, ucs2=self._ucs2)
-        self._signal, self._operator = health.signal, health.operator
+        self._signal, self._operator, self._access = health.signal, health.operator, health.access_technology
         if health.registration is not None:
             self._registration = health.registration
         self._refresh_storage()
@@ -481,3 +492,74 @@ class Modem:
             return read_clock(self._command)
         except ModemError:
             return None
+
+    # The SMS path's health beyond signal (issue 17): own number, credit, and the reset ladder's
+    # rungs that need the modem (kiosk.gateway.watchdog climbs them; each raises ModemError if the
+    # modem cannot be reached, and no rung touches a stored or queued message)
+
+    def own_number(self) -> str | None:
+        """The SIM's number (AT+CNUM), None when the SIM does not store it."""
+        return at_network.own_number(self._command) if self.ready else None
+
+    def ussd(self, code: str, *, timeout: float = 20.0) -> at_network.Ussd | None:
+        """Ask the network (AT+CUSD) and wait for its answer; None when the modem or network cannot
+        (many 4G modems refuse USSD): a fact to show, never a failure of the SMS path."""
+        while not self._ussd.empty():
+            self._ussd.get_nowait()
+        try:
+            lines = self._command(at_network.ussd_command(code), timeout=timeout)
+        except CommandError as exc:
+            log.info("USSD refused by the modem: %s", exc.reply)
+            return None
+        for line in lines:  # some modems answer before OK, most as an unsolicited +CUSD after it
+            answer = at_network.parse_cusd(line)
+            if answer is not None:
+                return answer
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                answer = at_network.parse_cusd(self._ussd.get(timeout=left))
+            except queue.Empty:
+                break
+            if answer is not None:
+                return answer
+        return None
+
+    def radio_cycle(self) -> None:
+        """Rung 1: radio off and on (AT+CFUN=0 then 1, or the model's way), then initialise again:
+        what re-registers a modem that dropped off the network or stopped answering. Works on a
+        modem the driver has given up on too (the port is opened without initialising first)."""
+        with self._cmd_lock:
+            try:
+                if not self._channel.connected:
+                    self._connect()
+                self._execute(self.quirks.radio_off, timeout=self.settings.command_timeout)
+                self._execute(self.quirks.radio_on, timeout=self.settings.command_timeout)
+                self._initialise()
+            except ModemError:
+                self._teardown()
+                raise
+            self._gone_reported = False
+        self._came_back()
+
+    def restart(self) -> None:
+        """Rung 2: restart the modem (AT+CFUN=1,1). It goes away (a USB modem's port may vanish)
+        and ensure_open() brings it back with the usual ModemGone/ModemBack."""
+        with self._cmd_lock:
+            try:
+                if not self._channel.connected:
+                    self._connect()
+                self._execute(self.quirks.restart, timeout=self.settings.command_timeout)
+            finally:
+                self._drop_connection("restarted by the watchdog")
+        self._next_attempt = self.clock.monotonic()  # try again at once, then back off as usual
+
+    def reopen(self) -> bool:
+        """Rung 3: close the port and open it again now. True when the modem answers."""
+        self._drop_connection("port closed and reopened by the watchdog")
+        return self.reconnect()
+
+    @property
+    def port_in_use(self) -> str:
+        """The device node actually opened (the udev name may be a symlink to it)."""
+        return self._channel.port_used or self.settings.port

@@ -27,19 +27,25 @@ class Quirks:
     time_updates: tuple[str, ...] = ("AT+CTZU=1",)  # network time (NITZ) updates, errors tolerated
     extra_init: tuple[str, ...] = ()  # sent after the standard init, errors tolerated
     list_timeout: float | None = None  # a slower AT+CMGL than the settings' default
+    # the watchdog's reset ladder (kiosk.gateway.watchdog): radio off and on, then a full restart
+    radio_off: str = "AT+CFUN=0"
+    radio_on: str = "AT+CFUN=1"
+    restart: str = "AT+CFUN=1,1"
 
 
 GENERIC = Quirks()
 
 # Model substring (matched case-insensitively against AT+CGMM / ATI) -> quirks. First match wins.
 TABLE: tuple[tuple[str, Quirks], ...] = (
+    # SIMCom 2G: flight mode (CFUN=4) keeps the SIM powered; CFUN=0 would need the PIN again
     ("SIM800", replace(GENERIC, name="SIMCom SIM800", cnmi=("AT+CNMI=2,1,0,1", "AT+CNMI=2,1,0,1,0"),
-                       time_updates=("AT+CLTS=1",))),
+                       time_updates=("AT+CLTS=1",), radio_off="AT+CFUN=4")),
     ("SIM900", replace(GENERIC, name="SIMCom SIM900", cnmi=("AT+CNMI=2,1,0,1", "AT+CNMI=2,1,0,1,0"),
-                       time_updates=("AT+CLTS=1",))),
+                       time_updates=("AT+CLTS=1",), radio_off="AT+CFUN=4")),
     ("SIM7600", replace(GENERIC, name="SIMCom SIM7600", hang_up="AT+CHUP")),
     ("SIMCOM_SIM7", replace(GENERIC, name="SIMCom SIM7xxx", hang_up="AT+CHUP")),
-    ("EC25", replace(GENERIC, name="Quectel EC25", hang_up="ATH", time_updates=("AT+CTZU=1", "AT+CTZR=2"))),
+    ("EC25", replace(GENERIC, name="Quectel EC25", hang_up="ATH", time_updates=("AT+CTZU=1", "AT+CTZR=2"),
+                     radio_off="AT+CFUN=4")),
     ("EC21", replace(GENERIC, name="Quectel EC21", time_updates=("AT+CTZU=1", "AT+CTZR=2"))),
     # Huawei sticks may send their URCs to another port (the periodic AT+CMGL sweep finds SMS) and
     # announce a full store with ^SMMEMFULL (atlines knows it for every model).

@@ -93,4 +93,7 @@ def run_gateway(config: Config, db_path: Path | str, port: str | None, *, out: T
     finally:
         gateway.close()
         db.close()
-    return 0
+    if gateway.exit_code:
+        log.error("exiting with status %d so that systemd restarts the gateway (the modem watchdog's last rung)",
+                  gateway.exit_code)
+    return gateway.exit_code

@@ -25,6 +25,7 @@ from kiosk.gateway.loop import ClockJump, JobSpec, Loop
 from kiosk.gateway.notify import Notifier
 from kiosk.gateway.parts import DatabasePartStore
 from kiosk.gateway.selftest_job import SelfTestJob
+from kiosk.gateway.watchdog import Watchdog, settings_from_config as watchdog_settings
 from kiosk.gateway.sound import AlarmFact, SoundPlayer
 from kiosk.gateway.timeguard import GuardedClock
 from kiosk.services import audit, delivery, inbound, multipart, outbox
@@ -48,6 +49,11 @@ class GatewaySettings:
     heartbeat_seconds: float = 30  # a third of heartbeat_stale_seconds: few writes, the UI reloads rarely
     sound_seconds: float = 1
     selftest_seconds: float = 5  # pick up `kiosk selftest` requests, notice the text coming back
+    watchdog_seconds: float = 10  # the modem watchdog looks this often (kiosk.gateway.watchdog)
+    watchdog_settle: float = 30  # trouble this long before the first rung
+    watchdog_grace: float = 90  # each rung's time to work before the next
+    sysfs: str = "/sys"  # where the USB re-bind looks for the modem's device (tests: a fake tree)
+    usb_pause: float = 2.0
     heartbeat_stale_seconds: float = 90
     reassembly_timeout_seconds: float = 600
     purge_at: str = "03:00"
@@ -115,6 +121,10 @@ class Gateway:
         self._gone_at: datetime | None = None
         self.selftest = SelfTestJob(ctx, self.modem, self.health)
         self._selftest_failed: int | None = None
+        self.exit_code = 0  # EXIT_WEDGED after the watchdog's last rung: systemd restarts the gateway
+        self.watchdog = Watchdog(self, watchdog_settings(ctx.config, settle=settings.watchdog_settle,
+                                                         grace=settings.watchdog_grace),
+                                 sysfs=settings.sysfs, usb_pause=settings.usb_pause)
         self.loop = Loop(clock, self._jobs(), zone=ctx.tz, jump_threshold=jump_threshold,
                          on_jump=self._on_jump, on_error=self._on_error)
         self.ready = False
@@ -131,6 +141,7 @@ class Gateway:
             JobSpec("heartbeat", self.heartbeat, every_seconds=s.heartbeat_seconds),
             JobSpec("sound", self.update_sound, every_seconds=s.sound_seconds, run_at_start=True),
             JobSpec("selftest", self.selftest_step, every_seconds=s.selftest_seconds, run_at_start=True),
+            JobSpec("modem-watchdog", self.watchdog.check, every_seconds=s.watchdog_seconds),
         ]
         if self.ctx.config.selftest.enabled:
             jobs.append(JobSpec("selftest-daily", self.selftest.schedule, daily_at=self.ctx.config.selftest.at))
@@ -241,6 +252,7 @@ class Gateway:
                 self.sweep()
                 self.pump()
         elif isinstance(event, ev.RegistrationChanged):
+            self.watchdog.registration(event.state, event.at)
             self.health.modem(connected=self.modem_connected, registration=event.state)
 
     def _modem_up(self, at: datetime, gone_at: datetime | None) -> None:
@@ -413,13 +425,17 @@ class Gateway:
                     refs = self.modem.send(msg.number, msg.text, request_report=True)
                 except SendError as exc:
                     delivery.mark_failed(self.ctx, msg.id, str(exc), retryable=exc.retryable)
+                    if exc.retryable:  # a refused number is not the modem's fault; a timeout may be
+                        self.watchdog.send_failed()
                     log.warning("message %d not sent: %s", msg.id, "will retry" if exc.retryable else "permanent")
                     continue
                 except ModemError as exc:
                     outbox.recover_in_flight(self.ctx)  # not tried: back in the queue, no attempt burnt
+                    self.watchdog.send_failed()
                     log.warning("message %d not sent, modem unavailable: %s", msg.id, type(exc).__name__)
                     break
                 accepted = (msg.id, refs[-1] if refs else None)
+                self.watchdog.send_ok()
                 sent += 1
                 log.info("message %d sent", msg.id)
         finally:
@@ -442,6 +458,8 @@ class Gateway:
             except Exception as exc:  # noqa: BLE001
                 log.warning("modem status failed: %s", type(exc).__name__)
         fields = _status_fields(status) if status is not None else {}
+        if status is not None:
+            self.watchdog.registration(getattr(status, "registration", "") or "", self.ctx.now())
         fields["sent_this_month"] = outbox.sent_this_month(self.ctx)
         self.health.modem(connected=self.modem_connected, **fields)
         self.heartbeat()
@@ -490,6 +508,7 @@ def _status_fields(status: Any) -> dict[str, Any]:
         "signal_bars": ("signal_bars", "bars"),
         "signal_dbm": ("signal_dbm", "dbm"),
         "operator": ("operator",),
+        "access_technology": ("access_technology",),
         "registration": ("registration",),
         "sim_state": ("sim_state", "sim"),
         "modem_model": ("model",),

@@ -137,6 +137,9 @@ class AtCommandSet:
         if u in ("+CFUN?",):
             return ["+CFUN: 1"], "OK"
         if u.startswith("+CFUN="):
+            if self._unregistered_until_cfun and u.replace(" ", "") in ("+CFUN=1", "+CFUN=1,1"):
+                self._unregistered_until_cfun = False
+                threading.Timer(0.05, lambda: self.set_network(registration=1)).start()
             if u.replace(" ", "") in ("+CFUN=1,1", "+CFUN=1,1,"):
                 threading.Timer(0.05, self.reboot).start()
             return ok
@@ -157,7 +160,7 @@ class AtCommandSet:
         if u.startswith("+COPS"):
             if u == "+COPS?":
                 if self.registration in (1, 5):
-                    return [f'+COPS: 0,0,"{self.operator}"'], "OK"
+                    return [f'+COPS: 0,0,"{self.operator}",{self.access_technology}'], "OK"
                 return ["+COPS: 0"], "OK"
             if u == "+COPS=?":
                 return [f'+COPS: (2,"{self.operator}","KIOSK","23415")'], "OK"
@@ -248,7 +251,13 @@ class AtCommandSet:
         if u == "+CBC":
             return ["+CBC: 0,100,4200"], "OK"
         if u.startswith("+CNUM"):
-            return ['+CNUM: "","+447700900000",145'], "OK"
+            return ([f'+CNUM: "","{self.own_number}",145'] if self.own_number else []), "OK"
+        if u.startswith("+CUSD="):
+            if self.ussd_answer is None:
+                return self._error(cme=4)  # operation not supported, as many 4G modems answer
+            answer = self.ussd_answer.replace('"', "'")
+            threading.Timer(0.05, lambda: self._urc(f'+CUSD: 0,"{answer}",15')).start()
+            return ok
         return self._error(cme=4)
 
     # Messages ------------------------------------------------------------------------------------
@@ -388,7 +397,10 @@ class AtCommandSet:
                 text = self._in_str(body)
             self._next_mr = (self._next_mr + 1) % 256
             self.sent.append(SentMessage(number, text, mr, kind, body, submit, self.clock.now()))
+            loop = self.loopback and not self.swallow_sends and self.own_number and number == self.own_number
         self._reply([f"+CMGS: {mr}"], "OK")
+        if loop and (submit is None or submit.concat is None):  # the network hands it back to this SIM
+            threading.Timer(0.05, lambda: self.inject_sms(number, text)).start()
 
     def _free_index(self) -> int | None:
         for index in range(self.first_index, self.first_index + self.capacity):

@@ -43,7 +43,8 @@ class ModemSimulator(AtCommandSet):
                  smsc: str = "+447785016005", pin: str = "", operator: str = "KIOSK NET",
                  empty_delete_error: bool = False, reject_delete_flag: bool = False,
                  smmemfull: bool = False, echo_locked: bool = False, slow_commands: tuple[str, ...] = (),
-                 charsets: tuple[str, ...] = ("IRA", "GSM", "UCS2")) -> None:
+                 charsets: tuple[str, ...] = ("IRA", "GSM", "UCS2"), own_number: str = "+447700900000",
+                 access_technology: int = 7, ussd_answer: str | None = None) -> None:
         self.clock = clock or SystemClock()
         self.model, self.manufacturer, self.revision = model, manufacturer, revision
         self.imei, self.imsi, self.smsc, self.operator, self.pin = imei, imsi, smsc, operator, pin
@@ -60,6 +61,16 @@ class ModemSimulator(AtCommandSet):
         self.charsets = tuple(c.upper() for c in charsets)  # what AT+CSCS accepts  # ignores ATE0 (echo stays as it is), as some firmware does
 
         self.sent: list[SentMessage] = []
+        # issue 17: the SIM's own number (AT+CNUM); a text sent to it comes back (loop-back) unless
+        # the network swallows sends; the generation in +COPS?; the USSD balance answer (None: this
+        # modem refuses USSD, as many 4G ones do); a wedge that only the watchdog's ladder clears
+        self.own_number = own_number
+        self.loopback = True
+        self.swallow_sends = False
+        self.access_technology = access_technology
+        self.ussd_answer = ussd_answer
+        self._wedge: str | None = None  # "cfun": answers nothing but AT+CFUN; "restart": only AT+CFUN=1,1
+        self._unregistered_until_cfun = False
         self.commands: list[str] = []  # every command line received, in order
         self.calls: list[SimCall] = []
         self.lost_reports: list[int] = []  # reports dropped because CNMI asked for none
@@ -260,6 +271,7 @@ class ModemSimulator(AtCommandSet):
         with self._lock:
             self._settings = SimSettings(echo=self.power_on_echo, pin_ok=not self.pin)
             self._hung = False
+            self._wedge = None
             self._body = None
         self._urc(*BOOT_BANNER)
 
@@ -317,6 +329,24 @@ class ModemSimulator(AtCommandSet):
         """The modem stops answering anything until reboot() or unplug()/plug()."""
         with self._lock:
             self._hung = True
+
+    def wedge(self, until: str = "cfun") -> None:
+        """Stop answering anything but the command that clears it: `cfun` (AT+CFUN=..., the radio
+        off and on) or `restart` (AT+CFUN=1,1 only), as wedged firmware does."""
+        if until not in ("cfun", "restart"):
+            raise ValueError("until must be 'cfun' or 'restart'")
+        with self._lock:
+            self._wedge = until
+
+    def lose_registration(self) -> None:
+        """Off the network (+CREG: 0) until the radio is cycled (AT+CFUN)."""
+        with self._lock:
+            self._unregistered_until_cfun = True
+        self.set_network(registration=0)
+
+    @property
+    def wedged(self) -> bool:
+        return self._wedge is not None
 
     # Inspection ----------------------------------------------------------------------------------
 
@@ -432,6 +462,11 @@ class ModemSimulator(AtCommandSet):
         with self._lock:
             if self._hung:
                 return
+            if self._wedge is not None:
+                compact = upper.replace(" ", "")
+                if not (compact.startswith("AT+CFUN=") and (self._wedge == "cfun" or compact == "AT+CFUN=1,1")):
+                    return
+                self._wedge = None
             for i, (prefix, count) in enumerate(self._silent):
                 if upper.startswith(prefix):
                     if count <= 1:

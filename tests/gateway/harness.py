@@ -67,6 +67,9 @@ def make_config(**sections) -> Config:
     data = {"gateway": {"tick_seconds": 1, "sweep_seconds": 5, "health_seconds": 5,
                         "heartbeat_stale_seconds": 30},
             "sound": {"enabled": False},
+            # the loop-back self-test texts the simulator's own number (AT+CNUM) at start and daily:
+            # tests that count texts have it off; tests/gateway/test_selftest.py turns it on
+            "selftest": {"enabled": False},
             # the crash tests send ~17 texts a minute per number and expect every reply: flood
             # control (tests/security/test_flood.py) must not hold any back here
             "security": {"flood_texts_per_minute": 1000}}

@@ -5,6 +5,7 @@ The simulator records what the modem sent; the test plays the network: it hands 
 
 from __future__ import annotations
 
+from kiosk.devices.modem import Modem
 from kiosk.domain import selftest as S
 from kiosk.domain.link import link_state
 from kiosk.ops import doctor
@@ -35,7 +36,7 @@ class Chimes:
 
 def gateway(start_gateway, **selftest_cfg):
     """A gateway that knows its own number: its start-up self-test goes out and comes back."""
-    g = start_gateway(config=make_config(modem={"own_number": OWN}, selftest=selftest_cfg))
+    g = start_gateway(config=make_config(modem={"own_number": OWN}, selftest={"enabled": True, **selftest_cfg}))
     g.gateway.player = Chimes()
     g.until(lambda: g.sent_to(OWN), what="the start-up self-test", advance=1)
     assert SelfTest.get_by_id(1).requested_by == "start"
@@ -125,8 +126,9 @@ def test_a_text_from_staff_proves_the_path_after_a_failed_self_test(start_gatewa
     g.until(lambda: link(g).up, what="link up on a text from staff", advance=1)
 
 
-def test_without_an_own_number_the_board_says_not_self_tested(start_gateway):
-    g = start_gateway()
+def test_without_an_own_number_the_board_says_not_self_tested(start_gateway, monkeypatch):
+    monkeypatch.setattr(Modem, "own_number", lambda self: None)  # a SIM that does not know its number
+    g = start_gateway(config=make_config(selftest={"enabled": True}))
     selftest.request(g.ctx, by="cli")
     g.until(lambda: SelfTest.get_by_id(1).note is not None, what="request closed", advance=1)
     g.step(1)
