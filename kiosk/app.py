@@ -151,9 +151,9 @@ class KioskApp(App):
         """Read the whole board in a thread and hand it to the UI."""
         try:
             view = load_board(self.ctx)
-            waiting = _waiting_red(view)
+            waiting = view.waiting_reds()
             # the red alarm view's facts in the same worker: its first frame needs no second read
-            alarm = alarm_detail(self.ctx, waiting.id) if waiting is not None else None
+            alarm = alarm_detail(self.ctx, waiting[0].id) if waiting else None
         finally:
             release_connection(self.ctx)
         self.post_message(BoardLoaded(view, alarm))
@@ -184,14 +184,16 @@ class KioskApp(App):
         self._open_red_alarm(message.view, message.alarm)
 
     def _open_red_alarm(self, view: BoardView, detail: AlarmDetail | None = None) -> None:
-        """A red alarm nobody has acknowledged at the kiosk takes over the screen (one at a time)."""
-        waiting = _waiting_red(view)
-        if waiting is None or self.options.viewer:  # the viewer shows red alarms as a list, read-only
+        """A red alarm nobody has acknowledged at the kiosk takes over the screen, the most urgent
+        first. There is one alarm view: once it is up, it lists the others, rings for a new one and
+        lets a more urgent one take over (AlarmScreen.show)."""
+        waiting = view.waiting_reds()
+        if not waiting or self.options.viewer:  # the viewer shows red alarms as a list, read-only
             return
         from kiosk.screens.alarm import AlarmScreen  # imported when first needed: start-up is faster
 
         if not any(isinstance(s, AlarmScreen) for s in self.screen_stack):
-            self.push_screen(AlarmScreen(waiting.id, detail))
+            self.push_screen(AlarmScreen(waiting[0].id, detail, view=view))
 
     def pop_screen(self):
         """A closed screen (the alarm view, a dialog) leaves its widgets as garbage: collect it once
@@ -277,11 +279,6 @@ class KioskApp(App):
                 self.exit()
 
         self.push_screen(AdminPinScreen(self.ctx, purpose="quit the reception board"), entered)
-
-
-def _waiting_red(view: BoardView):
-    """The first red alarm nobody has acknowledged at the kiosk (the one the alarm view opens), or None."""
-    return next((a for a in view.alarms if a.level == L.RED and a.acknowledged_by is None), None)
 
 
 def build_app(ctx: Context, *, demo: bool = False, db_path: str | Path | None = None, live: bool = True,

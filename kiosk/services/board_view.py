@@ -61,10 +61,33 @@ class BoardView:
             "out": len(self.rows),
             "due-soon": sum(1 for r in self.rows if r.level == L.DUE_SOON),
             "overdue": sum(1 for r in self.rows if r.due_back <= now),
-            # situations, not rows: a visit with an amber and a red alarm counts once
-            "alarms": len({a.visit_id for a in self.alarms if a.visit_id is not None})
-                      + sum(1 for a in self.alarms if a.visit_id is None),
+            "alarms": self.alarm_count(),
         }
+
+    def alarm_count(self) -> int:
+        """Every red alarm (the alarm view's "+N more" counts the same ones), plus each visit with
+        amber alarms only: an overdue amber and the no-reply red it escalated to count once."""
+        reds = [a for a in self.alarms if a.level == L.RED]
+        red_visits = {a.visit_id for a in reds if a.visit_id is not None}
+        ambers = {a.visit_id if a.visit_id is not None else -a.id for a in self.alarms
+                  if a.level != L.RED and a.visit_id not in red_visits}
+        return len(reds) + len(ambers)
+
+    def open_reds(self) -> list[AlarmLine]:
+        """Unresolved red alarms, most urgent first (duress, SOS, no reply; then the oldest)."""
+        return sorted((a for a in self.alarms if a.level == L.RED), key=urgency)
+
+    def waiting_reds(self) -> list[AlarmLine]:
+        """Red alarms nobody at the kiosk has acknowledged yet (the alarm view's), most urgent first."""
+        return [a for a in self.open_reds() if a.acknowledged_by is None]
+
+
+RED_URGENCY = {L.DURESS: 0, L.SOS: 1, L.NO_REPLY: 2}
+
+
+def urgency(alarm: AlarmLine) -> tuple:
+    """Sort key, most urgent first: a duress before an SOS before a no-reply, then the oldest."""
+    return RED_URGENCY.get(alarm.kind, len(RED_URGENCY)), alarm.raised_at, alarm.id
 
 
 @dataclass(frozen=True)
