@@ -18,7 +18,7 @@ from textual.widgets import Input
 
 from kiosk.screens._form import FORMS_CSS, Banner, LiveErrors
 from kiosk.screens._idle import IdleClose
-from kiosk.screens._visit import VisitSummary, load_summary
+from kiosk.services.visit_view import VisitSummary, load_summary
 from kiosk.screens._work import Failure, in_db_thread
 from kiosk.screens.pin import ReceptionPinScreen
 

@@ -17,29 +17,7 @@ from textual.widgets import DataTable, Static
 from kiosk.domain.phones import national_format
 from kiosk.screens.admin import AdminListScreen
 from kiosk.screens.safe import cell, plain, visible
-from kiosk.store.models import Message as Sms
-
-LIMIT = 300
-
-
-@dataclass(frozen=True)
-class SmsRow:
-    id: int
-    at: datetime
-    direction: str
-    number: str
-    state: str
-    kind: str
-    visit_id: int | None
-    text: str
-    error: str
-
-
-def load_messages(limit: int = LIMIT) -> list[SmsRow]:
-    return [SmsRow(m.id, m.created_at, m.direction, m.number, m.state, m.kind or "", m.visit_id, m.text,
-                   m.error or "")
-            for m in Sms.select().order_by(Sms.id.desc()).limit(limit)]
-
+from kiosk.services.admin_view import SmsRow, load_messages
 
 class MessagesScreen(AdminListScreen):
     NAME = "messages"

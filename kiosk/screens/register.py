@@ -28,22 +28,8 @@ from kiosk.screens.safe import cell, plain
 from kiosk.security.idle import IdleTimer
 from kiosk.services.people import add_register_entry
 from kiosk.services.staff_admin import deactivate_register_entry
-from kiosk.store.models import RegisterEntry
+from kiosk.services.admin_view import EntryRow, load_register
 from kiosk.widgets.footer import KioskFooter
-
-
-@dataclass(frozen=True)
-class EntryRow:
-    id: int
-    address: str
-    postcode: str
-    reason: str
-    prohibited: bool
-
-
-def load_register() -> list[EntryRow]:
-    return [EntryRow(e.id, e.address, e.postcode, e.reason, e.prohibited)
-            for e in RegisterEntry.select().where(RegisterEntry.active == True).order_by(RegisterEntry.id)]  # noqa: E712
 
 
 def check_register_form(values: dict[str, Any]) -> dict[str, str]:

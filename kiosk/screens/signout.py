@@ -38,8 +38,8 @@ from kiosk.screens._work import Failure, in_db_thread
 from kiosk.screens.confirm import ConfirmDialog
 from kiosk.screens.safe import plain
 from kiosk.services import lookup
-from kiosk.services.visits import register_flags, sign_out
-from kiosk.store.models import Staff
+from kiosk.services.visit_view import Choices, StaffChoice, load_choices  # noqa: F401 - StaffChoice: callers import it here
+from kiosk.services.visits import sign_out
 from kiosk.widgets.footer import KioskFooter
 
 PURPOSE_NAMES = {
@@ -50,21 +50,6 @@ CHECK_IN_CHOICES = (0, 15, 20, 30, 45, 60)
 QUICK_PICKS = {"f2": 30, "f3": 45, "f4": 60, "f5": 90}
 CODE_WORD_HERE = "this holds a code word: type it only in the Code word field"
 MAX_PLACE, MAX_REF, MAX_VEHICLE, MAX_BY = limits.PLACE, limits.FAMILY_REF, limits.VEHICLE, limits.BY
-
-
-@dataclass(frozen=True)
-class StaffChoice:
-    id: int
-    name: str
-    vehicle: str
-
-
-@dataclass(frozen=True)
-class Choices:
-    """What the form offers: staff who may go out now, and the register's flags."""
-
-    staff: tuple[StaffChoice, ...]
-    flags: tuple[Flag, ...]
 
 
 @dataclass(frozen=True)
@@ -88,17 +73,6 @@ class Draft:
     code_word: str | None = None
     approved_by: str = ""
     errors: dict[str, str] = field(default_factory=dict)
-
-
-def load_choices() -> Choices:
-    """Active staff with a standing code word who are not out already; the active register."""
-    people = []
-    for person in Staff.select().where((Staff.active == True) & Staff.code_word.is_null(False)  # noqa: E712
-                                       ).order_by(Staff.name):
-        if person.code_word and lookup.open_visit_of_staff(person) is None:
-            vehicle = " ".join(p for p in (person.vehicle_reg, person.vehicle_make, person.vehicle_colour) if p)
-            people.append(StaffChoice(person.id, person.name, vehicle))
-    return Choices(tuple(people), tuple(register_flags()))
 
 
 def _text(value: str, what: str, limit: int, errors: dict[str, str], key: str, *, required: str = "") -> str:

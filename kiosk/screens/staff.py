@@ -31,31 +31,11 @@ from kiosk.screens.confirm import ConfirmDialog
 from kiosk.screens.safe import cell, plain
 from kiosk.services.people import add_staff
 from kiosk.services.staff_admin import set_staff_active, update_staff
-from kiosk.store.models import Staff
+from kiosk.services.admin_view import StaffRow, load_staff
 from kiosk.widgets.footer import KioskFooter
 
 FIELDS = ("name", "mobile", "role", "code_word", "vehicle_reg", "vehicle_make", "vehicle_colour")
 LIMITS = {"name": 80, "role": 80, "vehicle_reg": 12, "vehicle_make": 80, "vehicle_colour": 80}
-
-
-@dataclass(frozen=True)
-class StaffRow:
-    id: int
-    name: str
-    mobile: str
-    role: str
-    alerts: bool
-    has_code_word: bool
-    vehicle_reg: str
-    vehicle_make: str
-    vehicle_colour: str
-    active: bool
-
-
-def load_staff() -> list[StaffRow]:
-    return [StaffRow(s.id, s.name, s.mobile or "", s.role, s.receives_alerts, bool(s.code_word), s.vehicle_reg,
-                     s.vehicle_make, s.vehicle_colour, s.active)
-            for s in Staff.select().order_by(Staff.active.desc(), Staff.name)]
 
 
 def check_staff_form(values: dict[str, Any], *, editing: bool) -> dict[str, str]:

@@ -19,7 +19,7 @@ from textual.widgets import Input, Select, Static
 
 from kiosk.domain.times import format_local
 from kiosk.screens._form import Banner, ErrorLine, Field, row
-from kiosk.screens._visit import VisitSummary
+from kiosk.services.visit_view import VisitSummary
 from kiosk.screens._visit_dialog import VisitDialog
 from kiosk.screens.safe import plain
 from kiosk.services.errors import Invalid

@@ -20,56 +20,12 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
-from kiosk.domain.phones import national_format
 from kiosk.screens._idle import IdleClose
 from kiosk.screens._form import FORMS_CSS, Banner
-from kiosk.screens._visit import VisitSummary, load_summary
 from kiosk.screens._work import Failure, in_db_thread
 from kiosk.screens.safe import cell, plain, visible
-from kiosk.services.alarms import ACTIONS
-from kiosk.store.models import Alarm, AlarmAction, Event, Message as Sms
+from kiosk.services.visit_view import Timeline, load_timeline
 from kiosk.widgets.footer import KioskFooter
-
-
-@dataclass(frozen=True)
-class Entry:
-    at: datetime
-    what: str
-    who: str
-    text: str
-    order: tuple[int, int] = (0, 0)  # same instant: events, then SMS, then alarms; each by id
-
-
-@dataclass(frozen=True)
-class Timeline:
-    summary: VisitSummary
-    entries: tuple[Entry, ...]
-
-
-def load_timeline(visit_id: int) -> Timeline:
-    summary = load_summary(visit_id)
-    entries: list[Entry] = []
-    for event in Event.select().where(Event.visit_id == visit_id):
-        entries.append(Entry(event.at, event.kind, event.actor, event.summary, (0, event.id)))
-    for sms in Sms.select().where(Sms.visit == visit_id):
-        arrow = "SMS in" if sms.direction == "in" else "SMS out"
-        who = national_format(sms.number)
-        state = sms.state + (f" ({sms.kind})" if sms.kind else "")
-        entries.append(Entry(sms.created_at, f"{arrow} · {state}", who, sms.text, (1, sms.id)))
-        if sms.direction == "out" and sms.sent_at:
-            entries.append(Entry(sms.sent_at, "SMS sent", who, f"message {sms.id}", (1, sms.id)))
-        if sms.delivered_at:
-            entries.append(Entry(sms.delivered_at, "SMS delivered", who, f"message {sms.id}", (1, sms.id)))
-    for alarm in Alarm.select().where(Alarm.visit == visit_id):
-        entries.append(Entry(alarm.raised_at, f"{alarm.level.upper()} alarm: {alarm.kind}", "", alarm.summary,
-                             (2, alarm.id)))
-    for step in (AlarmAction.select(AlarmAction, Alarm.id).join(Alarm).where(Alarm.visit == visit_id)
-                 .order_by(AlarmAction.id)):  # every step taken, not only the latest (issue 14 item 14)
-        text = f"alarm {step.alarm_id}: {step.action}" + (f", police ref {step.police_ref}" if step.police_ref else "")
-        entries.append(Entry(step.at, "alarm acknowledged" if step.action in ACTIONS else f"alarm {step.action}", step.who,
-                             text + (f", note: {step.note}" if step.note else ""), (3, step.id)))
-    entries.sort(key=lambda e: (e.at, e.order))
-    return Timeline(summary, tuple(entries))
 
 
 class TimelineLoaded(Message):

@@ -20,7 +20,7 @@ from textual.widgets import Input, Static
 from kiosk.domain.times import format_local
 from kiosk.screens._due import TypedDueError, parse_typed_due
 from kiosk.screens._form import Banner, ErrorLine, Field, row
-from kiosk.screens._visit import VisitSummary
+from kiosk.services.visit_view import VisitSummary
 from kiosk.screens._visit_dialog import VisitDialog
 from kiosk.screens.safe import plain
 from kiosk.services.errors import Invalid
