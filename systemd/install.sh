@@ -188,6 +188,24 @@ build_venv() {
   "$R$VENV_DIR/bin/python" -m pip install --quiet --upgrade "$SOURCE"
 }
 
+# The database is made by `kiosk init` and nothing else: the gateway and the board refuse to start
+# on a path that holds none (a mistyped path must not become a new, empty school). It runs as the
+# kiosk user (the file is theirs, 0600), prints what it made, and makes nothing on a reinstall.
+# The database is data: uninstall keeps it (and --purge removes it with $DATA).
+init_database() {
+  if [ "$VENV" = 0 ]; then
+    say "note: --no-venv: no database made; once kiosk is installed: sudo -u $USER_NAME kiosk --config $CONFIG init"
+    return
+  fi
+  if [ "$LIVE" = 1 ]; then
+    runuser -u "$USER_NAME" -- "$VENV_DIR/bin/kiosk" --config "$CONFIG" init \
+      || say "WARNING: kiosk init failed (above); the gateway will not start until: sudo -u $USER_NAME kiosk --config $CONFIG init"
+  else
+    "$R$VENV_DIR/bin/kiosk" --config "$R$CONFIG" --db "$R$DB_PATH" init \
+      || say "WARNING: kiosk init failed (above): run kiosk init on the installed system"
+  fi
+}
+
 enable_unit() {
   local unit=$1 target link
   # WantedBy= holds space-separated unit names: word splitting is what we want here.
@@ -223,6 +241,7 @@ do_install() {
   set_owner root:"$USER_NAME" "$CONFIG"
   make_dir 0750 "$USER_NAME:$USER_NAME" "$DATA" data
   make_dir 0750 "$USER_NAME:$USER_NAME" "$BACKUPS" data
+  init_database
   make_dir 0755 root:root "$UNIT_DIR"
   for unit in $UNITS; do put_file 0644 root:root "$SOURCE/systemd/$unit" "$UNIT_DIR/$unit"; done
   make_dir 0755 root:root "$UDEV_DIR"

@@ -29,6 +29,7 @@ COMMAND_MODULES: list[str] = [
     "kiosk.cli.trust",
     "kiosk.cli.serve",
     "kiosk.cli.sms_path",
+    "kiosk.cli.init",
     "kiosk.cli.staff", "kiosk.cli.visit", "kiosk.cli.board", "kiosk.cli.sms", "kiosk.cli.register", "kiosk.cli.config_cmd",
 ]
 

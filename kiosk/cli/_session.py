@@ -19,11 +19,13 @@ from kiosk.cli import Refused, UsageError
 from kiosk.clock import clock_from_env, format_instant, parse_instant
 
 
-def open_context(args: argparse.Namespace):
-    """Load the config, open (create, migrate) the database and build the services' Context."""
+def open_context(args: argparse.Namespace, *, create: bool = False):
+    """Load the config, open (migrate; with `create`, make) the database and build the services'
+    Context. A target with no kiosk database is a usage error that makes nothing (kiosk.store.db)."""
     from kiosk.config import ConfigError, load_config
     from kiosk.services import Context
     from kiosk.store import open_database
+    from kiosk.store.db import NoDatabase
 
     try:
         config = load_config(getattr(args, "config", None))
@@ -37,7 +39,9 @@ def open_context(args: argparse.Namespace):
 
     target = getattr(args, "db", None) or config.database.target()
     try:
-        open_database(target)
+        open_database(target, create=create)
+    except NoDatabase as exc:
+        raise UsageError(str(exc)) from None
     except Exception as exc:  # unreadable file, not a database, newer schema, server unreachable...
         raise UsageError(f"cannot open database {describe(target)}: {first_line(exc)}") from exc
     return Context(config, clock)
@@ -49,12 +53,16 @@ def first_line(exc: BaseException) -> str:
     return lines[0] if lines else type(exc).__name__
 
 
-def command(fn: Callable[[argparse.Namespace, Any], int | None]) -> Callable[[argparse.Namespace], int]:
+def command(fn: Callable[[argparse.Namespace, Any], int | None] | None = None, *, creates: bool = False):
+    """`@command`, or `@command(creates=True)` for the set-up commands that may make the database."""
+    if fn is None:
+        return lambda f: command(f, creates=creates)
+
     @wraps(fn)
     def run(args: argparse.Namespace) -> int:
         from kiosk import services as svc
 
-        ctx = open_context(args)
+        ctx = open_context(args, create=creates)
         try:
             try:
                 return int(fn(args, ctx) or 0)

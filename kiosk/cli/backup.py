@@ -82,8 +82,17 @@ def _on_terminal() -> bool:
     return sys.stderr.isatty()
 
 
+def _must_exist(db: Path) -> None:
+    """A mistyped path is named, with the command that makes a database: nothing is created."""
+    from kiosk.store.db import missing_database
+
+    if not db.expanduser().exists():
+        raise UsageError(missing_database(db))
+
+
 def run_backup(args: argparse.Namespace) -> int:
     db = database_path(args)
+    _must_exist(db)
     _as_database_owner(db)
     show = _on_terminal()
 
@@ -106,6 +115,7 @@ def run_backup(args: argparse.Namespace) -> int:
 
 def run_restore(args: argparse.Namespace) -> int:
     db = database_path(args, "restore")
+    _must_exist(db)  # onto a new machine: kiosk init first, then restore over the empty database
     _as_database_owner(db)
     show = _on_terminal()
     try:

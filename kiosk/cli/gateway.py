@@ -45,4 +45,9 @@ def run(args: argparse.Namespace) -> int:
     if args.port is not None and not args.port.strip():
         raise UsageError("--port: empty device name")
     setup_logging(logging.DEBUG if args.verbose or os.environ.get("KIOSK_DEBUG") else logging.INFO)
-    return run_gateway(config, target, args.port)
+    from kiosk.store.db import NoDatabase
+
+    try:
+        return run_gateway(config, target, args.port)
+    except NoDatabase as exc:  # raised before anything else starts (modem, sound, signals)
+        raise UsageError(str(exc)) from None

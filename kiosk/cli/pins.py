@@ -83,7 +83,12 @@ def _context(args: argparse.Namespace):
             ensure_database_owner(target)
         except WrongOwner as exc:
             raise Refused(str(exc)) from exc
-    db = open_database(target)
+    from kiosk.store.db import NoDatabase
+
+    try:
+        db = open_database(target, create=False)
+    except NoDatabase as exc:
+        raise UsageError(str(exc)) from None
     return Context(config, clock_from_env()), db
 
 

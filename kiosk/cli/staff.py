@@ -37,7 +37,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     plist.set_defaults(func=phone_list)
 
 
-@command
+@command(creates=True)  # the first set-up step: makes the database if there is none yet
 def staff_add(args, ctx) -> None:
     from kiosk import services as svc
 

@@ -47,9 +47,13 @@ def open_context(args: argparse.Namespace, *, long_running: bool = True):
     from kiosk.clock import clock_from_env
     from kiosk.services.context import Context
     from kiosk.store import open_database
+    from kiosk.store.db import NoDatabase
 
     config, target = _config_and_target(args)
-    open_database(target)
+    try:
+        open_database(target, create=False)
+    except NoDatabase as exc:
+        raise UsageError(str(exc)) from None
     return Context(config, clock_from_env(long_running=long_running)), target
 
 

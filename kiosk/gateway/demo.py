@@ -78,7 +78,7 @@ class Demo:
         return self.folder / "kiosk.db"
 
     def start(self, config: Config) -> None:
-        db = open_database(self.db_path)
+        db = open_database(self.db_path, create=True)  # the demo's own throwaway database
         try:
             seed_demo(Context(config, self.clock))
         finally:

@@ -54,7 +54,7 @@ def build_gateway(config: Config, db_path: Path | str, port: str | None, *, base
                   out: TextIO | None = None, env: Any = None, synchronised=timedatectl_synchronised,
                   settings: GatewaySettings | None = None) -> tuple[Gateway, Any]:
     env = os.environ if env is None else env
-    db = open_database(db_path)
+    db = open_database(db_path, create=False)  # NoDatabase: the gateway never makes one (kiosk init does)
     base = base_clock or clock_from_env(env, long_running=True)
     drill = bool(str(env.get("KIOSK_NOW", "")).strip()) and base_clock is None
     clock = GuardedClock(base, floor=newest_stored_time(), synchronised=synchronised, use_network=not drill)

@@ -109,8 +109,7 @@ def check_database(path: Path) -> list[Check]:
     path = Path(path).expanduser()
     if not path.exists():
         return [Check(FAIL, "database", f"no database at {path}",
-                      "check database.path in the config, or start the gateway once to create it "
-                      "(systemctl start kiosk-gateway)")]
+                      "check database.path in the config (or --db), or make it: sudo -u kiosk kiosk init")]
     checks = []
     try:
         con = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=5)
@@ -150,7 +149,10 @@ def _schema_checks(version: int) -> list[Check]:
 
     if version == LATEST:
         return [Check(OK, "database schema", f"current (v{version})")]
-    if 0 <= version < LATEST:
+    if version == 0:
+        return [Check(FAIL, "database schema", "no kiosk tables: this is not (yet) a kiosk database",
+                      "check database.path / database.url (or --db), or make it: sudo -u kiosk kiosk init")]
+    if 0 < version < LATEST:
         return [Check(WARN, "database schema", f"v{version}, this kiosk expects v{LATEST}",
                       "restart the gateway (it upgrades the database in place on start)")]
     if version > LATEST:

@@ -39,6 +39,11 @@ A connection the server dropped (a restart, the network) is replaced before the 
 or lone read, so a long-running gateway or UI recovers by itself; a transaction it broke fails.
 Every PostgreSQL session runs with TimeZone=UTC; stored times are naive UTC `timestamp`
 (UtcDateTimeField), so the server's own zone can never shift them.
+
+Only the set-up commands create a database (`kiosk init`, `kiosk staff add`, `kiosk demo`: they
+pass `create=True`). Every other command opens with `create=False`: a path that holds no kiosk
+database (no file; or a PostgreSQL database without kiosk's tables) raises NoDatabase, and nothing
+is made, not even the folder, so a mistyped --db is an error, not a new empty school.
 """
 
 from __future__ import annotations
@@ -75,6 +80,24 @@ PRAGMAS = {
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 WRITE_LOCK = 0x6B696F736B  # 'kiosk': the advisory lock every write transaction takes first
 _WRITES = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
+
+
+class NoDatabase(Exception):
+    """There is no kiosk database at the target, and the caller may not create one."""
+
+    def __init__(self, target: str | Path):
+        self.target = target
+        super().__init__(missing_database(target))
+
+
+def missing_database(target: str | Path) -> str:
+    """What every command that will not create a database says about a target that has none."""
+    if is_postgres(target):
+        what = f"the PostgreSQL database {describe(target)} has no kiosk tables"
+    else:
+        what = f"no kiosk database at {Path(str(target)).expanduser()}"
+    return (f"{what}: nothing was created; make it with `kiosk init` (or `kiosk staff add`, the first "
+            f"set-up step), or check --db / database in the config")
 
 
 def is_postgres(target: object) -> bool:
@@ -173,10 +196,33 @@ def without_nul(value):
     return value.replace("\x00", "\ufffd") if isinstance(value, str) else value
 
 
-def _open_sqlite(path: str | Path) -> peewee.Database:
+def _sqlite_has_kiosk_tables(file: Path) -> bool:
+    """Whether the SQLite file holds kiosk's tables, read without writing (no WAL switch, no -shm):
+    a missing or empty file, or someone else's database, does not."""
+    import sqlite3
+    from urllib.parse import quote
+
+    if not file.is_file() or file.stat().st_size == 0:
+        return False
+    try:
+        conn = sqlite3.connect(f"file:{quote(str(file.resolve()))}?mode=ro", uri=True, timeout=5)
+    except sqlite3.Error:
+        return True  # not readable as SQLite: opening it says why (not "missing")
+    try:
+        names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.DatabaseError:
+        return True  # not a database / encrypted: opening it says why
+    finally:
+        conn.close()
+    return bool(names & {"schema_version", "visit"})
+
+
+def _open_sqlite(path: str | Path, create: bool = True) -> peewee.Database:
     name = str(path)
     if name != ":memory:":
         file = Path(name).expanduser()
+        if not create and not _sqlite_has_kiosk_tables(file):
+            raise NoDatabase(file)
         file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(file, os.O_CREAT | os.O_RDWR, 0o600)
         try:
@@ -196,11 +242,12 @@ def postgres_database(url: str, **connect) -> KioskPostgresqlDatabase:
                                    connect_timeout=5, **connect)
 
 
-def bind_database(target: str | Path) -> peewee.Database:
+def bind_database(target: str | Path, *, create: bool = True) -> peewee.Database:
     """Connect to the database at `target` and bind the models to it, without migrating: an SQLite
-    path (created 0600, with its folder, if needed) or a `postgresql://` URL. Callers want
-    `kiosk.store.open_database`, which also brings the schema up to date."""
-    db = postgres_database(str(target)) if is_postgres(target) else _open_sqlite(target)
+    path (created 0600, with its folder, if needed and `create`; else NoDatabase) or a
+    `postgresql://` URL. Callers want `kiosk.store.open_database`, which also brings the schema up
+    to date (and refuses a PostgreSQL database without kiosk's tables unless `create`)."""
+    db = postgres_database(str(target)) if is_postgres(target) else _open_sqlite(target, create)
     database_proxy.initialize(db)
     db.connect(reuse_if_open=True)
     return db

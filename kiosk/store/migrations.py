@@ -22,7 +22,7 @@ import peewee
 from playhouse.migrate import SchemaMigrator, migrate as run_operations
 
 from kiosk.store import models as m
-from kiosk.store.db import bind_database, is_postgres
+from kiosk.store.db import NoDatabase, bind_database, is_postgres
 
 Step = Callable[[peewee.Database, SchemaMigrator], None]
 
@@ -295,10 +295,15 @@ def _stamp(version: int) -> None:
     SchemaVersion.insert(version=version, applied_at=applied).on_conflict_ignore().execute()
 
 
-def open_database(target: str | Path) -> peewee.Database:
-    """Open and migrate the database at `target` and bind the models to it: an SQLite path (created
-    0600, with its folder, if needed) or a `postgresql://` URL (the database must exist; its tables
-    are created on first use). Returns the database; close it with `.close()`."""
-    db = bind_database(target)
+def open_database(target: str | Path, *, create: bool = True) -> peewee.Database:
+    """Open and migrate the database at `target` and bind the models to it: an SQLite path or a
+    `postgresql://` URL (the server's database itself must exist). `create=True` makes what is
+    missing (the SQLite file 0600 with its folder; kiosk's tables); `create=False`, what every
+    command but the set-up ones passes (kiosk.store.db), raises NoDatabase instead and makes
+    nothing. Returns the database; close it with `.close()`."""
+    db = bind_database(target, create=create)
+    if not create and is_postgres(db) and current_version(db) == 0:
+        db.close()
+        raise NoDatabase(target)
     migrate(db)
     return db

@@ -32,7 +32,7 @@ def open_readonly(target: str | Path) -> peewee.Database:
     else:
         file = Path(name).expanduser()
         if not file.is_file():
-            raise NotViewable(f"no database at {file} (the viewer never creates one)")
+            raise NotViewable(f"no database at {file} (the viewer never creates one; `kiosk init` does)")
         uri = f"file:{quote(str(file.resolve()))}?mode=ro"
         db = peewee.SqliteDatabase(uri, uri=True, pragmas=READ_ONLY_PRAGMAS)
     try:
@@ -52,6 +52,8 @@ def _check_schema(db: peewee.Database, name: str) -> None:
     from kiosk.store.migrations import LATEST, current_version
 
     version = current_version(db)
+    if version == 0:
+        raise NotViewable(f"database {name} has no kiosk tables (the viewer never creates them; `kiosk init` does)")
     if version != LATEST:
         what = "is empty" if version == 0 else f"is at schema v{version}"
         raise NotViewable(f"database {name} {what}, this kiosk shows v{LATEST}; the viewer never migrates: "

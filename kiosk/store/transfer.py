@@ -50,7 +50,7 @@ def open_source(path: str | Path) -> peewee.SqliteDatabase:
     """The SQLite site database, read-only (no pragma, no migration, no file created)."""
     file = Path(path).expanduser()
     if not file.is_file():
-        raise TransferRefused(f"no SQLite database at {file} (check database.path or --db)")
+        raise TransferRefused(f"no SQLite database at {file} (check database.path or --db; `kiosk init` makes one)")
     db = peewee.SqliteDatabase(f"file:{quote(str(file.resolve()))}?mode=ro", uri=True, timeout=10)
     try:
         db.connect()

@@ -167,6 +167,7 @@ def test_checkin_and_duress_by_phone(school):
 
 
 def test_no_alert_receiver_is_said_loudly(kiosk):
+    assert kiosk("init")[0] == 0
     code, out, err = kiosk("board", "--json")
     assert code == 0 and json.loads(out) == []
     assert "NO ALERT RECEIVER" in err

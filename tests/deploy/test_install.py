@@ -7,7 +7,7 @@ import os
 import stat
 from pathlib import Path
 
-from tests.deploy.conftest import run_install
+from tests.deploy.conftest import INSTALL, run_install
 
 
 def tree(root: Path) -> dict[str, tuple[str, str]]:
@@ -173,3 +173,14 @@ def test_installer_passes_shellcheck_and_a_careless_edit_would_not(tmp_path):
     assert careless.read_text() != INSTALL.read_text()
     result = subprocess.run(["shellcheck", str(careless)], capture_output=True, text=True, timeout=60)
     assert result.returncode != 0 and "SC2086" in result.stdout
+
+
+def test_item10_the_installer_makes_the_database_with_kiosk_init(root, source):
+    """install.sh runs `kiosk init` (as the kiosk user on a live system); with --no-venv there is no
+    kiosk to run it with, and it says what to run instead. Nothing else makes the database."""
+    result = run_install(root, "install", source=source)
+    assert "no database made; once kiosk is installed: sudo -u kiosk kiosk --config /etc/kiosk/kiosk.toml init" \
+        in result.stdout
+    assert not (root / "var/lib/kiosk/kiosk.db").exists()
+    script = INSTALL.read_text()
+    assert 'runuser -u "$USER_NAME" -- "$VENV_DIR/bin/kiosk" --config "$CONFIG" init' in script
