@@ -41,7 +41,7 @@ NEEDS_DATABASE = {
     "visit report": ["1"], "visit out": ["--staff", "Ann Lee", "--place", "14 Elm Rd", "--due", "+60"],
     "visit back": ["1", *BY], "visit checkin": ["1", *BY], "visit duress": ["1", *BY],
     "visit approve": ["1", *BY], "visit extend": ["1", "--minutes", "30", *BY],
-    "board": [], "messages": [], "alarms": [], "sms-in": ["--from", "07700 900123", "BACK"], "tick": [],
+    "selftest": [], "status": [], "board": [], "messages": [], "alarms": [], "sms-in": ["--from", "07700 900123", "BACK"], "tick": [],
     "ack": ["1", "--action", "answered", *BY], "register add": ["--reason", "dog", "--postcode", "LU4"],
     "register list": [],
     "gateway": ["--port", "{tmp}/no-modem"], "ui": [],  # long-running: run as their own process below

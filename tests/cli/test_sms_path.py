@@ -21,6 +21,8 @@ KEYS = {"link", "reason", "self_test", "signal_bars", "registration", "access_te
 def kiosk(db_path, monkeypatch, capsys):
     monkeypatch.setenv("KIOSK_CONFIG", "/dev/null")
     monkeypatch.setenv("KIOSK_NOW", NOW.isoformat())
+    assert main(["--db", str(db_path), "init"]) == 0  # only kiosk init (or staff add) makes a database
+    capsys.readouterr()
 
     def run(*args: str):
         code = main(["--db", str(db_path), *args])
@@ -93,6 +95,7 @@ def test_status_without_a_gateway_says_so(kiosk):
 
 def test_the_real_command_from_a_fresh_database(tmp_path):
     db = str(tmp_path / "fresh.db")
+    assert run_kiosk("--db", db, "init").returncode == 0
     asked = run_kiosk("--db", db, "selftest")
     status = run_kiosk("--db", db, "status", "--json")
     assert asked.returncode == 0 and "asked the gateway" in asked.stdout
