@@ -100,3 +100,27 @@ class SelfTestJob:
         if v is None or v.ok is not False or self.facts is None or self.facts.sent_at is None:
             return None
         return -int(self.facts.sent_at.timestamp())
+
+
+def check_credit(modem: Any, code: str, health: Any, now: Any) -> str | None:
+    """Ask the network for the SIM's credit (`[modem] balance_ussd`, daily and at start) and record
+    it; many 4G modems cannot do USSD: that is recorded as a note, never an error. Returns the note."""
+    from kiosk.devices.at_network import credit_from_text
+
+    try:
+        answer = modem.ussd(code)
+    except Exception as exc:  # noqa: BLE001 - the credit is a hint: never fail the gateway for it
+        answer, note = None, f"the modem did not answer the USSD request ({type(exc).__name__})"
+    else:
+        note = "this modem or network cannot do USSD: check the credit online" if answer is None else None
+    if answer is not None:
+        credit = credit_from_text(answer.text)
+        if credit is None:
+            note = "the network's answer had no amount in it"
+        else:
+            health.heartbeat(credit=credit.shown, credit_amount=credit.amount, credit_at=now, credit_note=None)
+            log.info("SIM credit %s", credit.shown)
+            return None
+    health.heartbeat(credit_note=note)
+    log.info("SIM credit not known: %s", note)
+    return note

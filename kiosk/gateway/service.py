@@ -24,7 +24,7 @@ from kiosk.gateway.health import HealthRecorder
 from kiosk.gateway.loop import ClockJump, JobSpec, Loop
 from kiosk.gateway.notify import Notifier
 from kiosk.gateway.parts import DatabasePartStore
-from kiosk.gateway.selftest_job import SelfTestJob
+from kiosk.gateway.selftest_job import SelfTestJob, check_credit
 from kiosk.gateway.watchdog import Watchdog, settings_from_config as watchdog_settings
 from kiosk.gateway.sound import AlarmFact, SoundPlayer
 from kiosk.gateway.timeguard import GuardedClock
@@ -145,6 +145,8 @@ class Gateway:
         ]
         if self.ctx.config.selftest.enabled:
             jobs.append(JobSpec("selftest-daily", self.selftest.schedule, daily_at=self.ctx.config.selftest.at))
+        if self.ctx.config.modem.balance_ussd:
+            jobs.append(JobSpec("credit", self.check_credit, daily_at=self.ctx.config.selftest.at))
         watchdog = self.notifier.watchdog_every()
         if watchdog is not None:  # systemd's watchdog: a ping from the loop's thread proves it turns
             jobs.append(JobSpec("watchdog", self.notifier.watchdog, every_seconds=watchdog, run_at_start=True))
@@ -168,6 +170,8 @@ class Gateway:
         else:
             self._modem_up(self.ctx.now(), None)
             self.selftest.at_start()
+            if self.ctx.config.modem.balance_ussd:
+                self.check_credit()
 
     def keep_modem_open(self) -> None:
         """Reopen a vanished modem (the driver paces its own backoff); notice it coming back."""
@@ -478,6 +482,10 @@ class Gateway:
         if self._selftest_failed is not None:  # a self-test not back: chime once at reception, like an amber
             facts.append(AlarmFact(self._selftest_failed, "amber", False, False))
         self.player.update(facts)
+
+    def check_credit(self) -> None:
+        if self.modem_connected:
+            check_credit(self.modem, self.ctx.config.modem.balance_ussd, self.health, self.ctx.now())
 
     def selftest_step(self) -> None:
         """Send asked-for self-tests, record what came back, and notice one that did not."""

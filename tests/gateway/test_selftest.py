@@ -143,3 +143,17 @@ def test_the_daily_self_test_is_at_the_configured_local_time(start_gateway):
     assert (when.hour, when.minute) == (6, 30)
     assert SelfTest.select().where(SelfTest.requested_by == "start").count() == 1  # and one at start
 
+
+
+def test_credit_by_ussd_is_shown_and_a_modem_that_cannot_is_a_note_not_a_failure(start_gateway, simulator):
+    simulator.ussd_answer = "Your balance is £1.35. Top up now"
+    g = start_gateway(config=make_config(modem={"balance_ussd": "*#10#", "balance_warning": 2.0}))
+    row = GatewayHealth.get_by_id(1)
+    assert (row.credit, row.credit_amount, row.credit_note) == ("£1.35", 1.35, None)
+    assert 'AT+CUSD=1,"*#10#",15' in g.sim.commands
+    from kiosk.services.sms_health import board_warnings
+    assert board_warnings(row, g.config) == ["SIM credit low: £1.35 (top up; texts stop when it runs out)"]
+    simulator.ussd_answer = None  # as many 4G modems: AT+CUSD refused
+    g.gateway.check_credit()
+    row = GatewayHealth.get_by_id(1)
+    assert "cannot do USSD" in row.credit_note and row.credit == "£1.35" and link(g).up
