@@ -13,6 +13,11 @@ Given how many texts the number sent in the last minute (this one included) and 
   replies stopped and why;
 - otherwise: no reply (it is stored as `ignored`, with the reason).
 So one number gets at most `limit` replies and one notice in any minute.
+
+Unknown numbers (issue 14 item 5) can raise red with a plea or a code word, so a stranger could
+raise alarm after alarm. After UNKNOWN_ALARMS_MAX red alarms from one unregistered number within
+UNKNOWN_WINDOW (by the times the texts were received), its further texts are stored and shown but
+raise nothing new (`unknown_may_raise`): the alarms already raised stay red until a person ends them.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 WINDOW = timedelta(minutes=1)
+UNKNOWN_WINDOW = timedelta(hours=1)
+UNKNOWN_ALARMS_MAX = 3
 PAUSED_NOTICE = "Too many texts from this phone: replies paused for a minute. Your texts are still read."
 REASON = "not sent: more than {limit} texts a minute from this number"
 
@@ -50,3 +57,9 @@ def reply_decision(texts_in_window: int, limit: int, *, notice_in_window: bool) 
 
 def suppressed_reason(limit: int) -> str:
     return REASON.format(limit=limit)
+
+
+def unknown_may_raise(alarms_in_window: int) -> bool:
+    """May one more text from an unregistered number raise a red alarm, given how many alarms its
+    texts raised within UNKNOWN_WINDOW before it?"""
+    return alarms_in_window < UNKNOWN_ALARMS_MAX

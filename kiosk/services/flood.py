@@ -12,7 +12,8 @@ person ends it; a text after it is resolved raises a new one).
 from __future__ import annotations
 
 from kiosk.domain import flood as F
-from kiosk.services import audit, outbox
+from kiosk.domain import ladder as L
+from kiosk.services import alarms, audit, outbox
 from kiosk.services.context import Context
 from kiosk.store.models import Alarm, Message
 
@@ -81,4 +82,18 @@ def join_open_alarm(ctx: Context, msg: Message, kind: str) -> Alarm | None:
     msg.save()
     audit.record("alarm-repeated", ctx.now(), actor="flood", message=msg, alarm=alarm, visit=alarm.visit_id,
                  summary=f"message {msg.id}: another {kind} text during a flood, joined alarm {alarm.id}")
+    return alarm
+
+
+def raise_or_join(ctx: Context, msg: Message, kind: str, summary: str, *, visit=None, sender=None) -> Alarm:
+    """The red alarm of `kind` that inbound `msg` raises (duress, sos): joined to the open one of its
+    number while it floods, else raised, linked to msg and only then alerted, so the alert and the
+    board can name the text's sender (an unregistered one by its number)."""
+    alarm = join_open_alarm(ctx, msg, kind)
+    if alarm is not None:
+        return alarm
+    alarm = alarms.raise_alarm(ctx, kind, L.RED, visit=visit, actor=f"sms:{msg.number}", summary=summary)
+    msg.alarm = alarm
+    msg.save()
+    alarms.send_alert(ctx, alarm, sender=sender)
     return alarm

@@ -7,7 +7,9 @@ the text safe to lose from the SIM. `process_message` parses and applies it; it 
 and a second call does nothing. Under duress the command is worked out and its reply queued,
 but every effect is rolled back: the sender sees the normal reply, nothing on the board moves.
 
-This module must never store or send a code word, nor reply to an unregistered number.
+This module must never store or send a code word, nor reply to an unregistered number except to
+confirm a plea for help (`kiosk.services.strangers`: a plea or a code word from an unknown number
+raises red).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from kiosk.domain.codewords import REDACTED, find_code_words, redact
 from kiosk.domain.parser import COMMANDS_HELP, parse_command
 from kiosk.domain.phones import normalise_sender
 from kiosk.domain.times import DueError, resolve_due
-from kiosk.services import alarms, audit, flood, lookup, selftest, visits
+from kiosk.services import alarms, audit, flood, lookup, selftest, strangers, visits
 from kiosk.services.context import Context
 from kiosk.services.errors import Invalid, Refused
 from kiosk.store.models import Alarm, Message
@@ -48,9 +50,10 @@ def receive_sms(ctx: Context, number: str, text: str, *, received_at: datetime |
                 fingerprint: str | None = None) -> tuple[Message, bool]:
     """Store one inbound SMS; returns (message, created). Idempotent on `fingerprint`.
 
-    A code word (any member's standing one, any open visit's) is replaced by "[code word]" and,
-    from a registered number, raises a red duress alarm with alerts to the receivers not on the
-    sender's visit. An unregistered number is stored as `ignored` and gets no reply."""
+    A code word (any member's standing one, any open visit's) is replaced by "[code word]" and
+    raises a red duress alarm with alerts to the receivers not on the sender's visit. From an
+    unregistered number anything but a plea or a code word is stored as `ignored` and gets no
+    reply (`kiosk.services.strangers`)."""
     with ctx.atomic():
         msg, created, _ = _store(ctx, number, text, received_at, fingerprint)
     return msg, created
@@ -78,18 +81,14 @@ def _store(ctx: Context, number: str, text: str, received_at: datetime | None,
                          visit=sender.visit, staff=sender.staff, duress=bool(duress_words) and registered,
                          fingerprint=fingerprint or None)
     if not registered:
-        audit.record("sms-ignored", ctx.now(), actor="sms", message=msg,
-                     summary=f"message {msg.id} from an unregistered number ignored")
+        strangers.receive(ctx, msg, bool(duress_words))  # a plea or a code word still raises red
         return msg, True, sender
     audit.record("sms-received", ctx.now(), actor=f"sms:{number}", message=msg, visit=sender.visit,
                  staff=sender.staff, summary=f"message {msg.id} received" + (" (duress)" if msg.duress else ""))
     if msg.duress:
         who = f"{sender.staff.name}" if sender.staff else "a registered phone"
-        alarm = flood.join_open_alarm(ctx, msg, L.DURESS) or alarms.raise_alarm(
-            ctx, L.DURESS, L.RED, visit=sender.visit, actor=f"sms:{number}", alert=True, sender=sender.staff,
-            summary=f"code word in a text from {who} (message {msg.id})")
-        msg.alarm = alarm
-        msg.save()
+        flood.raise_or_join(ctx, msg, L.DURESS, f"code word in a text from {who} (message {msg.id})",
+                               visit=sender.visit, sender=sender.staff)
     return msg, True, sender
 
 
@@ -178,10 +177,12 @@ def _handle(ctx: Context, cmd: C.Command, sender: lookup.Sender, msg: Message) -
     visit = sender.visit
     actor = f"sms:{sender.number}"
 
-    if isinstance(cmd, C.Ack) and cmd.plea and not _may_take_charge(sender):
+    if isinstance(cmd, C.Ack) and cmd.plea and not sender.reads_ack_as_taking_charge:
         cmd = C.Sos(plea="ack")  # "ACK help" from someone who cannot take charge is a plea
     if isinstance(cmd, C.Sos):
         return _sos(ctx, sender, msg)
+    if not sender.registered:  # only a plea from an unknown number is ever processed; never answered else
+        return "", []
     if isinstance(cmd, C.Ack) and sender.staff is not None and sender.staff.receives_alerts:
         reply, _ = alarms.take_charge(ctx, sender.staff, cmd.alarm_id, number=sender.number)
         if reply is not None:
@@ -244,19 +245,13 @@ def _handle(ctx: Context, cmd: C.Command, sender: lookup.Sender, msg: Message) -
 def _sos(ctx: Context, sender: lookup.Sender, msg: Message) -> tuple[str, list[Alarm]]:
     """A plea: red SOS at once, the overt reply. Never contact (issue 14 item 1): the amber stays,
     due-back and last contact do not move."""
-    who = sender.staff.name if sender.staff else "a registered phone"
-    alarm = flood.join_open_alarm(ctx, msg, L.SOS) or alarms.raise_alarm(
-        ctx, L.SOS, L.RED, visit=sender.visit, actor=f"sms:{sender.number}", alert=True, sender=sender.staff,
-        summary=f"SOS text from {who} (message {msg.id})")
-    msg.alarm = alarm
-    msg.save()
+    if sender.staff is not None:
+        who = sender.staff.name
+    else:
+        who = "a registered phone" if sender.registered else lookup.unknown_name(sender.number)
+    alarm = flood.raise_or_join(ctx, msg, L.SOS, f"SOS text from {who} (message {msg.id})",
+                                   visit=sender.visit, sender=sender.staff)
     return replies.sos_confirmed(ctx.now(), ctx.tz), [alarm]
-
-
-def _may_take_charge(sender: lookup.Sender) -> bool:
-    """Who may read "ACK 2 calling police" as taking charge rather than as a plea: an alert
-    receiver who is not out on a visit (someone on one may be the person in danger)."""
-    return sender.staff is not None and bool(sender.staff.receives_alerts) and sender.visit is None
 
 
 def _with_new_due(reason: str, contact: visits.Contact, tz) -> str:

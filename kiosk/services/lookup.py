@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from peewee import JOIN
+
 from kiosk.domain import ladder as L
 from kiosk.domain.cars import Car, car_used
 from kiosk.domain.codewords import redact
@@ -26,6 +28,12 @@ class Sender:
     @property
     def registered(self) -> bool:
         return self.visit is not None or self.staff is not None or self.phone is not None
+
+    @property
+    def reads_ack_as_taking_charge(self) -> bool:
+        """Whether "ACK 2 calling police" from this sender is taking charge rather than a plea: only
+        from an alert receiver who is not out on a visit (someone on one may be the person in danger)."""
+        return self.staff is not None and bool(self.staff.receives_alerts) and self.visit is None
 
 
 LADDER_FIELDS = (Visit.id, Visit.state, Visit.left_at, Visit.due_back, Visit.check_in_minutes, Visit.last_contact_at)
@@ -85,11 +93,21 @@ def alert_receivers(exclude_staff_ids: set[int] | frozenset[int] = frozenset()) 
 
 
 def alarm_sender(alarm: Alarm) -> tuple[str, str] | None:
-    """(staff name, number) of whoever's text raised an alarm that has no visit (an SOS or a code
-    word from someone not out on a visit), from the stored text linked to it; None if unknown."""
-    msg = (Message.select(Message, Staff).join(Staff).where((Message.alarm == alarm) & (Message.direction == "in"))
-           .order_by(Message.id).first())
-    return (msg.staff.name, msg.number) if msg is not None else None
+    """(name, number) of whoever's text raised an alarm that has no visit (an SOS or a code word from
+    someone not out on a visit, or from an unregistered number: named "unknown number 07700 900999"),
+    from the stored text linked to it; None if no text raised it."""
+    msg = (Message.select(Message, Staff).join(Staff, JOIN.LEFT_OUTER)
+           .where((Message.alarm == alarm) & (Message.direction == "in")).order_by(Message.id).first())
+    if msg is None:
+        return None
+    return (msg.staff.name if msg.staff_id else unknown_name(msg.number)), msg.number
+
+
+def unknown_name(number: str) -> str:
+    """How alarms name an unregistered sender: by the number, the one thing known about them."""
+    from kiosk.domain.phones import national_format
+
+    return f"unknown number {national_format(number)}"
 
 
 def unresolved_alarms(visit: Visit | None = None):

@@ -18,8 +18,9 @@ from kiosk.domain import commands as C
 from kiosk.domain import ladder as L
 from kiosk.domain.codewords import find_code_words, redact
 from kiosk.domain.parser import parse_command
+from kiosk.domain.pleas import find_plea
 from kiosk.domain.phones import normalise_sender
-from kiosk.services import alarms, audit, lookup
+from kiosk.services import audit, flood, lookup, strangers
 from kiosk.services.context import Context
 from kiosk.store.models import Message
 
@@ -31,13 +32,15 @@ def fingerprint(key: str, first_received_at: datetime) -> str:
 
 
 def needs_early_action(number: str, partial_text: str) -> bool:
-    """True if the parts so far, from a registered number, hold a live code word or are an SOS."""
-    sender = lookup.identify(normalise_sender(number))
-    if not sender.registered:
-        return False
+    """True if the parts so far hold a live code word or a plea for help: from any number, since an
+    unknown one raises red for either too (issue 14 item 5)."""
     if find_code_words(partial_text, lookup.live_code_words()):
         return True
-    return isinstance(parse_command(partial_text), C.Sos)
+    if find_plea(partial_text) is None:
+        return False
+    # A plea is an SOS, except "ACK 2 ... police" from an alert receiver at school: an ACK, it can wait
+    return isinstance(parse_command(partial_text), C.Sos) \
+        or not lookup.identify(normalise_sender(number)).reads_ack_as_taking_charge
 
 
 def complete(ctx: Context, message: Message, whole_text: str) -> Message:
@@ -47,15 +50,17 @@ def complete(ctx: Context, message: Message, whole_text: str) -> Message:
     with ctx.atomic():
         message = Message.get_by_id(message.id)
         message.text = redact(whole_text, words)[:2000]
+        sender = lookup.identify(message.number)
         raise_duress = bool(find_code_words(whole_text, words)) and not message.duress \
-            and message.state != "ignored"
+            and message.state != "ignored" and (sender.registered or strangers.may_raise(message))
         if raise_duress:
-            sender = lookup.identify(message.number)
-            who = sender.staff.name if sender.staff else "a registered phone"
-            alarm = alarms.raise_alarm(ctx, L.DURESS, L.RED, visit=sender.visit, actor=f"sms:{message.number}",
-                                       alert=True, sender=sender.staff,
-                                       summary=f"code word in a text from {who} (message {message.id})")
-            message.duress, message.alarm = True, alarm
+            if sender.staff is not None:
+                who = sender.staff.name
+            else:
+                who = "a registered phone" if sender.registered else lookup.unknown_name(message.number)
+            message.duress = True
+            flood.raise_or_join(ctx, message, L.DURESS, f"code word in a text from {who} (message {message.id})",
+                                visit=sender.visit, sender=sender.staff)
         message.save()
         audit.record("sms-completed", ctx.now(), actor="gateway", message=message,
                      summary=f"message {message.id}: the rest of a multi-part text arrived"

@@ -138,3 +138,43 @@ def test_item7_cli_visit_out_due_5_and_out_til_5_by_text(school, db_path):
     assert code == 0 and out.endswith("due back 17:00\n")
     assert real(db_path, "sms-in", "--from", ANN, "OUT", "14", "Elm", "Rd", "til", "5",
                 now="2026-11-24T13:30:00+00:00").startswith("Visit 2 started, due back 17:00.")
+
+
+# --- item 5 --------------------------------------------------------------------------------------
+
+def test_item5_cli_sos_from_an_unknown_number_raises_red_with_its_number(school, db_path):
+    """Observed: 'SOS this is Alice phone died' from an unregistered number: no alarm, only a count."""
+    assert real(db_path, "sms-in", "--from", STRANGER, "SOS", "this", "is", "Alice", "phone", "died") == \
+        "Alarm raised 14:00. The office is calling you now. If you can, call 999.\n"
+    alarms = as_json(school, "alarms")
+    assert [(a["kind"], a["level"], a["visit"], a["resolved_at"]) for a in alarms] == [("sos", "red", None, None)]
+    code, out, _ = school("alarms")
+    assert "unknown number 07700 900999" in out
+    sent = [m for m in as_json(school, "messages") if m["direction"] == "out"]
+    assert [m["number"] for m in sent if m["text"].startswith("KIOSK RED")] == ["+447700900200"]
+    assert all("07700 900999" in m["text"] for m in sent if m["text"].startswith("KIOSK RED"))
+
+
+def test_item5_cli_a_code_word_from_an_unknown_number_is_duress_with_no_reply(school):
+    code, out, err = school("sms-in", "--from", STRANGER, "its", "Bob", "K.E.S.T.R.E.L")
+    assert (code, out) == (0, "")
+    assert [(a["kind"], a["level"]) for a in as_json(school, "alarms")] == [("duress", "red")]
+    stored = [m for m in as_json(school, "messages") if m["direction"] == "in"]
+    assert [(m["text"], m["state"]) for m in stored] == [("its Bob [code word]", "processed")]
+
+
+@pytest.mark.parametrize("text", ["BACK", "OK", "ACK 1", "hello"])
+def test_item5_cli_anything_else_from_an_unknown_number_stays_ignored(school, text):
+    assert school("sms-in", "--from", STRANGER, text)[:2] == (0, "")
+    assert as_json(school, "alarms") == []
+    assert school("board")[1].endswith("1 text(s) from unregistered numbers ignored\n")
+
+
+def test_item5_cli_three_red_alarms_an_hour_from_one_unknown_number_then_nothing_new(school):
+    for minute in (1, 2, 3):
+        out = school("sms-in", "--from", STRANGER, "help", now=f"2026-11-24T14:0{minute}:00+00:00")[1]
+        assert out.startswith("Alarm raised")
+    assert school("sms-in", "--from", STRANGER, "help", now="2026-11-24T14:04:00+00:00")[1] == ""
+    assert len(as_json(school, "alarms")) == 3
+    assert [m["state"] for m in as_json(school, "messages") if m["direction"] == "in"][0] == "ignored"
+    assert school("sms-in", "--from", STRANGER, "help", now="2026-11-24T15:01:30+00:00")[1].startswith("Alarm raised")

@@ -138,19 +138,26 @@ def test_the_outbox_is_not_starved_alerts_first_and_the_flooders_replies_capped(
     assert len(order) <= 2 * LIMIT + 2 + (LIMIT + 1) + 1
 
 
-def test_unregistered_flood_gets_no_reply_is_counted_and_changes_nothing(school, clock):
+def test_unregistered_flood_raises_at_most_three_alarms_an_hour_and_changes_nothing(school, clock):
+    """Issue 14 item 5: a plea or a code word from an unknown number raises red, so a flood of them
+    could raise alarm after alarm. After 3 red alarms from one unknown number within the hour its
+    texts are stored and shown (ignored, counted) but raise nothing new and get no reply."""
     visit = school.out(school.ann)
     before = Visit.get_by_id(visit.id)
     for i in range(100):
+        clock.advance(seconds=20)  # 3 a minute: under the per-minute limit, so each could raise
         result = svc.sms_in(school.ctx, STRANGER, "BACK" if i % 2 else "SOS bluebird")
-        assert result.reply is None and not result.processed and not result.duress
-    assert Message.select().where(Message.direction == "out").count() == 0
-    assert svc.ignored_count(school.ctx) == 100
-    assert Event.select().where(Event.kind == "sms-ignored").count() == 100
-    assert Alarm.select().count() == 0
+        raising = i in (0, 2, 4)
+        assert result.duress == raising and (result.reply is not None) == raising
+    assert Message.select().where((Message.direction == "out") & (Message.kind == "reply")).count() == 3
+    assert [a.kind for a in Alarm.select()] == ["duress"] * 3
+    assert svc.ignored_count(school.ctx) == 97  # 50 BACKs and 47 pleas past the three
+    assert Event.select().where(Event.kind == "sms-ignored").count() == 97
     after = Visit.get_by_id(visit.id)
     assert (after.state, after.due_back, after.last_contact_at) == (before.state, before.due_back, before.last_contact_at)
     assert all("bluebird" not in m.text for m in inbound_from(STRANGER))
+    clock.advance(hours=1)  # a quiet hour later the number can raise again
+    assert svc.sms_in(school.ctx, STRANGER, "help").alarms[0].kind == "sos"
 
 
 def test_the_limit_comes_from_the_config(tmp_path, clock):

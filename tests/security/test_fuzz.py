@@ -18,6 +18,7 @@ from kiosk import services as svc
 from kiosk.cli import main
 from kiosk.config import SECTIONS, ConfigError, load_config
 from kiosk.domain.codewords import find_code_words
+from kiosk.domain.commands import Sos
 from kiosk.domain.text import fits_one_segment
 from kiosk.store.models import Alarm, Message, Visit
 from tests.security.dump import dump
@@ -60,15 +61,22 @@ def test_any_text_from_anyone_through_the_whole_sms_path(fuzz_school, text, regi
         school.out(school.ann, minutes=120)
     number = ANN if registered else STRANGER
     visits_before, alarms_before = visits_and_alarms()
-    out_before = Message.select().where(Message.direction == "out").count()
     result = svc.sms_in(school.ctx, number, text)
     visits_after, alarms_after = visits_and_alarms()
     stored = Message.get_by_id(result.message.id)
     assert not find_code_words(stored.text, ["bluebird", "kestrel"])
-    if not registered:  # a stranger changes nothing and is not answered
-        assert (visits_after, alarms_after) == (visits_before, alarms_before)
-        assert Message.select().where(Message.direction == "out").count() == out_before
-        assert stored.state == "ignored"
+    if not registered:  # a stranger changes no visit; only a plea or a code word raises (and a plea is answered)
+        assert visits_after == visits_before
+        new_alarms = alarms_after[len(alarms_before):]
+        assert alarms_after[:len(alarms_before)] == alarms_before
+        assert {(a[1], a[2]) for a in new_alarms} <= {("sos", "red"), ("duress", "red")} and len(new_alarms) <= 1
+        replies = list(Message.select().where((Message.direction == "out") & (Message.kind == "reply")
+                                              & (Message.id > result.message.id)))
+        if stored.state == "ignored":
+            assert not new_alarms and not replies
+        else:
+            assert result.command is None or isinstance(result.command, Sos) or result.duress
+            assert all(fits_one_segment(r.text) and r.text.startswith("Alarm raised") for r in replies)
         return
     assert stored.state == "processed"
     if result.reply is not None:

@@ -136,16 +136,23 @@ def test_only_registered_numbers_affect_a_visit(school, clock, make_unregistered
         phone.save()
         number = phone.number
     before = Visit.get_by_id(visit.id)
-    replies_before = Message.select().where(Message.direction == "out").count()
-    for text in ("BACK", "EXTEND 60", "OUT 1 High St UNTIL 16:00", "SOS", "kestrel", "ACK", "ARRIVED"):
+    replies_before = Message.select().where((Message.direction == "out") & (Message.kind == "reply")).count()
+    for text in ("BACK", "EXTEND 60", "OUT 1 High St UNTIL 16:00", "ACK", "ARRIVED", "ACK 1", "OK"):
         clock.advance(seconds=10)
         result = svc.sms_in(school.ctx, number, text)
         assert result.message.state == "ignored" and result.reply is None and not result.duress
+    # A code word or a plea still raises red (issue 14 item 5), and moves no visit either.
+    clock.advance(seconds=10)
+    coded = svc.sms_in(school.ctx, number, "kestrel")
+    assert coded.reply is None and coded.duress and coded.message.text == "[code word]"
+    clock.advance(seconds=10)
+    plea = svc.sms_in(school.ctx, number, "SOS")
+    assert plea.reply.number == number and plea.reply.text.startswith("Alarm raised")
     after = Visit.get_by_id(visit.id)
     assert (after.state, after.due_back, after.last_contact_at) == (before.state, before.due_back,
                                                                      before.last_contact_at)
-    assert Alarm.select().count() == 0
+    assert sorted((a.kind, a.visit_id) for a in Alarm.select()) == [("duress", None), ("sos", None)]
     assert Visit.select().count() == 1
-    assert Message.select().where(Message.direction == "out").count() == replies_before
+    assert Message.select().where((Message.direction == "out") & (Message.kind == "reply")).count() == replies_before + 1
     assert svc.ignored_count(school.ctx) == 7
     assert all("kestrel" not in m.text for m in Message.select())

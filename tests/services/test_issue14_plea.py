@@ -161,3 +161,74 @@ def test_item7_out_til_5_starts_a_visit_due_at_the_next_5_oclock(school, clock):
     result = svc.sms_in(school.ctx, ANN, "OUT 14 Elm Rd til 5")
     assert result.reply.text.startswith("Visit 1 started, due back 17:00.")
     assert Visit.get_by_id(1).due_back == datetime(2026, 11, 24, 17, 0, tzinfo=timezone.utc)
+
+
+# --- item 5: unknown numbers can still raise red -------------------------------------------------
+
+STRANGER, SHOWN = "+447700900999", "07700 900999"
+
+
+def alerts_about(alarm) -> list[str]:
+    return [m.text for m in Message.select().where((Message.alarm == alarm) & (Message.kind == "alert"))]
+
+
+def test_item5_a_plea_from_an_unknown_number_raises_red_sos_with_its_number(school, clock):
+    """Observed: 'SOS this is Alice phone died' from an unregistered number: no alarm, only a count."""
+    from kiosk.services.board_view import load_board
+
+    result = svc.sms_in(school.ctx, STRANGER, "SOS this is Alice phone died")
+    assert result.reply.number == STRANGER and result.reply.text == OVERT.format("14:00")
+    sos = Alarm.get()
+    assert (sos.kind, sos.level, sos.visit_id, sos.resolved_at) == ("sos", "red", None, None)
+    assert SHOWN in sos.summary
+    line = load_board(school.ctx).alarms[0]
+    assert line.names == (f"unknown number {SHOWN}",) and line.phones == (SHOWN,)
+    texts = alerts_about(sos)
+    assert sorted(m.number for m in Message.select().where(Message.kind == "alert")) == sorted([HANA, DEE])
+    assert all(SHOWN in t for t in texts)
+    assert result.message.state == "processed" and svc.ignored_count(school.ctx) == 0
+
+
+@pytest.mark.parametrize("word", ["bluebird", "B-L-U-E-B-I-R-D", "kestrels", "wagtail"])
+def test_item5_any_members_or_open_visits_code_word_from_an_unknown_number_is_duress_unanswered(school, word):
+    visit = school.out(school.bob, code_word="wagtail")
+    result = svc.sms_in(school.ctx, STRANGER, f"it's Ann, {word}, borrowed phone")
+    assert result.reply is None and result.duress
+    assert result.message.text == "it's Ann, [code word], borrowed phone"
+    duress = Alarm.get()
+    assert (duress.kind, duress.level, duress.visit_id) == ("duress", "red", None)
+    assert all(SHOWN in t and word.lower() not in t.lower() for t in alerts_about(duress))
+    assert Message.select().where((Message.direction == "out") & (Message.number == STRANGER)).count() == 0
+    assert Visit.get_by_id(visit.id).state == visit.state  # no visit moves
+
+
+@pytest.mark.parametrize("text", ["BACK", "OK", "ACK 1", "EXTEND 20", "helpful", "Hi it's Alice, new number"])
+def test_item5_anything_else_from_an_unknown_number_stays_ignored(school, text):
+    visit = school.out()
+    result = svc.sms_in(school.ctx, STRANGER, text)
+    assert result.message.state == "ignored" and result.reply is None and not result.duress
+    assert Alarm.select().count() == 0 and svc.ignored_count(school.ctx) == 1
+    assert Visit.get_by_id(visit.id).due_back == visit.due_back
+
+
+def test_item5_a_plea_with_a_code_word_is_duress_and_gets_the_overt_reply(school):
+    """As from a registered phone: the reply the text would get without the code word (the plea's)."""
+    result = svc.sms_in(school.ctx, STRANGER, "help bluebird")
+    assert result.duress and result.reply.text == OVERT.format("14:00")
+    assert [a.kind for a in Alarm.select()] == ["duress"]
+
+
+def test_item5_after_three_red_alarms_in_an_hour_an_unknown_number_raises_nothing_new(school, clock):
+    for n in range(3):
+        clock.advance(minutes=5)
+        assert svc.sms_in(school.ctx, STRANGER, "help" if n % 2 else "bluebird").message.alarm_id is not None
+    clock.advance(minutes=5)
+    for text in ("SOS", "bluebird", "help bluebird"):
+        result = svc.sms_in(school.ctx, STRANGER, text)
+        assert result.message.state == "ignored" and result.reply is None and result.message.alarm_id is None
+    assert Alarm.select().count() == 3
+    assert svc.ignored_count(school.ctx) == 3  # stored and shown
+    assert stored_in(STRANGER)[-3:] == ["SOS", "[code word]", "help [code word]"]
+    clock.advance(minutes=46)  # the first alarm was 61 minutes ago: one more may be raised
+    assert svc.sms_in(school.ctx, STRANGER, "SOS").alarms
+    assert svc.sms_in(school.ctx, "+447700900888", "SOS").alarms  # another number is counted apart

@@ -272,8 +272,10 @@ def test_unregistered_number_changes_nothing(school, clock):
     assert school.queued() == []
     assert svc.ignored_count(school.ctx) == 1
     assert Event.select().count() == events + 1  # counted, nothing else
+    # A plea or a code word from an unknown number raises red (issue 14 item 5), on no visit.
     svc.sms_in(school.ctx, "+447700900555", "HELP bluebird")
-    assert Alarm.select().count() == 0
+    assert [(a.kind, a.visit_id) for a in Alarm.select()] == [("duress", None)]
+    assert Visit.get_by_id(visit.id).state == "out"
     assert all("bluebird" not in m.text for m in Message.select())
 
 
