@@ -232,3 +232,15 @@ def test_item5_after_three_red_alarms_in_an_hour_an_unknown_number_raises_nothin
     clock.advance(minutes=46)  # the first alarm was 61 minutes ago: one more may be raised
     assert svc.sms_in(school.ctx, STRANGER, "SOS").alarms
     assert svc.sms_in(school.ctx, "+447700900888", "SOS").alarms  # another number is counted apart
+
+
+def test_item5_the_first_part_of_a_long_text_from_an_unknown_number_acts_early(school):
+    """A long text arrives part by part: a plea or a code word in the parts so far acts at once,
+    from an unknown number too; ordinary words wait for the rest."""
+    from kiosk.services import multipart
+
+    assert multipart.needs_early_action(STRANGER, "HELP it's Alice, my phone died, man at the door")
+    assert multipart.needs_early_action(STRANGER, "it's Ann on Sam's phone, b l u e b i r d")
+    assert not multipart.needs_early_action(STRANGER, "Hi it's Alice on a new phone, running")
+    assert multipart.needs_early_action(ANN, "running late, police outside")
+    assert not multipart.needs_early_action(HANA, "ACK 1 calling police now and")  # an ACK: can wait
