@@ -327,6 +327,9 @@ class VisitsConfig:
 
     lone_visits: str = _key("warn", _choice("allow", "warn", "refuse"), "a visit with one member of staff")
     allow_start_by_text: bool = _key(True, _boolean, "OUT by SMS starts a visit (marked unapproved)")
+    approval: str = _key("record", _choice("record", "require"),
+                         'record: an unapproved visit is flagged; require: reception cannot sign one out '
+                         '(OUT by text is still tracked, flagged)')
     default_check_in_minutes: int = _key(0, _integer(0, 240), "check-in interval for new visits; 0 = none")
 
 

@@ -29,7 +29,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 def board_json(rows) -> list[dict]:
     return [{"id": r.id, "staff": r.staff, "label": r.label, "state": r.state, "level": r.level,
              "due_back": instant(r.due_back), "last_contact": instant(r.last_contact), "alarms": r.alarms,
-             "approved": r.approved} for r in rows]
+             "approved": r.approved, "approved_by": r.approved_by, "approved_at": instant(r.approved_at)}
+            for r in rows]
 
 
 @command

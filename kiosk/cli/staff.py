@@ -1,4 +1,4 @@
-"""`kiosk staff add|list` and `kiosk phone add|list`: argument parsing only.
+"""`kiosk staff add|edit|list` and `kiosk phone add|list`: argument parsing only.
 
 A listing never shows a code word, only whether one is set.
 """
@@ -22,7 +22,13 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     add.add_argument("--vehicle", default="", help="vehicle registration")
     add.add_argument("--vehicle-make", default="", help="make and model")
     add.add_argument("--vehicle-colour", default="")
+    add.add_argument("--approver", action="store_true", help="may approve visits (a senior leader)")
     add.set_defaults(func=staff_add)
+    edit = staff_sub.add_parser("edit", parents=[common], help="change a member of staff")
+    edit.add_argument("staff", metavar="NAME", help="name or id")
+    edit.add_argument("--approver", action=argparse.BooleanOptionalAction, required=True,
+                      help="may approve visits (--no-approver: may not)")
+    edit.set_defaults(func=staff_edit)
     lst = staff_sub.add_parser("list", parents=[common], help="list staff (never the code words)")
     lst.add_argument("--json", action="store_true")
     lst.set_defaults(func=staff_list)
@@ -43,8 +49,17 @@ def staff_add(args, ctx) -> None:
 
     staff = svc.add_staff(ctx, args.name, args.mobile, alerts=args.alerts, code_word=args.code_word, role=args.role,
                           vehicle_reg=args.vehicle, vehicle_make=args.vehicle_make,
-                          vehicle_colour=args.vehicle_colour)
-    print(f"staff {staff.id}: {staff.name} {staff.mobile}" + (" (receives alerts)" if staff.receives_alerts else ""))
+                          vehicle_colour=args.vehicle_colour, approver=args.approver)
+    roles = [r for r, on in (("receives alerts", staff.receives_alerts), ("approver", staff.approver)) if on]
+    print(f"staff {staff.id}: {staff.name} {staff.mobile}" + (f" ({', '.join(roles)})" if roles else ""))
+
+
+@command
+def staff_edit(args, ctx) -> None:
+    from kiosk.services.staff_admin import set_staff_approver
+
+    staff = set_staff_approver(ctx, args.staff, args.approver)
+    print(f"staff {staff.id}: {staff.name} " + ("may approve visits" if staff.approver else "may not approve visits"))
 
 
 @command
@@ -54,11 +69,11 @@ def staff_list(args, ctx) -> None:
     rows = svc.list_staff(ctx)
     if args.json:
         print_json([{"id": s.id, "name": s.name, "mobile": s.mobile, "role": s.role, "alerts": s.receives_alerts,
-                     "active": s.active, "has_code_word": bool(s.code_word)} for s in rows])
+                     "active": s.active, "has_code_word": bool(s.code_word), "approver": s.approver} for s in rows])
         return
     for s in rows:
-        flags = [f for f, on in (("alerts", s.receives_alerts), ("code word", bool(s.code_word)),
-                                 ("inactive", not s.active)) if on]
+        flags = [f for f, on in (("alerts", s.receives_alerts), ("approver", s.approver),
+                                 ("code word", bool(s.code_word)), ("inactive", not s.active)) if on]
         say(f"{s.id:>4}  {cell(s.name, 24)} {cell(s.mobile or '-', 15)} {cell(s.role, 12)} {', '.join(flags)}".rstrip())
 
 

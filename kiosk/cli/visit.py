@@ -24,7 +24,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     out.add_argument("--place", required=True, help="full address (never shown on the public board)")
     out.add_argument("--due", required=True, metavar="TIME", help="due back: 15:30, 3.30pm, +45, 1h30")
     out.add_argument("--every", type=positive_int, metavar="MINUTES", help="check-in interval")
-    out.add_argument("--approved-by", metavar="NAME")
+    out.add_argument("--approved-by", metavar="NAME", help="an approver not on the visit (name or initials)")
     out.add_argument("--code-word", help="a code word for this visit (else each member's own)")
     out.add_argument("--phone", action="append", default=[], metavar="NAME=NUMBER",
                      help="phone carried by a member, if not their own mobile")
@@ -49,12 +49,13 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                       help="a safeguarding concern arose (details go to the safeguarding system)")
     back.set_defaults(func=visit_back)
 
-    for name, func, text in (("checkin", visit_checkin, "a check-in phoned in to reception"),
-                             ("duress", visit_duress, "the code word was heard on a call: red at once"),
-                             ("approve", visit_approve, "a senior leader approves the visit")):
+    for name, func, text, who in (
+            ("checkin", visit_checkin, "a check-in phoned in to reception", "INITIALS"),
+            ("duress", visit_duress, "the code word was heard on a call: red at once", "INITIALS"),
+            ("approve", visit_approve, "an approver (staff add/edit --approver) approves the visit", "NAME")):
         p = vs.add_parser(name, parents=[common], help=text)
         p.add_argument("id", type=int, metavar="ID")
-        p.add_argument("--by", required=True, metavar="INITIALS")
+        p.add_argument("--by", required=True, metavar=who)
         p.set_defaults(func=func)
 
     ext = vs.add_parser("extend", parents=[common], help="move due-back")
@@ -130,8 +131,16 @@ def visit_duress(args, ctx) -> None:
 def visit_approve(args, ctx) -> None:
     from kiosk import services as svc
 
-    svc.approve(ctx, args.id, by=args.by)
-    print(f"visit {args.id} approved by {args.by}")
+    from kiosk.services.approval import approvals
+
+    visit = svc.approve(ctx, args.id, by=args.by)
+    history = approvals([visit.id]).get(visit.id, [])
+    if len(history) > 1:
+        name, _ = history[-1]
+        print(f"visit {visit.id} approval by {name} recorded; first approved by {visit.approved_by} "
+              f"at {local(ctx, visit.approved_at)}")
+    else:
+        print(f"visit {visit.id} approved by {visit.approved_by} at {local(ctx, visit.approved_at)}")
 
 
 @command

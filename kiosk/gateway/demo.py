@@ -49,14 +49,15 @@ def seed_demo(ctx: Context) -> dict[str, int]:
     """Staff and four visits: due soon, about to go amber, a pair with 20-minute check-ins."""
     now = ctx.now()
     for name, mobile, word, alerts, role in DEMO_STAFF:
-        add_staff(ctx, name, mobile, alerts=alerts, code_word=word, role=role, actor="demo")
+        add_staff(ctx, name, mobile, alerts=alerts, code_word=word, role=role, approver=role in ("head", "DSL"),
+                  actor="demo")
     visits = {
         "due-soon": sign_out(ctx, ["Ann Lee"], "14 Elm Road, Luton LU4 9AB", now + timedelta(minutes=8),
-                             approved_by="HT", purpose="attendance", started_by="demo").visit.id,
+                             approved_by="Head Teacher", purpose="attendance", started_by="demo").visit.id,
         "amber-soon": sign_out(ctx, ["Ben Ode"], "3 Mill Lane, Luton LU2 7XY", now + timedelta(minutes=1),
-                               approved_by="HT", purpose="family-support", started_by="demo").visit.id,
+                               approved_by="Head Teacher", purpose="family-support", started_by="demo").visit.id,
         "pair": sign_out(ctx, ["Cat Roy", "Dan Fry"], "Flat 2, 40 Park Street, Luton LU1 3ET",
-                         now + timedelta(minutes=90), check_in_minutes=20, approved_by="DSL",
+                         now + timedelta(minutes=90), check_in_minutes=20, approved_by="Safeguarding Lead",
                          purpose="safeguarding", started_by="demo").visit.id,
     }
     return visits

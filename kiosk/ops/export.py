@@ -25,6 +25,7 @@ from kiosk.domain.cars import Car, car_used
 from kiosk.domain.codewords import may_hold_code_word, redact
 from kiosk.domain.display import json_safe, safe_text
 from kiosk.domain.text import normalise
+from kiosk.services.approval import approvals
 from kiosk.services.context import Context
 from kiosk.services.errors import Invalid, NotFound
 from kiosk.store.models import Alarm, AlarmAction, Event, Staff, Visit, VisitMember
@@ -36,7 +37,7 @@ CSV_COLUMNS = (
     "visit", "label", "staff", "date", "left_local", "left_utc", "arrived_local", "arrived_utc",
     "back_local", "back_utc", "due_back_local", "due_back_utc", "time_spent_minutes", "state", "place",
     "purpose", "travel", "vehicle", "vehicle_reg", "vehicle_make", "vehicle_colour", "vehicle_owner",
-    "family_ref", "approved_by", "started_by", "check_in_count",
+    "family_ref", "approved_by", "approved_local", "approved_at", "approvals", "started_by", "check_in_count",
     "check_ins_local", "check_ins_utc", "alarm_count", "alarms", "objective_achieved",
     "follow_up_needed", "safeguarding_concern", "outcome",
 )
@@ -179,6 +180,7 @@ class _Related:
     alarms: dict[int, list[Alarm]]
     first_ack: dict[int, datetime] = field(default_factory=dict)  # alarm id -> first acknowledgement
     history: dict[int, list[AlarmAction]] = field(default_factory=dict)  # alarm id -> every step, in order
+    approvals: dict[int, list[tuple[str, datetime]]] = field(default_factory=dict)  # every approval, in order
 
 
 def _load_related(visit_ids) -> _Related:
@@ -210,6 +212,7 @@ def _load_related(visit_ids) -> _Related:
     for step in (AlarmAction.select().where(AlarmAction.alarm.in_(alarm_ids))
                  .order_by(AlarmAction.at, AlarmAction.id)):
         related.history.setdefault(step.alarm_id, []).append(step)
+    related.approvals = approvals(visit_ids)
     return related
 
 
@@ -233,6 +236,9 @@ def _visit_record(ctx: Context, visit: Visit, clean: _Cleaner, related: _Related
         "vehicle": clean(car.text), "vehicle_reg": clean(car.reg), "vehicle_make": clean(car.make),
         "vehicle_colour": clean(car.colour), "vehicle_owner": clean(car.owner),
         "family_ref": clean(visit.family_ref), "approved_by": clean(visit.approved_by),
+        "approved_local": _local(ctx, visit.approved_at), "approved_at": format_instant(visit.approved_at),
+        "approvals": [{"by": clean(name), "local": _local(ctx, at), "utc": format_instant(at)}
+                      for name, at in related.approvals.get(visit.id, [])],
         "started_by": clean.fixed(visit.started_by), "check_in_count": len(check_ins),
         "check_ins_local": [_local(ctx, t) for t in check_ins], "check_ins_utc": [format_instant(t) for t in check_ins],
         "alarm_count": len(alarms), "alarms": alarms,
@@ -287,6 +293,7 @@ def _flat(record: dict[str, Any]) -> dict[str, Any]:
     row["check_ins_local"] = "; ".join(record["check_ins_local"])
     row["check_ins_utc"] = "; ".join(record["check_ins_utc"])
     row["alarms"] = " | ".join(_alarm_line(a) for a in record["alarms"])
+    row["approvals"] = "; ".join(f"{a['by']} {a['local']}" for a in record["approvals"])
     return row
 
 
@@ -318,7 +325,7 @@ def _report_fields(r: dict[str, Any]) -> list[tuple[str, str]]:
         ("Staff", ", ".join(r["staff"])), ("Date", r["date"]), ("Place", r["place"]),
         ("Purpose", r["purpose"]), ("Family ref", r["family_ref"]), ("Travel", r["travel"]),
         ("Vehicle", (f"{r['vehicle']} ({r['vehicle_owner']}'s own car)" if r["vehicle_owner"] else r["vehicle"])
-         or "none recorded"), ("Approved by", r["approved_by"] or "not approved"),
+         or "none recorded"), ("Approved by", _approved(r)),
         ("Left", r["left_local"]), ("Arrived", r["arrived_local"] or "not recorded"),
         ("Due back", r["due_back_local"]), ("Back", r["back_local"] or f"not back ({r['state']})"),
         ("Time spent", f"{spent // 60} h {spent % 60:02d} min" if spent is not None else ""),
@@ -330,6 +337,14 @@ def _report_fields(r: dict[str, Any]) -> list[tuple[str, str]]:
          + (" (details on the safeguarding system)" if r["safeguarding_concern"] == "yes" else "")),
         ("Outcome", r["outcome"]),
     ]
+
+
+def _approved(r: dict[str, Any]) -> str:
+    """"Hana Head at 2026-11-24 14:00", then any later approval; or NOT APPROVED."""
+    if not r["approved_by"]:
+        return "NOT APPROVED"
+    later = [f"{a['by']} at {a['local']}" for a in r["approvals"][1:]]
+    return f"{r['approved_by']} at {r['approved_local']}" + (f" (also {', '.join(later)})" if later else "")
 
 
 def report_text(r: dict[str, Any], school: str) -> str:

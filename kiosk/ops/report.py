@@ -2,8 +2,9 @@
 each alarm to its acknowledgement (median, 90th percentile) against `ladder.ack_target_minutes`.
 
 Plain text for the terminal, or one self-contained HTML page with inline SVG charts (nothing
-fetched from anywhere). Counts and durations only: it must never show a name, an address, a
-number, message text or a code word. Reads only.
+fetched from anywhere). Counts and durations only, and the visits that closed never approved by
+number ("Visit 12"; `kiosk visit report 12` has the rest): it must never show a name, an address
+or even a postcode district, a phone number, message text or a code word. Reads only.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class Report:
     alarms_by_kind: dict[str, dict[str, int]] = field(default_factory=dict)  # kind -> level -> count
     ack_minutes: list[float] = field(default_factory=list)  # one per acknowledged alarm, sorted
     unacknowledged: int = 0
+    never_approved: list[tuple[int, str]] = field(default_factory=list)  # closed visits: (id, local date left)
 
     @property
     def alarms(self) -> int:
@@ -62,7 +64,12 @@ def build(ctx: Context, when: Period) -> Report:
     lo, hi = when.bounds(ctx.tz)
     report = Report(when, ctx.config.school.name, ctx.config.ladder.ack_target_minutes)
     with ctx.snapshot():
-        report.visits = Visit.select().where((Visit.left_at >= lo) & (Visit.left_at < hi)).count()
+        in_period = (Visit.left_at >= lo) & (Visit.left_at < hi)
+        report.visits = Visit.select().where(in_period).count()
+        report.never_approved = [
+            (v.id, v.left_at.astimezone(ctx.tz).date().isoformat())
+            for v in Visit.select(Visit.id, Visit.left_at)
+            .where(in_period & Visit.ended_at.is_null(False) & Visit.approved_by.is_null()).order_by(Visit.id)]
         alarms = list(Alarm.select().where((Alarm.raised_at >= lo) & (Alarm.raised_at < hi)))
         # the first acknowledgement is in the audit trail (the row keeps the latest: police, then stood-down)
         first: dict[int, object] = {}
@@ -108,7 +115,9 @@ def text(r: Report) -> str:
               f"  90th percentile:      {_minutes(r.p90)}"
               + ("" if r.p90 is None else ("  (within target)" if r.p90 <= r.target_minutes else "  (over target)")),
               f"  within target:        {r.within_target} of {len(r.ack_minutes)}",
-              f"  never acknowledged:   {r.unacknowledged} (cleared by the visit's own contact not counted)"]
+              f"  never acknowledged:   {r.unacknowledged} (cleared by the visit's own contact not counted)",
+              "", f"Visits closed never approved: {len(r.never_approved)}"]
+    lines += [f"  Visit {visit_id} ({day})" for visit_id, day in r.never_approved]
     return "\n".join(lines) + "\n"
 
 

@@ -315,6 +315,8 @@ class SignOutScreen(LiveErrors, IdleClose, ModalScreen[SignOutResult | None]):
         banner.clear()
         eligible = {c.id for c in self.choices.staff}
         draft = check_form(self.values(), eligible, self.ctx.now(), self.ctx.tz, self.ctx.max_extend_minutes)
+        if self.ctx.config.visits.approval == "require" and not draft.approved_by and "approved_by" not in draft.errors:
+            draft.errors["approved_by"] = "this school requires approval: who approved the visit?"
         self.show_errors(draft.errors)
         if draft.errors:
             banner.show(errors_banner(self, FIELDS, draft.errors), "refused")
@@ -370,6 +372,8 @@ class SignOutScreen(LiveErrors, IdleClose, ModalScreen[SignOutResult | None]):
         if isinstance(message.outcome, Failure):
             kind = "refused" if message.outcome.refused else "info"
             self.query_one(Banner).show(f"{message.outcome.message}. Nothing saved.", kind)
+            if "approv" in message.outcome.message:  # not an approver, inactive, on the visit
+                self.query_one("#approved_by-error", ErrorLine).show(message.outcome.message)
             return
         if isinstance(message.outcome, dict):
             self.show_errors(message.outcome)

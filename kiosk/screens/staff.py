@@ -160,6 +160,8 @@ class StaffFormScreen(LiveErrors, Activity, ModalScreen[int | None]):
                 yield ErrorLine("role")
                 yield row("Alerts", Checkbox("receives alarm texts", e.alerts if e else False, id="alerts",
                                              compact=True))
+                yield row("Approver", Checkbox("may approve visits", e.approver if e else False, id="approver",
+                                               compact=True))
                 placeholder = "(set: type a new one to change)" if e and e.has_code_word else "one unusual word"
                 yield row("Code word", Field(id="code_word", password=True, placeholder=placeholder, max_length=40))
                 yield ErrorLine("code_word")
@@ -177,6 +179,7 @@ class StaffFormScreen(LiveErrors, Activity, ModalScreen[int | None]):
     def values(self) -> dict[str, Any]:
         out: dict[str, Any] = {name: self.query_one(f"#{name}", Input).value for name in FIELDS}
         out["alerts"] = self.query_one("#alerts", Checkbox).value
+        out["approver"] = self.query_one("#approver", Checkbox).value
         return out
 
     def show_errors(self, errors: dict[str, str]) -> None:
@@ -211,7 +214,8 @@ class StaffFormScreen(LiveErrors, Activity, ModalScreen[int | None]):
     def save(self, values: dict[str, Any]) -> None:
         ctx, existing = self.ctx, self.existing
         kwargs = dict(role=values["role"], vehicle_reg=values["vehicle_reg"], vehicle_make=values["vehicle_make"],
-                      vehicle_colour=values["vehicle_colour"], alerts=values["alerts"])
+                      vehicle_colour=values["vehicle_colour"], alerts=values["alerts"],
+                      approver=values.get("approver", False))
         word = values["code_word"] if values["code_word"].strip() else None
         mobile = values["mobile"].strip() or None
 

@@ -24,11 +24,12 @@ class StaffRow:
     vehicle_make: str
     vehicle_colour: str
     active: bool
+    approver: bool = False  # may approve visits
 
 
 def load_staff() -> list[StaffRow]:
     return [StaffRow(s.id, s.name, s.mobile or "", s.role, s.receives_alerts, bool(s.code_word), s.vehicle_reg,
-                     s.vehicle_make, s.vehicle_colour, s.active)
+                     s.vehicle_make, s.vehicle_colour, s.active, s.approver)
             for s in Staff.select().order_by(Staff.active.desc(), Staff.name)]
 
 

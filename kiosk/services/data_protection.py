@@ -108,6 +108,7 @@ def erase_staff(ctx: Context, staff_id: int, *, actor: str = "cli") -> Staff:
         VisitMember.update(phone_number=None).where(VisitMember.staff == staff).execute()
         if mobile:  # the audit trail names texting phones as "sms:<number>": keep the event, drop the number
             Event.update(actor=f"sms:erased:{staff.id}").where(Event.actor == f"sms:{mobile}").execute()
+        Visit.update(approved_by=erased_name(staff.id)).where(Visit.approved_by == staff.name).execute()
         Visit.update(vehicle="", vehicle_make="", vehicle_colour="").where(Visit.id.in_(
             VisitMember.select(VisitMember.visit).where(VisitMember.staff == staff))).execute()
         # Their name, number or car in texts to others, alarm summaries and notes, audit summaries.

@@ -35,7 +35,8 @@ def _mobile(raw: str) -> str:
 
 def add_staff(ctx: Context, name: str, mobile: str | None, *, alerts: bool = False, code_word: str | None = None,
               role: str = "", vehicle_reg: str = "", vehicle_make: str = "", vehicle_colour: str = "",
-              actor: str = "cli") -> Staff:
+              approver: bool = False, actor: str = "cli") -> Staff:
+    """A new member of staff. `approver`: may approve visits (kiosk.services.approval)."""
     name = _text(name, "name", required=True)
     number = _mobile(mobile) if mobile else None
     if alerts and not number:
@@ -56,8 +57,9 @@ def add_staff(ctx: Context, name: str, mobile: str | None, *, alerts: bool = Fal
         if number and Phone.select().where(Phone.number == number).exists():
             raise Invalid(f"duplicate mobile: {number} is a school phone")
         staff = Staff.create(name=name, mobile=number, receives_alerts=alerts, code_word=word,
-                             created_at=ctx.now(), **fields)
-        audit.record("staff-added", ctx.now(), actor=actor, staff=staff, summary=f"staff {staff.id} added")
+                             approver=bool(approver), created_at=ctx.now(), **fields)
+        audit.record("staff-added", ctx.now(), actor=actor, staff=staff,
+                     summary=f"staff {staff.id} added" + (", approver" if approver else ""))
     return staff
 
 

@@ -39,6 +39,8 @@ class BoardRow:
     check_in_minutes: int | None = None
     flagged: bool = False  # the place matches an active register entry
     owner: str | None = None  # the alert receiver who took charge of an alarm (ACK by SMS)
+    approved_by: str | None = None  # the first approver (later approvals: kiosk.services.approval)
+    approved_at: datetime | None = None
 
     @property
     def pair(self) -> bool:
@@ -72,7 +74,7 @@ def board(ctx: Context) -> list[BoardRow]:
                              kinds=tuple(a.kind for a in sorted(facts.alarms, key=lambda a: (a.level != L.RED, a.id))),
                              travel=visit.travel, vehicle=visit.vehicle, check_in_minutes=visit.check_in_minutes,
                              flagged=bool(matching_flags(visit.place, flags)),
-                             owner=owner))
+                             owner=owner, approved_by=visit.approved_by, approved_at=visit.approved_at))
     rows.sort(key=lambda r: (L.more_urgent_first(r.level), r.due_back, r.id))
     return rows
 

@@ -25,8 +25,10 @@ def _get_staff(staff_id: int) -> Staff:
 
 def update_staff(ctx: Context, staff_id: int, *, name: str, mobile: str | None, role: str = "",
                  alerts: bool = False, code_word: str | None = None, vehicle_reg: str = "",
-                 vehicle_make: str = "", vehicle_colour: str = "", actor: str = "kiosk") -> Staff:
-    """Replace a member of staff's details. `code_word` None keeps the standing code word."""
+                 vehicle_make: str = "", vehicle_colour: str = "", approver: bool | None = None,
+                 actor: str = "kiosk") -> Staff:
+    """Replace a member of staff's details. `code_word` None keeps the standing code word, `approver`
+    None whether they may approve visits."""
     _get_staff(staff_id)
     name = _text(name, "name", required=True)
     number = _mobile(mobile) if mobile and mobile.strip() else None
@@ -51,12 +53,31 @@ def update_staff(ctx: Context, staff_id: int, *, name: str, mobile: str | None, 
         if number and Phone.select().where(Phone.number == number).exists():
             raise Invalid(f"duplicate mobile: {number} is a school phone")
         changed_word = word != staff.code_word
+        changed_approver = approver is not None and bool(approver) != staff.approver
         staff.name, staff.mobile, staff.receives_alerts, staff.code_word = name, number, alerts, word
+        if approver is not None:
+            staff.approver = bool(approver)
         for key, value in fields.items():
             setattr(staff, key, value)
         staff.save()
         audit.record("staff-changed", ctx.now(), actor=actor, staff=staff,
-                     summary=f"staff {staff.id} changed" + (", new code word" if changed_word else ""))
+                     summary=f"staff {staff.id} changed" + (", new code word" if changed_word else "")
+                             + (f", approver {'on' if staff.approver else 'off'}" if changed_approver else ""))
+    return staff
+
+
+def set_staff_approver(ctx: Context, staff_ref: str | int, approver: bool, *, actor: str = "cli") -> Staff:
+    """Mark a member of staff (name or id) as someone who may approve visits, or not."""
+    from kiosk.services.visits import _staff
+
+    with ctx.atomic():
+        staff = _staff(staff_ref)
+        if approver and not staff.active:
+            raise Invalid(f"{staff.name} is not active: reactivate them first")
+        staff.approver = bool(approver)
+        staff.save()
+        audit.record("staff-changed", ctx.now(), actor=actor, staff=staff,
+                     summary=f"staff {staff.id} changed, approver {'on' if approver else 'off'}")
     return staff
 
 

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from kiosk.domain import ladder as L, limits
 from kiosk.domain.visits import (OPEN_STATES, PURPOSES, REFUSE, WARN, Flag, matching_flags, near_flags, public_label,
                                  sign_out_verdict)
-from kiosk.services import alarms, audit, lookup
+from kiosk.services import alarms, approval, audit, lookup
 from kiosk.services.contact import Contact, record_contact  # noqa: F401 - visits.record_contact, visits.Contact
 from kiosk.services.context import Context
 from kiosk.services.errors import Invalid, NotFound, Refused
@@ -55,6 +55,8 @@ def sign_out(ctx: Context, staff: list[Staff | str | int], place: str, due_back:
     `vehicle` (registration, or the car as typed), `vehicle_make`, `vehicle_colour`: a car taken for
     this visit; left blank, a member's own car on record is the car used (kiosk.domain.cars).
 
+    `approved_by`: an approver not on the visit (kiosk.services.approval), else the visit starts
+    unapproved, which `visits.approval = "require"` refuses unless it was started by text.
     `staff`: Staff rows, names or ids. `phones`: staff id -> E.164 number carried, default each
     member's own mobile. `due_back`: aware UTC, in the future and within max_extend_minutes."""
     now = ctx.now()
@@ -85,6 +87,7 @@ def sign_out(ctx: Context, staff: list[Staff | str | int], place: str, due_back:
                        "the vehicle colour": vehicle_colour, "approved by": approved_by},
                       extra=[code_word] if code_word else [])
     phones = dict(phones or {})
+    approval.check_required(ctx, approved_by, started_by)
     if check_in_minutes is None and ctx.config.visits.default_check_in_minutes:
         check_in_minutes = int(ctx.config.visits.default_check_in_minutes)
     with ctx.atomic():
@@ -101,6 +104,7 @@ def sign_out(ctx: Context, staff: list[Staff | str | int], place: str, due_back:
                 raise Refused(f"{person.name} is already out on a visit")
             if not phones.get(person.id) and not person.mobile:
                 raise Invalid(f"{person.name} has no mobile: give the phone carried")
+        approver = approval.find_approver(approved_by, {p.id for p in people}) if approved_by else None
         flags = register_flags()
         verdict = sign_out_verdict(len(people), matching_flags(place, flags), ctx.config.visits.lone_visits,
                                    near_flags(place, flags))
@@ -110,16 +114,18 @@ def sign_out(ctx: Context, staff: list[Staff | str | int], place: str, due_back:
         visit = Visit.create(place=place, home_phone=home_phone, family_ref=family_ref, purpose=purpose,
                              travel=travel, vehicle=vehicle, vehicle_make=vehicle_make,
                              vehicle_colour=vehicle_colour, code_word=code_word,
-                             approved_by=approved_by or None, approved_at=now if approved_by else None,
                              started_by=started_by, created_at=now, left_at=now, due_back=due_back,
                              check_in_minutes=check_in_minutes, state="out")
         visit.label = public_label(visit.id, place)
         visit.save()
         for person in people:
             VisitMember.create(visit=visit, staff=person, phone_number=phones.get(person.id) or person.mobile)
-        audit.record("visit-out", now, actor=f"{started_by}:{by}" if by else started_by, visit=visit,
+        actor = f"{started_by}:{by}" if by else started_by
+        audit.record("visit-out", now, actor=actor, visit=visit,
                      summary=f"visit {visit.id} out, {len(people)} member(s), staff "
-                             f"{','.join(str(p.id) for p in people)}" + (", unapproved" if not approved_by else ""))
+                             f"{','.join(str(p.id) for p in people)}" + (", unapproved" if approver is None else ""))
+        if approver is not None:
+            approval.record(ctx, visit, approver, actor=actor)
     return SignOut(visit, warnings)
 
 
@@ -232,13 +238,13 @@ def duress_by_phone(ctx: Context, visit_id: int, *, by: str, actor: str = "cli")
 
 
 def approve(ctx: Context, visit_id: int, *, by: str, actor: str = "cli") -> Visit:
-    """A senior leader approves the visit (visits started by text start unapproved)."""
-    by = _by(by)
+    """An approver (kiosk.services.approval) approves an open visit: visits started by text, or
+    signed out without one, start unapproved. A second approval is recorded beside the first (the
+    visit keeps the first's name and time). Invalid (nothing written) for someone who may not."""
     with ctx.atomic():
         visit = get_open(visit_id)
-        visit.approved_by, visit.approved_at = by, ctx.now()
-        visit.save()
-        audit.record("visit-approved", ctx.now(), actor=f"{actor}:{by}", visit=visit, summary=f"visit {visit.id} approved")
+        approver = approval.find_approver(by, {m.staff_id for m in lookup.members(visit)})
+        approval.record(ctx, visit, approver, actor=f"{actor}:{' '.join(by.split())}")
     return visit
 
 

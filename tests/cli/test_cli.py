@@ -48,7 +48,8 @@ def school(kiosk):
     assert kiosk("staff", "add", "--name", "Ann Lee", "--mobile", "07700 900123", "--code-word", "bluebird",
                  "--vehicle", "ab12 cde")[0] == 0
     assert kiosk("staff", "add", "--name", "Bob Cole", "--mobile", "+44 7700 900124", "--code-word", "kestrel")[0] == 0
-    assert kiosk("staff", "add", "--name", "Hana Head", "--mobile", "447700900200", "--alerts", "--role", "head")[0] == 0
+    assert kiosk("staff", "add", "--name", "Hana Head", "--mobile", "447700900200", "--alerts", "--role", "head",
+                 "--approver")[0] == 0
     return kiosk
 
 
@@ -57,7 +58,7 @@ def test_staff_list_json_never_shows_the_code_word(school):
     rows = json.loads(out)
     assert code == 0 and err == ""
     assert rows[0] == {"id": 1, "name": "Ann Lee", "mobile": "+447700900123", "role": "", "alerts": False,
-                       "active": True, "has_code_word": True}
+                       "active": True, "has_code_word": True, "approver": False}
     assert "bluebird" not in out
     assert [r["alerts"] for r in rows] == [False, False, True]
 
@@ -121,7 +122,8 @@ def test_the_ladder_through_the_cli(school):
                   "--approved-by", "HH")[0] == 0
     board = json.loads(school("board", "--json")[1])
     assert board == [{"id": 1, "staff": ["Ann Lee"], "label": "Visit 1 · LU4", "state": "out", "level": "ok",
-                      "due_back": "2026-11-24T14:30:00+00:00", "last_contact": None, "alarms": [], "approved": True}]
+                      "due_back": "2026-11-24T14:30:00+00:00", "last_contact": None, "alarms": [], "approved": True,
+                      "approved_by": "Hana Head", "approved_at": "2026-11-24T14:00:00+00:00"}]
     assert school("tick", now="2026-11-24T14:30:00+00:00")[1] == "alarm 1 raised\n"
     assert school("tick")[1] == ""
     assert school("tick", now="2026-11-24T14:45:00+00:00")[1] == "alarm 2 raised\n"

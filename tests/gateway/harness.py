@@ -107,7 +107,7 @@ def seed(db_path: Path | str, now: datetime, *, config: Config | None = None, vi
     ctx = Context(config or make_config(), FakeClock(now))
     ids = {}
     for name, mobile, word, alerts in staff:
-        ids[name] = add_staff(ctx, name, mobile, alerts=alerts, code_word=word).id
+        ids[name] = add_staff(ctx, name, mobile, alerts=alerts, code_word=word, approver=name == "Head Teacher").id
     if visits:
         for i, (name, _, word, _) in enumerate(s for s in staff if s[2]):
             v = sign_out(ctx, [name], f"{10 + i} Elm Road, Luton LU4 9AB", now + due(i),

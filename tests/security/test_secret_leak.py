@@ -57,13 +57,13 @@ def test_no_code_word_anywhere_after_a_full_day_with_duress(tmp_path, capsys, mo
     k.kiosk("staff", "add", "--name", "Ann Lee", "--mobile", "07700 900123", "--code-word", "Bluebird",
             "--vehicle", "AB12 CDE")
     k.kiosk("staff", "add", "--name", "Bob Cole", "--mobile", "07700 900124", "--code-word", "KESTRÉL")
-    k.kiosk("staff", "add", "--name", "Hana Head", "--mobile", "07700 900200", "--alerts")
+    k.kiosk("staff", "add", "--name", "Hana Head", "--mobile", "07700 900200", "--alerts", "--approver")
     k.kiosk("staff", "add", "--name", "Dee Lead", "--mobile", "07700 900201", "--alerts")
     k.kiosk("visit", "out", "--staff", "Ann Lee", "--staff", "Bob Cole", "--place", "14 Elm Rd, Luton LU4 9AB",
-            "--due", "15:30", "--code-word", "Wagtail", "--approved-by", "HT")
+            "--due", "15:30", "--code-word", "Wagtail", "--approved-by", "HH")
     k.kiosk("staff", "add", "--name", "Cal Day", "--mobile", "07700 900125", "--code-word", "Nightjar")
     k.kiosk("visit", "out", "--staff", "Cal Day", "--place", "3 Oak Rd, Luton LU4 9AB", "--due", "16:00",
-            "--approved-by", "HT")
+            "--approved-by", "HH")
 
     k.at("2026-11-24T14:10:00+00:00")
     k.kiosk("sms-in", "--from", ANN, "OK", "running", "late", "BLUEBIRD")  # standing word, multi-word

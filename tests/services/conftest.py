@@ -29,7 +29,7 @@ class School:
         self.ann = add_staff(self.ctx, "Ann Lee", "07700 900123", code_word="bluebird",
                              vehicle_reg="AB12 CDE", vehicle_make="Ford Fiesta", vehicle_colour="blue")
         self.bob = add_staff(self.ctx, "Bob Cole", "07700 900124", code_word="kestrel")
-        self.hana = add_staff(self.ctx, "Hana Head", "07700 900200", alerts=True, role="head")
+        self.hana = add_staff(self.ctx, "Hana Head", "07700 900200", alerts=True, role="head", approver=True)
         self.dee = add_staff(self.ctx, "Dee Lead", "07700 900201", alerts=True, role="DSL")
 
     def reopen(self):

@@ -82,6 +82,7 @@ def models_as_in(db):
         for name, field in list(model._meta.fields.items()):
             if field.column_name not in have:
                 model._meta.remove_field(name)
+                delattr(model, name)  # else setting it would still write the column
                 hidden.append((model, name, field))
     try:
         yield

@@ -26,7 +26,8 @@ _ADMIN_HASH = hash_pin(ADMIN_PIN)  # once per test run: scrypt is deliberately s
 
 
 class School:
-    """Ann (bluebird, with a car) and Bob (kestrel) go out; Cy has no code word; Hana gets alerts;
+    """Ann (bluebird, with a car) and Bob (kestrel) go out; Cy has no code word; Hana gets alerts
+    and approves visits;
     Eve has left. Reception user AB has PIN 4821. The register flags 9 Oak Lane, LU5 1AA."""
 
     def __init__(self, path, clock, *, visits: dict | None = None, pins: bool = True) -> None:
@@ -40,7 +41,7 @@ class School:
                              vehicle_make="Ford Fiesta", vehicle_colour="blue")
         self.bob = add_staff(self.ctx, "Bob Cole", "07700 900124", code_word="kestrel")
         self.cy = add_staff(self.ctx, "Cy Dunn", "07700 900125")
-        self.hana = add_staff(self.ctx, "Hana Head", "07700 900200", alerts=True, role="head")
+        self.hana = add_staff(self.ctx, "Hana Head", "07700 900200", alerts=True, role="head", approver=True)
         eve = add_staff(self.ctx, "Eve Gone", "07700 900126", code_word="heron")
         eve.active = False
         eve.save()

@@ -40,7 +40,7 @@ def staff(ctx: Context) -> dict[str, object]:
         "gus": add_staff(ctx, "Gus Hill", "07700 900127", code_word="heron", vehicle_reg="XY19 ZZZ",
                          vehicle_make="Toyota Yaris", vehicle_colour="silver"),
         "ivy": add_staff(ctx, "Ivy Jones", "07700 900128", code_word="swift"),
-        "hana": add_staff(ctx, "Hana Head", "07700 900200", alerts=True, role="head"),
+        "hana": add_staff(ctx, "Hana Head", "07700 900200", alerts=True, role="head", approver=True),
     }
     return people
 
