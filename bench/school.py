@@ -65,12 +65,12 @@ def seed(db_path: Path, config_path: Path, *, staff: int, open_visits: int,
     out = []
     with db.atomic():
         for n, number in enumerate(RECEIVERS):
-            add_staff(ctx, f"Receiver {n + 1}", number, alerts=True)
+            add_staff(ctx, f"Receiver {n + 1}", number, alerts=True, approver=n == 0)
         for i in range(staff):
             person = add_staff(ctx, f"Staff {i:04d}", mobile(i), code_word=code_word(i))
             if i < open_visits:
                 sign_out(ctx, [person], f"{i + 1} Bench Road, Luton LU4 9AB", ctx.now() + due_in,
-                         approved_by="HT")
+                         approved_by="Receiver 1")
                 out.append(person.mobile)
     db.close()
     return out

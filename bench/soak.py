@@ -55,7 +55,7 @@ def run(work: Path, quick: bool, days: int | None = None) -> list[Result]:
         purge = None
     rnd = random.Random(30)
     for n in range(2):
-        add_staff(ctx, f"Receiver {n + 1}", f"+44770080000{n + 1}", alerts=True)
+        add_staff(ctx, f"Receiver {n + 1}", f"+44770080000{n + 1}", alerts=True, approver=n == 0)
     staff = [add_staff(ctx, f"Staff {i:03d}", school.mobile(i), code_word=school.code_word(i)) for i in range(STAFF)]
     planned: list[Planned] = []
     raised: list[tuple[int, str, int]] = []  # every alarm ever raised (the purge deletes old rows)
@@ -135,7 +135,7 @@ def _plan_day(midnight: datetime, day: int, staff, rnd):
 
         def go(ctx, planned, person=person, length=length, state=state, overdue=overdue, duress=duress):
             visit = sign_out(ctx, [person], f"{rnd.randint(1, 99)} Soak Street, Luton LU4 9AB",
-                             ctx.now() + length, check_in_minutes=30, approved_by="HT").visit
+                             ctx.now() + length, check_in_minutes=30, approved_by="Receiver 1").visit
             state["visit"] = visit.id
             if overdue:
                 planned.append(Planned(visit.id, "overdue"))

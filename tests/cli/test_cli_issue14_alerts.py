@@ -29,7 +29,7 @@ def kiosk(db_path, monkeypatch, capsys):
 def school(kiosk):
     for args in (["--name", "Ann Lee", "--mobile", ANN, "--code-word", "bluebird"],
                  ["--name", "Helen Head", "--mobile", HELEN, "--alerts", "--code-word", "kestrel"],
-                 ["--name", "Dave Deputy", "--mobile", DAVE, "--alerts"],
+                 ["--name", "Dave Deputy", "--mobile", DAVE, "--alerts", "--approver"],
                  ["--name", "Lee Lead", "--mobile", LEE, "--alerts"]):
         assert kiosk("staff", "add", *args)[0] == 0
     return kiosk

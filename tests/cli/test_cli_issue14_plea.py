@@ -33,7 +33,8 @@ def kiosk(db_path, monkeypatch, capsys):
 def school(kiosk):
     for args in (["--name", "Ann Lee", "--mobile", ANN, "--code-word", "bluebird"],
                  ["--name", "Bob Cole", "--mobile", "07700 900124", "--code-word", "kestrel"],
-                 ["--name", "Hana Head", "--mobile", "07700 900200", "--alerts", "--role", "head"]):
+                 ["--name", "Hana Head", "--mobile", "07700 900200", "--alerts", "--role", "head",
+                  "--approver"]):
         assert kiosk("staff", "add", *args)[0] == 0
     return kiosk
 
