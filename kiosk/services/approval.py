@@ -50,7 +50,7 @@ def find_approver(ref: str, on_visit: set[int] = frozenset()) -> Staff:
     if not person.active:
         raise Invalid(f"{person.name} is not active and cannot approve visits")
     if not person.approver:
-        raise Invalid(f"{person.name} is not an approver (kiosk staff edit \"{person.name}\" --approver)")
+        raise Invalid(f"{person.name} is not marked as an approver")
     if person.id in on_visit:
         raise Invalid(f"{person.name} is on this visit and cannot approve it")
     return person

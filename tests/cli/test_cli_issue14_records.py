@@ -96,7 +96,7 @@ def test_item13_cli_the_members_own_car_is_never_a_blank_vehicle(school):
 def test_item13_cli_garbage_car_details_exit_2_with_one_line(school):
     code, out, err = school("visit", "out", "--staff", "Ann Lee", "--place", "14 Elm Rd", "--due", "15:30",
                             "--vehicle-colour", "x" * 200)
-    assert (code, out) == (2, "") and err == "kiosk: vehicle colour is too long (at most 80 characters)\n"
+    assert (code, out) == (2, "") and err == "kiosk: the vehicle colour is too long: 200 characters, at most 80\n"
     assert board(school) == []
 
 
@@ -120,7 +120,7 @@ def test_item11_cli_approvers_are_marked_with_staff_add_and_edit(school):
 
 
 @pytest.mark.parametrize("approver, message", [
-    ("Bob Cole", "kiosk: Bob Cole is not an approver (kiosk staff edit \"Bob Cole\" --approver)\n"),
+    ("Bob Cole", "kiosk: Bob Cole is not marked as an approver\n"),
     ("Alice Able", "kiosk: Alice Able is not a member of staff who may approve visits\n"),
     ("Ann Lee", "kiosk: Ann Lee is on this visit and cannot approve it\n"),
     ("Dee Lead", "kiosk: Dee Lead is not active and cannot approve visits\n"),

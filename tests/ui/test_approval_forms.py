@@ -30,7 +30,7 @@ async def test_item11_require_the_form_will_not_sign_out_without_an_approver(tmp
         await type_text(pilot, "Bob Cole")  # a member of staff, but not an approver
         await pilot.press("f9")
         await settle(pilot)
-        assert "Bob Cole is not an approver" in error_text(screen, "approved_by")
+        assert error_text(screen, "approved_by") == "Bob Cole is not marked as an approver"
         assert "Nothing saved" in screen.query_one("#banner").message
         assert Visit.select().count() == 0
         screen.query_one("#approved_by").value = ""
