@@ -74,12 +74,18 @@ def show_alarms(args, ctx) -> None:
     rows = svc.list_alarms(ctx, open_only=args.open)
     if args.json:
         history = svc.alarm_history(ctx, [a.id for a in rows])
+        from kiosk.services.alert_delivery import deliveries
+
+        sent = deliveries([a.id for a in rows])
         print_json([{"id": a.id, "visit": a.visit_id, "kind": a.kind, "level": a.level,
                      "raised_at": instant(a.raised_at), "owner": a.owner.name if a.owner_id else None,
                      "acknowledged_by": a.acknowledged_by, "action": a.action,
                      "resolved_at": instant(a.resolved_at),
                      "history": [{"at": instant(s.at), "by": s.who, "action": s.action, "police_ref": s.police_ref,
-                                  "note": s.note} for s in history.get(a.id, [])]} for a in rows])
+                                  "note": s.note} for s in history.get(a.id, [])],
+                     "deliveries": [{"to": d.to, "state": d.state, "sent_at": instant(d.sent_at),
+                                     "delivered_at": instant(d.delivered_at)} for d in sent.get(a.id, [])]}
+                    for a in rows])
         return
     for a in rows:
         status = "resolved" if a.resolved_at else "OPEN"

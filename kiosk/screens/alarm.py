@@ -84,6 +84,12 @@ def alarm_text(detail: AlarmDetail, now: datetime, tz, *, full: bool) -> Text:
         out.append("Details hidden from passers-by: press D to show them again (recorded).\n", style="italic")
     owner = plain(detail.owner, 60) if detail.owner else Text("nobody yet (no alert receiver has replied ACK)")
     line("Taken charge", owner)
+    sent = detail.delivery_lines(tz)  # delivery reports are a hint: words only, nothing held back
+    if sent:
+        line("Alert texts", plain("; ".join(sent), 300))
+    undelivered = detail.delivery_warning(now)
+    if undelivered:
+        out.append(undelivered.upper() + "\n", style="bold")
     if detail.acknowledged_by:
         ack = plain(detail.acknowledged_by, 40)
         ack.append(f": {detail.action}" + (" (police ref recorded)" if detail.police_ref else ""))

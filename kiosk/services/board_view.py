@@ -13,7 +13,8 @@ from datetime import datetime
 from kiosk.domain import ladder as L
 from kiosk.domain.alarm_words import instruction
 from kiosk.domain.link import LinkState, link_state
-from kiosk.services import audit, lookup, queries, sms_health
+from kiosk.domain.deliveries import Delivery, summary, warning
+from kiosk.services import alert_delivery, audit, lookup, queries, sms_health
 from kiosk.services.alarms import national, stand_down_receivers
 from kiosk.services.context import Context
 from kiosk.services.errors import NotFound
@@ -116,6 +117,15 @@ class AlarmDetail:
     action: str | None
     police_ref: str | None
     resolved: bool
+    deliveries: tuple[Delivery, ...] = ()  # its alert texts (kiosk.domain.deliveries words them)
+    delivery_warning_minutes: int = 5  # [ladder] delivery_warning_minutes
+
+    def delivery_lines(self, tz) -> list[str]:
+        return summary(list(self.deliveries), tz)
+
+    def delivery_warning(self, now: datetime) -> str | None:
+        return warning(self.level, self.resolved, self.raised_at, list(self.deliveries), now,
+                       self.delivery_warning_minutes)
 
     @property
     def instruction(self) -> str:
@@ -175,7 +185,9 @@ def alarm_detail(ctx: Context, alarm_id: int) -> AlarmDetail:
         left_at=visit.left_at if visit else None, due_back=visit.due_back if visit else None,
         last_contact=visit.last_contact_at if visit else None,
         owner=alarm.owner.name if alarm.owner_id else None, acknowledged_by=alarm.acknowledged_by,
-        action=alarm.action, police_ref=alarm.police_ref, resolved=alarm.resolved_at is not None)
+        action=alarm.action, police_ref=alarm.police_ref, resolved=alarm.resolved_at is not None,
+        deliveries=tuple(alert_delivery.deliveries([alarm.id]).get(alarm.id, [])),
+        delivery_warning_minutes=ctx.config.ladder.delivery_warning_minutes)
 
 
 @dataclass(frozen=True)

@@ -137,3 +137,31 @@ def test_item14_cli_every_action_in_alarms_json_export_and_report(school):
         < out.index("14:30 answered by RC, note: spoke to her")
     code, out, _ = school("visit", "report", "1", at="15:00")
     assert "    2026-11-24 14:05 no-answer by RC\n    2026-11-24 14:10 police by HH, police ref CAD 1234\n" in out
+
+
+# --- issue 17, section 4: alert delivery -------------------------------------------------------
+
+def test_alarms_json_lists_each_alert_texts_delivery(school, db_path):
+    from kiosk.services import delivery, outbox
+    from kiosk.services.context import Context
+    from kiosk.clock import FakeClock
+    from kiosk.config import Config
+    from kiosk.store import open_database
+    from kiosk.store.models import Message
+
+    sms(school, ANN, "SOS", at="14:10")
+    (alarm,) = alarms(school)
+    assert {d["to"] for d in alarm["deliveries"]} == {"Helen Head", "Dave Deputy", "Lee Lead"}
+    assert {d["state"] for d in alarm["deliveries"]} == {"queued"}
+    db = open_database(db_path)
+    ctx = Context(Config(), FakeClock(f"{DAY}T14:11:00+00:00"))
+    for ref, msg in enumerate(Message.select().where(Message.kind == "alert").order_by(Message.id)):
+        outbox.mark_sending(ctx, msg.id)
+        outbox.mark_sent(ctx, msg.id, ref)
+    ctx = Context(Config(), FakeClock(f"{DAY}T14:12:00+00:00"))
+    delivery.mark_delivered_by_ref(ctx, 1, ok=True)  # the report for Dave's text
+    db.close()
+    by_name = {d["to"]: d for d in alarms(school)[0]["deliveries"]}
+    assert by_name["Dave Deputy"]["state"] == "delivered"
+    assert by_name["Dave Deputy"]["delivered_at"] == f"{DAY}T14:12:00+00:00"
+    assert by_name["Helen Head"]["state"] == "sent" and by_name["Helen Head"]["delivered_at"] is None

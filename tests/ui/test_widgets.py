@@ -78,3 +78,24 @@ def test_link_up_shows_when_the_sms_path_was_last_checked():
                  selftest_due_by=NOW - timedelta(hours=6, minutes=50))
     text = link_text(Link(link_state(row, NOW, 90, LONDON), 3, "EE", 0, row.heartbeat_at), NOW, FULL).plain
     assert text == " ● SMS link up  signal 3/5 · EE · queue 0 · SMS checked 07:00 · gateway now"
+
+
+def test_alarm_view_says_which_alert_texts_were_delivered_and_when_to_ring_the_receivers():
+    from kiosk.domain.deliveries import Delivery
+    from kiosk.screens.alarm import alarm_text
+    from kiosk.services.board_view import AlarmDetail
+
+    raised = NOW - timedelta(minutes=6)
+    detail = AlarmDetail(
+        id=3, level="red", kind="sos", summary="SOS text from Ann Lee", raised_at=raised, visit_id=1,
+        names=("Ann Lee",), phones=("07700 900123",), place="14 Elm Rd", home_phone="", vehicle="",
+        vehicle_reg="", vehicle_make="", vehicle_colour="", left_at=None, due_back=None, last_contact=None,
+        owner=None, acknowledged_by=None, action=None, police_ref=None, resolved=False,
+        deliveries=(Delivery("Dave Deputy", "sent", raised), Delivery("Eve Lead", "sent", raised)))
+    text = alarm_text(detail, NOW, LONDON, full=True).plain
+    assert "Alert texts   sent to Dave Deputy 13:54, not confirmed; sent to Eve Lead 13:54, not confirmed" in text
+    assert "ALERT TEXTS NOT DELIVERED: RING THE RECEIVERS" in text
+    delivered = AlarmDetail(**{**detail.__dict__, "deliveries": detail.deliveries + (
+        Delivery("Eve Lead", "delivered", raised, raised + timedelta(minutes=1)),)})
+    text = alarm_text(delivered, NOW, LONDON, full=False).plain
+    assert "delivered to Eve Lead 13:55" in text and "RING THE RECEIVERS" not in text
