@@ -9,7 +9,6 @@ on the kiosk. It must never reuse a database or leave a process behind.
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,7 +99,7 @@ def run(work: Path, quick: bool, long: bool = False) -> list[Result]:
             k = len(sim.sent)
             t0 = time.perf_counter()
             sim.inject_sms(senders[i % len(senders)], f"OK {i}")
-            wait_for(lambda: len(sim.sent) >= k + parts, 30, "reply to a single SMS", 0.0005)
+            wait_for(lambda k=k: len(sim.sent) >= k + parts, 30, "reply to a single SMS", 0.0005)
             singles.append(cmgs.times[k + parts - 1] - t0)
             processed += 1
             _mark(marks, processed, sizes, gateway, ui)
@@ -115,7 +114,7 @@ def run(work: Path, quick: bool, long: bool = False) -> list[Result]:
                 number = senders[j % len(senders)]
                 sent_at[number] = time.perf_counter()
                 sim.inject_sms(number, f"OK b{b}")
-            wait_for(lambda: len(sim.sent) >= k + BURST * parts, 60, "a burst's replies", 0.001)
+            wait_for(lambda k=k: len(sim.sent) >= k + BURST * parts, 60, "a burst's replies", 0.001)
             if b < sizes.bursts:
                 burst_totals.append(cmgs.times[k + BURST * parts - 1] - t0)
                 for m in range(k + parts - 1, k + BURST * parts, parts):

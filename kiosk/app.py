@@ -21,7 +21,6 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from kiosk.domain import ladder as L
 from kiosk.gcpolicy import FULL_EVERY_SECONDS, Quiet
 from kiosk.dbwatch import watch_database as watch_for_changes
 from kiosk.services.context import Context

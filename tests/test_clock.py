@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import pytest
 
-from kiosk.clock import FakeClock, FrozenClock, StartedClock, SystemClock, clock_from_env, format_instant, parse_instant
+from kiosk.clock import FrozenClock, StartedClock, SystemClock, clock_from_env, format_instant, parse_instant
 
 
 def test_fake_clock_moves_only_when_told(clock):

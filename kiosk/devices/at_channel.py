@@ -160,7 +160,7 @@ class AtChannel:
             if ser is not None:
                 try:
                     ser.close()
-                except Exception:  # closing a vanished device can fail in many ways; it is gone either way
+                except Exception:  # noqa: BLE001 - closing a vanished device can fail in many ways; it is gone either way
                     pass
 
     def _lost(self, reason: str, generation: int) -> None:
@@ -267,8 +267,8 @@ class AtChannel:
                         "an over-long line", item.raw[:200])
         text = item.text
         if self._body_for is not None:
-            urc, self._body_for = self._body_for, None
-            self.on_urc(urc, text)
+            header, self._body_for = self._body_for, None
+            self.on_urc(header, text)
             return
         if pending is not None:
             if text in pending.echoes:

@@ -7,6 +7,7 @@ endless lines and junk become `Line`s flagged as such (the driver logs them), ne
 from __future__ import annotations
 
 import re
+from typing import overload
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -194,7 +195,12 @@ def reply_fields(line: str, prefix: str) -> list[str]:
     return split_fields(line[len(prefix) + 1:])
 
 
+@overload
+def to_int(value: str | None, default: int) -> int: ...
+@overload
+def to_int(value: str | None, default: None = None) -> int | None: ...
 def to_int(value: str | None, default: int | None = None) -> int | None:
+    """`value` as an int, else `default` (an int default: always an int)."""
     try:
         return int(str(value).strip())
     except (TypeError, ValueError):

@@ -140,9 +140,8 @@ def parse_error(command: str, reply: str) -> CommandError:
                 code = int(detail)
                 info = table.get(code)
                 return CommandError(command, reply, code, info.message if info else f"error {code}", kind)
-            info = _BY_TEXT[kind].get(detail.lower())
-            code = info.code if info is not None else None
-            return CommandError(command, reply, code, detail or "error", kind)
+            by_text = _BY_TEXT[kind].get(detail.lower())
+            return CommandError(command, reply, by_text.code if by_text is not None else None, detail or "error", kind)
     return CommandError(command, reply, None, reply.lower() or "error", "plain")
 
 

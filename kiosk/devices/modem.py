@@ -316,7 +316,7 @@ class Modem:
                 self._calls.ended()
             elif isinstance(event, ev.RegistrationChanged):
                 self._registration = event.state
-            elif isinstance(event, ev.NetworkTimeReceived):
+            elif isinstance(event, ev.NetworkTimeReceived) and event.network_time is not None:
                 self._nitz = (event.network_time, self.clock.monotonic())
             elif isinstance(event, ev.StorageFull):
                 self._storage_full = True

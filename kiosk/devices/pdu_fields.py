@@ -122,19 +122,20 @@ def semi(octet: int) -> int | None:
 
 
 def parse_timestamp(raw: bytes, what: str, problems: list[str]) -> datetime | None:
-    parts = [semi(o) for o in raw[:6]]
+    decoded = [semi(o) for o in raw[:6]]
+    parts = [p for p in decoded if p is not None]
     tz_octet = raw[6]
     tz_lo, tz_hi = tz_octet & 0x07, tz_octet >> 4
-    if any(p is None for p in parts) or tz_hi > 9:
+    if len(parts) < len(decoded) or tz_hi > 9:
         problems.append(f"{what}: not decimal ({raw.hex().upper()}), timestamp unknown")
         return None
     quarters = tz_lo * 10 + tz_hi
     if tz_octet & 0x08:
         quarters = -quarters
-    yy, mo, dd, hh, mi, ss = parts  # type: ignore[misc]
+    yy, mo, dd, hh, mi, ss = parts
     try:
         offset = timedelta(minutes=15 * quarters)
-        local = datetime(2000 + yy, mo, dd, hh, mi, ss, tzinfo=timezone(offset))  # type: ignore[operator]
+        local = datetime(2000 + yy, mo, dd, hh, mi, ss, tzinfo=timezone(offset))
     except ValueError as exc:
         problems.append(f"{what}: invalid ({raw.hex().upper()}: {exc}), timestamp unknown")
         return None
@@ -152,7 +153,8 @@ def dcs_info(dcs: int, problems: list[str]) -> tuple[Encoding, int | None]:
             return "8bit", mclass
         if alphabet == 3:
             problems.append(f"TP-DCS 0x{dcs:02X}: reserved alphabet, read as GSM 7-bit")
-        return ("gsm7", "8bit", "ucs2", "gsm7")[alphabet], mclass  # type: ignore[return-value]
+        alphabets: tuple[Encoding, ...] = ("gsm7", "8bit", "ucs2", "gsm7")
+        return alphabets[alphabet], mclass
     if group in (0xC, 0xD):
         return "gsm7", None
     if group == 0xE:

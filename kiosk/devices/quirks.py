@@ -73,7 +73,7 @@ def quirks_for(model: str, overrides: Mapping[str, Any] | None = None) -> Quirks
         unknown = set(overrides) - _FIELDS
         if unknown:
             raise ValueError(f"unknown modem quirk setting(s): {', '.join(sorted(unknown))}")
-        values = {k: tuple(v) if isinstance(v, list) else v for k, v in overrides.items()}
+        values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in overrides.items()}
         found = replace(found, **values)
     return found
 

@@ -45,7 +45,7 @@ COMMANDS_HELP = (
 )
 """The reply to "?" / COMMANDS: one GSM-7 segment, and it says that HELP raises an alarm."""
 
-_SIMPLE: dict[str, type] = {
+_SIMPLE: dict[str, type[Arrived | CheckIn | Leaving | Status | Sos | Commands]] = {
     "arrived": Arrived, "arrive": Arrived, "here": Arrived,
     "ok": CheckIn, "safe": CheckIn, "check": CheckIn, "checkin": CheckIn,
     "leaving": Leaving, "left": Leaving,

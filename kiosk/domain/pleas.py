@@ -76,7 +76,7 @@ def find_plea(text: str) -> str | None:
         folded = _ascii_digits(normalise_with_map(text, escapes=escapes)[0])
         for token in _TOKEN_RE.findall(folded):
             if token in words:
-                return token
+                return str(token)
         for letters, _, _, spelt in joined_words(folded):
             if spelt and letters in words:
                 return letters

@@ -67,9 +67,11 @@ def decide(state: State, reason: str | None, now: datetime, settings: Settings,
     """(the new state, the rung to climb now or None)."""
     if reason is None:
         return State(), None
-    if state.trouble_since is None:
+    since = state.trouble_since
+    if since is None:
+        since = now
         state = replace(state, trouble_since=now)
-    if now - state.trouble_since < settings.settle:
+    if now - since < settings.settle:
         return state, None
     if state.climbed_at is not None and now - state.climbed_at < settings.grace:
         return state, None

@@ -41,7 +41,7 @@ def screen_keys(screen: Screen) -> list[tuple[str, str]]:
     app = screen.app
     seen: set[str] = set()
     out: list[tuple[str, str]] = []
-    for key, active in screen.active_bindings.items():
+    for active in screen.active_bindings.values():
         binding = active.binding
         if not binding.show or not binding.description:
             continue

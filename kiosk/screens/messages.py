@@ -7,8 +7,6 @@ arrows move (the selected message's whole text shows above the table), F6/F7 oth
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from textual.binding import Binding

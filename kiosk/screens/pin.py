@@ -43,7 +43,7 @@ def pin_throttle(app: App, ctx: Any, kind: str) -> Throttle:
     throttles = getattr(app, "_kiosk_pin_throttles", None)
     if throttles is None:
         throttles = {}
-        setattr(app, "_kiosk_pin_throttles", throttles)
+        setattr(app, "_kiosk_pin_throttles", throttles)  # noqa: B010 - kept off App's declared attributes
     if kind not in throttles:
         throttles[kind] = Throttle(ctx.clock.monotonic)
     return throttles[kind]

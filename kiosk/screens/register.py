@@ -8,7 +8,6 @@ at all, not even in pairs. Reasons and addresses are shown literally. Keys: A ad
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from textual import work
@@ -24,7 +23,7 @@ from kiosk.screens._form import FORMS_CSS, Banner, ErrorLine, Field, LiveErrors,
 from kiosk.screens._work import Failure, in_db_thread
 from kiosk.screens.admin import Activity, AdminListScreen
 from kiosk.screens.confirm import ConfirmDialog
-from kiosk.screens.safe import cell, plain
+from kiosk.screens.safe import cell
 from kiosk.security.idle import IdleTimer
 from kiosk.services.people import add_register_entry
 from kiosk.services.staff_admin import deactivate_register_entry

@@ -29,7 +29,7 @@ from textual.widgets import Input, Select, Static
 from kiosk.domain import limits
 from kiosk.domain.codewords import CodeWordError, validate_code_word
 from kiosk.domain.times import format_local
-from kiosk.domain.visits import (PURPOSES, REFUSE, WARN, Flag, matching_flags, near_flags, postcode_district,
+from kiosk.domain.visits import (PURPOSES, REFUSE, WARN, matching_flags, near_flags, postcode_district,
                                  sign_out_verdict)
 from kiosk.screens._due import TypedDueError, parse_typed_due
 from kiosk.screens._idle import IdleClose

@@ -11,7 +11,6 @@ Keys: A add, E or Enter edit, D deactivate/reactivate, F6/F7/F8 other admin scre
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from textual import work

@@ -8,8 +8,6 @@ does that, audited); neither is any code word.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from textual import work

@@ -17,7 +17,7 @@ from kiosk.services.contact import record_contact
 from kiosk.services.context import Context
 from kiosk.services.errors import Invalid, NotFound, Refused
 from kiosk.services.reception import normalise_initials
-from kiosk.store.models import Alarm, AlarmAction, Message, Staff, Visit
+from kiosk.store.models import Alarm, Message, Staff, Visit
 
 ACTIONS = ("answered", "no-answer", "police", "stood-down", "false-alarm", "other")
 RESOLVING = ("answered", "stood-down", "false-alarm")

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from kiosk.services import audit
 from kiosk.services.context import Context
 from kiosk.store.db import is_postgres
 from kiosk.store.models import Message

@@ -52,6 +52,7 @@ import logging
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 import peewee
 
@@ -120,7 +121,7 @@ def describe(target: str | Path) -> str:
 class KioskSqliteDatabase(peewee.SqliteDatabase):
     """SQLite with the transaction kinds named in the module docstring ("ROWS" is IMMEDIATE here)."""
 
-    def begin(self, lock_type=None):
+    def begin(self, lock_type: str | None = None) -> Any:
         if lock_type and str(lock_type).upper() == "ROWS":
             lock_type = "IMMEDIATE"
         return super().begin(lock_type)
@@ -131,23 +132,23 @@ class KioskPostgresqlDatabase(peewee.PostgresqlDatabase):
 
     def _lost(self) -> bool:
         """The server dropped this connection (restart, network, pg_terminate_backend)."""
-        conn = self._state.conn
+        conn = self._state.conn  # type: ignore[attr-defined]  # peewee's per-thread state
         return conn is not None and bool(getattr(conn, "closed", 0))
 
     def _reconnect(self) -> None:
-        self._state.transactions.clear()
+        self._state.transactions.clear()  # type: ignore[attr-defined]
         try:
             self.close()
         except peewee.DatabaseError:
             pass
         self.connect(reuse_if_open=True)
 
-    def rollback(self):
+    def rollback(self) -> None:
         if self._lost():
             return  # the server threw the transaction away with the connection; the error is the news
-        return super().rollback()
+        super().rollback()
 
-    def begin(self, lock_type=None):
+    def begin(self, lock_type: str | None = None) -> None:
         try:
             self._begin(lock_type)
         except (peewee.OperationalError, peewee.InterfaceError):
@@ -156,9 +157,9 @@ class KioskPostgresqlDatabase(peewee.PostgresqlDatabase):
             self._reconnect()  # nothing ran in this transaction yet: safe to start it again
             self._begin(lock_type)
 
-    def _begin(self, lock_type=None):
+    def _begin(self, lock_type: str | None = None) -> None:
         kind = str(lock_type or "IMMEDIATE").upper()
-        with peewee.__exception_wrapper__:
+        with peewee.__exception_wrapper__:  # type: ignore[attr-defined]  # peewee's own error mapping
             cursor = self.cursor()
             if kind == "DEFERRED":
                 cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
@@ -168,7 +169,7 @@ class KioskPostgresqlDatabase(peewee.PostgresqlDatabase):
                 cursor.execute("BEGIN")
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
 
-    def execute_sql(self, sql, params=None):
+    def execute_sql(self, sql: str, params: Any = None) -> Any:
         if params and any(isinstance(p, str) and "\x00" in p for p in params):
             params = [without_nul(p) for p in params]
         try:
@@ -190,7 +191,7 @@ class KioskPostgresqlDatabase(peewee.PostgresqlDatabase):
             raise type(exc)(lines[0].strip()) from None
 
 
-def without_nul(value):
+def without_nul(value: Any) -> Any:
     """PostgreSQL text cannot hold U+0000 (an SMS may: it must still be stored, not refused):
     it is stored as U+FFFD, the replacement character. Anything else is returned as it is."""
     return value.replace("\x00", "\ufffd") if isinstance(value, str) else value
@@ -235,7 +236,7 @@ def _open_sqlite(path: str | Path, create: bool = True) -> peewee.Database:
     return KioskSqliteDatabase(name, pragmas=PRAGMAS, lock_type="IMMEDIATE")
 
 
-def postgres_database(url: str, **connect) -> KioskPostgresqlDatabase:
+def postgres_database(url: str, **connect: Any) -> KioskPostgresqlDatabase:
     """A (not yet connected) PostgreSQL database for `url`, sessions in UTC, kiosk's write lock."""
     options = "-c TimeZone=UTC -c lock_timeout=5s"
     return KioskPostgresqlDatabase(url.strip(), options=options, application_name="kiosk",

@@ -112,13 +112,14 @@ def _v5_indexes_for_the_sms_path_and_the_ladder(db: peewee.Database, migrator: S
 def _v6_approvers_and_the_visit_car(db: peewee.Database, migrator: SchemaMigrator) -> None:
     """v6: who may approve a visit (`staff.approver`), and the make, model and colour of a car given
     for one visit (`visit.vehicle` held only its registration)."""
-    columns = [("staff", "approver", peewee.BooleanField(default=False), "INTEGER NOT NULL DEFAULT 0"),
+    columns: list[tuple[str, str, peewee.Field, str]] = [("staff", "approver", peewee.BooleanField(default=False), "INTEGER NOT NULL DEFAULT 0"),
                ("visit", "vehicle_make", peewee.CharField(default=""), "VARCHAR(255) NOT NULL DEFAULT ''"),
                ("visit", "vehicle_colour", peewee.CharField(default=""), "VARCHAR(255) NOT NULL DEFAULT ''")]
     _add_not_null_columns(db, migrator, columns)
 
 
-def _add_not_null_columns(db: peewee.Database, migrator: SchemaMigrator, columns) -> None:
+def _add_not_null_columns(db: peewee.Database, migrator: SchemaMigrator,
+                          columns: list[tuple[str, str, peewee.Field, str]]) -> None:
     """Add NOT NULL columns with a default to tables that have rows. playhouse's SQLite migrator
     rebuilds the table to set NOT NULL, which fails once other tables' rows refer to it (foreign keys
     are enforced), so SQLite gets a plain ADD COLUMN ... NOT NULL DEFAULT, which it allows."""
@@ -192,14 +193,14 @@ def _v8_alarm_history_and_held_back(db: peewee.Database, migrator: SchemaMigrato
 
     with db.bind_ctx([AlarmAction, Alarm]):
         db.create_tables([AlarmAction])
-        acked = (Alarm.select(Alarm.id, Alarm.acknowledged_at, fn_coalesce(Alarm.acknowledged_by), Alarm.action,
+        acked = (Alarm.select(Alarm._meta.primary_key, Alarm.acknowledged_at, fn_coalesce(Alarm.acknowledged_by), Alarm.action,
                               Alarm.police_ref, Alarm.note, peewee.Value("upgrade"))
                  .where(Alarm.acknowledged_at.is_null(False) & Alarm.action.is_null(False)))
         AlarmAction.insert_from(acked, [AlarmAction.alarm, AlarmAction.at, AlarmAction.who, AlarmAction.action,
                                         AlarmAction.police_ref, AlarmAction.note, AlarmAction.actor]).execute()
 
 
-def fn_coalesce(column) -> peewee.Node:
+def fn_coalesce(column: peewee.Field) -> peewee.Node:
     return peewee.fn.COALESCE(column, "")
 
 
@@ -277,7 +278,7 @@ def _has_change_notification(db: peewee.Database) -> bool:
         "SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
         "WHERE t.tgname = %s AND c.relnamespace = current_schema()::regnamespace",
         (_NOTIFY_FUNCTION,))
-    return cursor.fetchone()[0] == len(notified_tables())
+    return bool(cursor.fetchone()[0] == len(notified_tables()))
 
 
 def _create_change_notification(db: peewee.Database) -> None:

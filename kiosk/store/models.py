@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from typing import Any
+
 import peewee
 
 from kiosk.store.db import database_proxy
@@ -22,14 +24,14 @@ class UtcDateTimeField(peewee.DateTimeField):
     Stored as naive UTC ('YYYY-MM-DD HH:MM:SS[.ffffff]'), which sorts and compares correctly as text
     in SQLite and maps to `timestamp` in PostgreSQL. A naive datetime is refused: it is a bug."""
 
-    def db_value(self, value):
+    def db_value(self, value: Any) -> Any:
         if isinstance(value, datetime):
             if value.tzinfo is None or value.utcoffset() is None:
                 raise ValueError(f"{self.name}: naive datetime refused, store aware UTC")
             value = value.astimezone(UTC).replace(tzinfo=None)
         return super().db_value(value)
 
-    def python_value(self, value):
+    def python_value(self, value: Any) -> Any:
         value = super().python_value(value)
         if isinstance(value, datetime) and value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
@@ -37,6 +39,12 @@ class UtcDateTimeField(peewee.DateTimeField):
 
 
 class BaseModel(peewee.Model):
+    # What peewee adds at run time, declared for the type checker (annotations only: peewee reads
+    # fields from the class body's values, so these change nothing): the primary key, and each
+    # foreign key's `<name>_id` in the models below. Any, like every peewee field (peewee ships no
+    # types): `Visit.id` is a field in a query, `visit.id` an int on a row.
+    id: Any
+
     class Meta:
         database = database_proxy
         legacy_table_names = False
@@ -106,7 +114,9 @@ class VisitMember(BaseModel):
     """A member of staff on a visit and the phone number they carry (default: their own mobile)."""
 
     visit = peewee.ForeignKeyField(Visit, backref="members", on_delete="CASCADE")
+    visit_id: Any
     staff = peewee.ForeignKeyField(Staff, backref="visits")
+    staff_id: Any
     phone_number = peewee.CharField(null=True, index=True)  # E.164
 
     class Meta:
@@ -128,12 +138,15 @@ class Alarm(BaseModel):
     """Something reception must act on. Amber may resolve by itself on contact; red never does."""
 
     visit = peewee.ForeignKeyField(Visit, backref="alarms", null=True)
+    visit_id: Any
     kind = peewee.CharField()  # overdue | missed-check-in | no-reply | duress | sos | send-failed
     level = peewee.CharField()  # amber | red
     raised_at = UtcDateTimeField()
     parent = peewee.ForeignKeyField("self", backref="children", null=True)  # the amber a no-reply came from
+    parent_id: Any
     summary = peewee.TextField(default="")  # what triggered it: never SMS text, never a code word
     owner = peewee.ForeignKeyField(Staff, backref="owned_alarms", null=True)  # ACK by SMS
+    owner_id: Any
     owner_at = UtcDateTimeField(null=True)
     acknowledged_by = peewee.CharField(null=True)  # initials at the kiosk / CLI
     acknowledged_at = UtcDateTimeField(null=True)
@@ -166,8 +179,11 @@ class Message(BaseModel):
     sent_at = UtcDateTimeField(null=True)
     delivered_at = UtcDateTimeField(null=True)
     visit = peewee.ForeignKeyField(Visit, backref="messages", null=True)
+    visit_id: Any
     alarm = peewee.ForeignKeyField(Alarm, backref="messages", null=True)
+    alarm_id: Any
     staff = peewee.ForeignKeyField(Staff, backref="messages", null=True)  # sender / recipient
+    staff_id: Any
     duress = peewee.BooleanField(default=False)
     fingerprint = peewee.CharField(unique=True, null=True)  # exactly-once inbound
 
@@ -286,7 +302,9 @@ class SelfTest(BaseModel):
     requested_at = UtcDateTimeField()
     requested_by = peewee.CharField(default="schedule")  # schedule | cli | start
     message = peewee.ForeignKeyField(Message, null=True, on_delete="SET NULL", backref="+")  # the text sent
+    message_id: Any
     reply = peewee.ForeignKeyField(Message, null=True, on_delete="SET NULL", backref="+")  # the text back
+    reply_id: Any
     received_at = UtcDateTimeField(null=True)
     note = peewee.TextField(null=True)  # why it was not sent (no own number, switched off)
 
@@ -303,6 +321,7 @@ class AlarmAction(BaseModel):
     resolved an amber. The record (export, report, timeline) reads the whole history from here."""
 
     alarm = peewee.ForeignKeyField(Alarm, backref="actions", on_delete="CASCADE")
+    alarm_id: Any
     at = UtcDateTimeField()
     who = peewee.CharField(default="")  # initials at the kiosk / CLI, a receiver's name, "contact"
     action = peewee.CharField()  # took-charge | answered | no-answer | police | ... | extended | contact | back

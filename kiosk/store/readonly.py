@@ -26,6 +26,7 @@ def open_readonly(target: str | Path) -> peewee.Database:
     """Open the database at `target` read-only, check its schema is current, bind the models to it.
     Raises NotViewable. Close it with `.close()`."""
     name = describe(target)  # never a password in a message
+    db: peewee.Database
     if is_postgres(target):
         db = KioskPostgresqlDatabase(str(target).strip(), application_name="kiosk-viewer", connect_timeout=5,
                                      options="-c TimeZone=UTC -c lock_timeout=5s -c default_transaction_read_only=on")

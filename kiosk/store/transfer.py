@@ -14,7 +14,7 @@ import itertools
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 from urllib.parse import quote
 
 import peewee
@@ -95,14 +95,14 @@ def open_target(url: str) -> KioskPostgresqlDatabase:
     return db
 
 
-def _chunks(db: peewee.Database, model: type[peewee.Model]) -> Iterator[list[tuple]]:
+def _chunks(db: peewee.Database, model: type[peewee.Model]) -> Iterator[list[tuple[Any, ...]]]:
     """Every row of `model` in `db` as python values (aware UTC times, booleans), in primary-key
     order, CHUNK rows at a time: years of audit trail need not fit in a Pi's memory at once.
     The model is bound to `db` only while a chunk is read, so two of these can be interleaved."""
     columns = _columns(model)
     pk = model._meta.primary_key
 
-    def select():  # a query is tied to the database bound when it is made: make it inside bind_ctx
+    def select() -> Any:  # a query is tied to the database bound when it is made: make it inside bind_ctx
         return model.select(*columns).order_by(*model._meta.get_primary_keys())
 
     if not isinstance(pk, peewee.AutoField):  # the small tables with a composite key: at once
@@ -134,7 +134,7 @@ def _reset_sequence(db: KioskPostgresqlDatabase, model: type[peewee.Model]) -> N
                    f'COALESCE(MAX("{column}"), 1), MAX("{column}") IS NOT NULL) FROM "{table}"')
 
 
-def _as_stored(value):
+def _as_stored(value: Any) -> Any:
     """A source value as PostgreSQL keeps it (text cannot hold U+0000: kiosk.store.db)."""
     return without_nul(value)
 
@@ -172,7 +172,7 @@ def _copy(source: peewee.SqliteDatabase, target: KioskPostgresqlDatabase) -> lis
     return results
 
 
-def _verify(source, target, model, copied: int) -> int:
+def _verify(source: peewee.Database, target: peewee.Database, model: type[peewee.Model], copied: int) -> int:
     """Compare every column of every row, both sides read back in primary-key order."""
     table = model._meta.table_name
     names = [f.name for f in _columns(model)]

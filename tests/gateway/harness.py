@@ -109,7 +109,7 @@ def seed(db_path: Path | str, now: datetime, *, config: Config | None = None, vi
     for name, mobile, word, alerts in staff:
         ids[name] = add_staff(ctx, name, mobile, alerts=alerts, code_word=word, approver=name == "Head Teacher").id
     if visits:
-        for i, (name, _, word, _) in enumerate(s for s in staff if s[2]):
+        for i, (name, _, _word, _) in enumerate(s for s in staff if s[2]):
             v = sign_out(ctx, [name], f"{10 + i} Elm Road, Luton LU4 9AB", now + due(i),
                          approved_by="HT").visit
             ids[f"visit:{name}"] = v.id

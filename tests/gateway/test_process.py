@@ -141,9 +141,9 @@ def crash_texts():
     """200 SMS from 12 staff: numbered notes, then BACK from half of them last."""
     out = []
     for n in range(1, 17):
-        for name, number, _, _ in STAFF_12[:12]:
+        for _name, number, _, _ in STAFF_12[:12]:
             out.append((number, f"OK {n}"))
-    for name, number, _, _ in STAFF_12[:8]:
+    for _name, number, _, _ in STAFF_12[:8]:
         out.append((number, "BACK"))
     return out[:200]
 

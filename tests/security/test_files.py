@@ -22,7 +22,6 @@ from kiosk.ops.backup import backup_database
 from kiosk.clock import FakeClock
 from kiosk.store import open_database
 from kiosk.store.models import Staff
-from tests.conftest import REPO
 
 IS_ROOT = os.geteuid() == 0
 

@@ -62,7 +62,7 @@ def test_flood_of_200_texts_gets_ten_replies_and_one_notice_and_never_holds_up_a
 
 def test_replies_resume_after_a_quiet_minute(school, clock):
     school.out(school.ann)
-    for i in range(LIMIT + 3):
+    for _ in range(LIMIT + 3):
         svc.sms_in(school.ctx, ANN, "OK")
     clock.advance(seconds=61)
     result = svc.sms_in(school.ctx, ANN, "OK")
@@ -81,7 +81,7 @@ def test_window_counts_received_times_so_a_drained_backlog_is_not_a_flood(school
 
 def test_code_word_in_the_middle_of_a_flood_still_raises_duress_and_its_reply_is_held_like_the_rest(school):
     school.out(school.ann)
-    for i in range(30):
+    for _ in range(30):
         svc.sms_in(school.ctx, ANN, "OK")
     result = svc.sms_in(school.ctx, ANN, "OK running late bluebird")
     assert result.duress and result.message.duress

@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import shutil
-from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings

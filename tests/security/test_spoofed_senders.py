@@ -5,7 +5,6 @@ to come from and says what changed, so the real owner of that phone notices a fo
 
 from __future__ import annotations
 
-from datetime import timedelta
 
 import pytest
 

@@ -18,7 +18,7 @@ def run_together(*jobs, rounds=8):
             barrier.wait()
             for _ in range(rounds):
                 job()
-        except Exception as exc:  # collected, the assertion below shows it
+        except Exception as exc:  # noqa: BLE001 - collected, the assertion below shows it
             errors.append(exc)
 
     threads = [threading.Thread(target=worker, args=(job,)) for job in jobs]

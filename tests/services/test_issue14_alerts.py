@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from kiosk import services as svc
-from kiosk.services import alarms, delivery, outbox
+from kiosk.services import delivery, outbox
 from kiosk.store.models import Alarm, Event, Message, Visit
 from tests.services.conftest import ANN, DEE, HANA
 

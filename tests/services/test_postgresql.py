@@ -82,7 +82,7 @@ def test_senders_on_four_connections_never_take_the_same_message(school):
             while (msg := svc.claim_next(school.ctx)) is not None:
                 mine.append(msg.id)
                 svc.mark_sent(school.ctx, msg.id, modem_ref=msg.id % 256)
-        except Exception as exc:  # shown by the assertion below
+        except Exception as exc:  # noqa: BLE001 - shown by the assertion below
             errors.append(exc)
         finally:
             school.db.close()  # this thread's connection

@@ -136,7 +136,7 @@ def test_board_tick_and_sms_path_never_scan_history_after_the_upgrade(upgraded, 
 
 def test_the_check_can_fail_without_the_indexes(upgraded, clock):
     """Drop the v5 indexes again: the same paths then scan visits, members and messages."""
-    for table, name in V5_INDEXES:
+    for _table, name in V5_INDEXES:
         upgraded.db.execute_sql(f'DROP INDEX "{name}"')
     ran = the_hot_paths(upgraded, clock)
     scanned = " ".join(" ".join(re.findall(r'FROM "(\w+)"', sql)) for sql in ran if history_scans(sql))

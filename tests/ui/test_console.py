@@ -9,7 +9,7 @@ from kiosk.screens.board import BoardScreen
 from kiosk.screens.pin import AdminPinScreen
 from kiosk.security.pins import hash_pin
 from kiosk.store import open_database
-from kiosk.themes import CONSOLE_THEME, FULL_THEME
+from kiosk.themes import CONSOLE_THEME
 from kiosk.widgets.big import ascii_figures
 from tests.ui.conftest import settle
 from tests.ui.school import make_context
