@@ -13,6 +13,7 @@ import html
 import math
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from kiosk.services.context import Context
 from kiosk.ops.export import Period
@@ -72,7 +73,7 @@ def build(ctx: Context, when: Period) -> Report:
             .where(in_period & Visit.ended_at.is_null(False) & Visit.approved_by.is_null()).order_by(Visit.id)]
         alarms = list(Alarm.select().where((Alarm.raised_at >= lo) & (Alarm.raised_at < hi)))
         # the first acknowledgement is in the audit trail (the row keeps the latest: police, then stood-down)
-        first: dict[int, object] = {}
+        first: dict[int, Any] = {}
         for alarm_id, at in (Event.select(Event.alarm_id, fn.MIN(Event.at))
                              .where(Event.kind.in_(ACK_EVENTS) & Event.alarm_id.in_([a.id for a in alarms]))
                              .group_by(Event.alarm_id).tuples()):
@@ -134,7 +135,7 @@ def _bar_chart(r: Report) -> str:
     for i, (kind, levels) in enumerate(kinds):
         y = gap + i * (bar_h + gap)
         parts.append(f'<text x="0" y="{y + bar_h - 6}" font-size="13">{html.escape(kind)}</text>')
-        x = label_w
+        x = float(label_w)
         for level in ("red", "amber"):
             n = levels.get(level, 0)
             if n:

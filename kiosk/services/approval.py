@@ -14,6 +14,7 @@ because an untracked visit is worse than an unapproved one.
 
 from __future__ import annotations
 
+from collections.abc import Set
 from datetime import datetime
 
 from kiosk.services import audit
@@ -30,7 +31,7 @@ def initials(name: str) -> str:
     return "".join(word[0] for word in name.split() if word[:1].isalpha()).upper()
 
 
-def find_approver(ref: str, on_visit: set[int] = frozenset()) -> Staff:
+def find_approver(ref: str, on_visit: Set[int] = frozenset()) -> Staff:
     """The approver `ref` names (name, initials or id), or Invalid saying in one line why not."""
     cleaned = " ".join((ref or "").split())
     if not cleaned or len(cleaned) > 80 or not cleaned.isprintable():

@@ -205,6 +205,7 @@ def extend(ctx: Context, visit_id: int, *, by: str, minutes: int | None = None, 
         visit = get_open(visit_id)  # under the write lock: never moves a visit closed a moment ago
         if minutes is not None:
             due = max(visit.due_back, now) + timedelta(minutes=minutes)
+        assert due is not None  # one of the two was given (checked above)
         set_due(ctx, visit, due, actor=f"{actor}:{by}")
         for alarm in lookup.unresolved_alarms(visit).where((Alarm.level == L.AMBER) & (Alarm.kind == L.OVERDUE)):
             alarm.resolved_at, alarm.resolved_by, alarm.action = now, by, "extended"

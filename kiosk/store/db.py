@@ -132,11 +132,11 @@ class KioskPostgresqlDatabase(peewee.PostgresqlDatabase):
 
     def _lost(self) -> bool:
         """The server dropped this connection (restart, network, pg_terminate_backend)."""
-        conn = self._state.conn  # type: ignore[attr-defined]  # peewee's per-thread state
+        conn = self._state.conn  # peewee's per-thread state
         return conn is not None and bool(getattr(conn, "closed", 0))
 
     def _reconnect(self) -> None:
-        self._state.transactions.clear()  # type: ignore[attr-defined]
+        self._state.transactions.clear()
         try:
             self.close()
         except peewee.DatabaseError:
@@ -159,7 +159,7 @@ class KioskPostgresqlDatabase(peewee.PostgresqlDatabase):
 
     def _begin(self, lock_type: str | None = None) -> None:
         kind = str(lock_type or "IMMEDIATE").upper()
-        with peewee.__exception_wrapper__:  # type: ignore[attr-defined]  # peewee's own error mapping
+        with peewee.__exception_wrapper__:  # peewee's own error mapping
             cursor = self.cursor()
             if kind == "DEFERRED":
                 cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import peewee
 
@@ -23,6 +23,10 @@ class UtcDateTimeField(peewee.DateTimeField):
 
     Stored as naive UTC ('YYYY-MM-DD HH:MM:SS[.ffffff]'), which sorts and compares correctly as text
     in SQLite and maps to `timestamp` in PostgreSQL. A naive datetime is refused: it is a bug."""
+
+    if TYPE_CHECKING:  # on a row it is the value (peewee's field accessor): say so to the type checker
+        def __get__(self, instance: Any, owner: Any) -> Any: ...
+        def __set__(self, instance: Any, value: Any) -> None: ...
 
     def db_value(self, value: Any) -> Any:
         if isinstance(value, datetime):

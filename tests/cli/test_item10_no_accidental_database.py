@@ -14,7 +14,6 @@ import io
 import os
 import sqlite3
 import stat
-import subprocess
 import sys
 
 import pytest
@@ -23,7 +22,6 @@ from kiosk.cli import build_parser, main
 from kiosk.store import open_database
 from kiosk.store.db import NoDatabase
 from kiosk.store.migrations import LATEST
-from tests.conftest import REPO
 
 NOW = "2026-11-24T14:00:00+00:00"
 BY = ["--by", "AB"]
