@@ -38,9 +38,12 @@ def common_words() -> frozenset[str]:
 
 
 def is_common(folded: str) -> bool:
-    """True for a listed word, and for its plural ("houses", "boxes")."""
+    """True for a listed word, for its plural ("houses", "boxes"), and for a piece of a listed word
+    ("ouse" of "house"): a word holding a code word is duress, so a code word inside an everyday word
+    would raise a false alarm every time that word is texted."""
     common = common_words()
-    return folded in common or any(folded.endswith(end) and folded[: -len(end)] in common for end in ("s", "es"))
+    return folded in common or any(folded.endswith(end) and folded[: -len(end)] in common for end in ("s", "es")) \
+        or any(folded in word for word in common)
 
 
 class CodeWordError(ValueError):

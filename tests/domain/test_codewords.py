@@ -168,6 +168,7 @@ def test_redacted_marker_is_not_a_code_word():
     "traffic", "parked", "stuck", "delayed", "police", "hospital", "ambulance", "neighbour", "doorbell",
     "appointment", "nobody", "sorted", "cheers", "brilliant", "lovely", "coffee",  # what staff text anyway
     "houses", "meetings", "boxes", "tuesday", "november", "twenty", "orange", "evening",
+    "ouse", "ildr", "ORNI",  # inside an everyday word (house, children, morning): every such text would be duress
 ])
 def test_common_passwords_and_sms_vocabulary_are_refused(word):
     """Found by QA: `--code-word password` was accepted. A code word someone texts by chance raises
