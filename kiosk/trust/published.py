@@ -45,10 +45,13 @@ WITHHELD_COLUMNS: dict[str, dict[str, str]] = {
     "visit": {"code_word": _CODE_WORD, "place": _ADDRESS, "home_phone": _PHONE,
               "family_ref": "identifies a family: " + _NOT_NEEDED, "travel": _FREE_TEXT, "vehicle": _FREE_TEXT,
               "vehicle_make": _FREE_TEXT, "vehicle_colour": _FREE_TEXT,
-              "outcome": _FREE_TEXT, "approved_by": _NOT_NEEDED, "ended_by": _NOT_NEEDED},
+              "outcome": _FREE_TEXT, "approved_by": _NOT_NEEDED, "ended_by": _NOT_NEEDED,
+              "back_claimed_at": "a BACK held while a red alarm is open: the site's alarm view shows it; "
+                                 + _NOT_NEEDED},
     "visit_member": {"phone_number": _PHONE},
     "alarm": {"summary": "built from messages and modem errors (names, numbers): " + _NOT_NEEDED,
-              "note": _FREE_TEXT, "police_ref": _NOT_NEEDED},
+              "note": _FREE_TEXT, "police_ref": _NOT_NEEDED,
+              "missed_at": "which check-in was missed, for the site's alert wording: " + _NOT_NEEDED},
     "gateway_health": {"pid": _NOT_NEEDED, "port": _NOT_NEEDED, "signal_dbm": _NOT_NEEDED,
                        "operator": _NOT_NEEDED, "sim_state": _NOT_NEEDED, "modem_model": _NOT_NEEDED,
                        "last_error": "modem error text: " + _NOT_NEEDED, "last_error_at": _NOT_NEEDED,
@@ -70,6 +73,8 @@ WITHHELD_TABLES: dict[str, str] = {
     "phone": _PHONE,
     "reception_user": "PIN hashes",
     "self_test": "the site's loop-back self-tests: their texts and tokens stay home",
+    "alarm_action": "every step taken about an alarm: police references and notes typed by people ("
+                    + _FREE_TEXT + "); the published alarm row carries its latest action",
 }
 
 
