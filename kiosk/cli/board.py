@@ -64,7 +64,7 @@ def show_messages(args, ctx) -> None:
         return
     for m in rows:
         arrow = "<-" if m.direction == "in" else "->"
-        say(f"{m.id:>5} {local(ctx, m.created_at)} {arrow} {m.number:<15} {m.state:<9} {m.text!r}")
+        say(f"{m.id:>5} {local(ctx, m.created_at)} {arrow} {m.number or '(unknown)':<15} {m.state:<9} {m.text!r}")
 
 
 @command

@@ -359,6 +359,34 @@ class Modem:
             return parse_pdu_listing(self._command("AT+CMGL=4", timeout=timeout), storage)
         return parse_text_listing(self._command('AT+CMGL="ALL"', timeout=timeout), storage, ucs2=self._ucs2)
 
+    def read_stored(self, index: int) -> StoredMessage | None:
+        """One stored message read on its own (AT+CMGR), decodable or not; None if the slot is empty."""
+        try:
+            lines = self._command(f"AT+CMGR={index}")
+        except CommandError as exc:
+            if is_empty_index(exc):
+                return None
+            raise
+        storage = self.quirks.storage
+        found = (parse_pdu_listing(lines, storage, prefix="+CMGR") if self.settings.mode == "pdu"
+                 else parse_text_listing(lines, storage, prefix="+CMGR", ucs2=self._ucs2))
+        return replace(found[0], index=index) if found else None  # +CMGR does not repeat the index
+
+    def _read_again(self, message: StoredMessage) -> StoredMessage:
+        """A received message the listing could not decode is read once more before anyone gives
+        up on it: a serial glitch can cut a line of a long AT+CMGL answer. The copy that decodes
+        wins; if neither does, the longer raw copy goes on, its error saying it was read twice."""
+        try:
+            again = self.read_stored(message.index)
+        except ModemError as exc:
+            log.warning("message %s did not decode and could not be read again: %s", message.index, exc)
+            return message
+        if again is not None and again.pdu is not None:
+            log.info("message %s decoded when read again (AT+CMGR)", message.index)
+            return again
+        best = again if again is not None and len(again.raw) > len(message.raw) else message
+        return replace(best, error=f"{best.error} (read twice: AT+CMGL and AT+CMGR)")
+
     def delete(self, index: int) -> bool:
         """Delete one stored message. False when nothing was there (+CMS ERROR: 321): not a failure."""
         try:
@@ -373,13 +401,16 @@ class Modem:
         """Hand each stored message to `handler`; delete it only when the handler returned normally.
 
         A handler that raises, or returns False, keeps the message on the modem for the next sweep
-        (None or True: confirmed, delete it). A message already
+        (None or True: confirmed, delete it). A received message that does not decode is read once
+        more (AT+CMGR) before it is handed over with its raw PDU and error. A message already
         confirmed earlier in this process (same fingerprint) is deleted without calling the handler
         again; across restarts the caller recognises duplicates by `StoredMessage.fingerprint`.
         """
         handled = duplicates = kept = delete_failed = 0
         with self._drain_lock:
             for message in self.stored_messages():
+                if message.pdu is None and message.incoming:
+                    message = self._read_again(message)
                 fp = message.fingerprint
                 if fp in self._confirmed:
                     duplicates += 1

@@ -139,6 +139,25 @@ def decode_pdu(hex_str: str, *, smsc_included: bool = True,
         raise _PduInternalError(f"internal decode error: {exc!r}") from exc
 
 
+def sender_of(hex_str: str) -> str | None:
+    """The sender of a received PDU that does not decode as a whole, if its start is readable: the
+    originating address comes right after the SMSC and the first octet, so a PDU cut short or
+    garbled further on still names who sent it. None when that part is unreadable too."""
+    text = (hex_str or "").strip() if isinstance(hex_str, str) else ""
+    digits = len(text) - len(text.lstrip("0123456789abcdefABCDEF"))
+    digits -= digits % 2
+    if not digits:
+        return None
+    try:
+        r = Reader(bytes.fromhex(text[:digits]))
+        read_smsc(r, [])
+        if r.octet("first octet") & 0x03 not in (0, 3):  # not an SMS-DELIVER
+            return None
+        return read_address(r, "originating address", []) or None
+    except Exception:  # noqa: BLE001 - unreadable is an answer here (None), never an error
+        return None
+
+
 def _decode(data: bytes, raw_hex: str, smsc_included: bool,
             direction: str) -> Deliver | StatusReport | Submit:
     r = Reader(data)

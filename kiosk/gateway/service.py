@@ -19,7 +19,7 @@ from typing import Any, Callable, TextIO
 from kiosk.devices import events as ev
 from kiosk.devices.concat import Assembled, Reassembler
 from kiosk.devices.errors import ModemError, SendError
-from kiosk.devices.pdu import Deliver, StatusReport
+from kiosk.devices.pdu import Deliver, StatusReport, sender_of
 from kiosk.gateway.health import HealthRecorder
 from kiosk.gateway.loop import ClockJump, JobSpec, Loop
 from kiosk.gateway.notify import Notifier
@@ -32,6 +32,7 @@ from kiosk.services import audit, delivery, inbound, multipart, outbox
 from kiosk.services.tick import tick as ladder_tick
 from kiosk.services.calls import contact_by_call
 from kiosk.services.context import Context
+from kiosk.services.undecodable import store_undecodable
 from kiosk.store.models import Alarm, Event, Message
 
 log = logging.getLogger("kiosk.gateway")
@@ -214,11 +215,11 @@ class Gateway:
             if isinstance(event.message, Deliver):
                 # +CMT: must be committed before we return (the driver acknowledges after)
                 self.store_deliver(event.message, event.fingerprint, event.at)
-            else:
-                log.error("undecodable pushed SMS: %s", event.error)
-                with self.ctx.atomic():
-                    audit.record("sms-undecodable", self.ctx.now(), actor="gateway",
-                                 summary=f"undecodable pushed SMS: {event.error}"[:200])
+            else:  # pushed, never on the SIM: this copy is the only one, kept as it came
+                with self._inbound:
+                    msg, _ = store_undecodable(self.ctx, sender_of(event.raw), event.raw, event.error,
+                                               fingerprint=event.fingerprint, received_at=event.at)
+                log.error("undecodable pushed SMS kept as message %d: %s", msg.id, event.error)
             return
         if isinstance(event, ev.NetworkTimeReceived):
             self.clock.set_network_time(event.network_time)
@@ -360,10 +361,14 @@ class Gateway:
             return self.store_deliver(pdu, stored.fingerprint, self.ctx.now(), on_loop=True)
         if pdu is not None or not stored.incoming:
             return True  # a stored copy of something sent (SMS-SUBMIT): nothing to keep
-        with self.ctx.atomic():
-            audit.record("sms-undecodable", self.ctx.now(), actor="gateway",
-                         summary=f"undecodable stored SMS removed: {stored.error}"[:200])
-        log.error("undecodable stored SMS at index %d: %s", stored.index, stored.error)
+        # Read twice by the driver and still undecodable: kept as it came (raw PDU, sender if
+        # readable) and committed before the driver may delete it from the SIM.
+        with self._inbound:
+            msg, created = store_undecodable(self.ctx, sender_of(stored.raw), stored.raw, stored.error,
+                                             fingerprint=stored.fingerprint, received_at=self.ctx.now())
+        if created:
+            log.error("undecodable stored SMS at index %d kept as message %d: %s", stored.index, msg.id,
+                      stored.error)
         return True
 
     def process(self, message_id: int) -> None:

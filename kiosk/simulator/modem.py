@@ -82,6 +82,7 @@ class ModemSimulator(AtCommandSet):
         self._settings = SimSettings(echo=echo, pin_ok=not pin)
         self._fail_next_send: list[list[int]] = []  # [code, successes to allow first]
         self._silent: list[tuple[str, int]] = []  # (command prefix, remaining count)
+        self._garbled: list[tuple[str, int]] = []  # (command prefix, remaining count): PDU lines cut
         self._hung = False
         self._interleave: list[str] = []
         self._next_mr = 1
@@ -320,6 +321,13 @@ class ModemSimulator(AtCommandSet):
             if rssi is not None:
                 self.rssi = rssi
 
+    def garble(self, prefix: str = "AT+CMGL", count: int = 1) -> None:
+        """A serial glitch: in the answers to the next `count` commands starting with `prefix`, every
+        PDU line (hex only) loses its second half, as a dropped chunk of the stream would leave it.
+        What the SIM holds is unchanged: reading it again (AT+CMGR) gives the whole PDU."""
+        with self._lock:
+            self._garbled.append((prefix.upper(), count))
+
     def silence(self, prefix: str = "", count: int = 1) -> None:
         """The next `count` commands starting with `prefix` (e.g. 'AT+CMGL') get no answer at all."""
         with self._lock:
@@ -474,6 +482,12 @@ class ModemSimulator(AtCommandSet):
                     else:
                         self._silent[i] = (prefix, count - 1)
                     return
+            garbled = False
+            for i, (prefix, count) in enumerate(self._garbled):
+                if upper.startswith(prefix):
+                    self._garbled[i:i + 1] = [] if count <= 1 else [(prefix, count - 1)]
+                    garbled = True
+                    break
         if not upper.startswith("AT"):
             self._reply([], "ERROR")
             return
@@ -485,7 +499,7 @@ class ModemSimulator(AtCommandSet):
             if result is None:  # prompt: the reply comes after Ctrl-Z
                 return
             info, final = result
-            lines.extend(info)
+            lines.extend(_cut_pdus(info) if garbled else info)
             if final != "OK":
                 self._reply(lines, final)
                 return
@@ -542,3 +556,9 @@ class ModemSimulator(AtCommandSet):
             self._call.ended = True
         if self._ringer and self._ringer is not threading.current_thread():
             self._ringer.join(timeout=2)
+
+
+def _cut_pdus(lines: list[str]) -> list[str]:
+    """Each hex-only line (a PDU) cut to its first half; other lines as they were."""
+    return [line[:len(line) // 2] if len(line) > 2 and all(c in "0123456789ABCDEFabcdef" for c in line) else line
+            for line in lines]

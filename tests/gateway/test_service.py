@@ -302,15 +302,15 @@ def test_missed_call_confirms_by_sms_when_the_config_says_so(start_gateway):
 
 
 def test_garbage_on_the_line_and_an_undecodable_sms_change_nothing_and_the_gateway_goes_on(start_gateway):
-    """Line noise and a stored SMS that cannot be decoded: recorded, removed from the SIM, and the
-    next real text is handled as usual."""
+    """Line noise and a stored SMS that cannot be decoded: kept as an undecodable message (issue 14
+    item 15), removed from the SIM, and the next real text is handled as usual."""
     g = start_gateway()
     g.sim.inject_garbage()
     g.sim.inject_pdu("0791447758100650040C9144779000000100")  # cut off in the middle of its header
     g.step(1)
     g.until(lambda: Event.select().where(Event.kind == "sms-undecodable").exists(), advance=5,
             what="undecodable SMS recorded")
-    assert Message.select().count() == 0
+    assert [(m.state, m.text) for m in Message.select()] == [("undecodable", "0791447758100650040C9144779000000100")]
     g.sim.inject_sms(ANN, "OK")
     g.until(lambda: g.sent_to(ANN), what="the next text is answered")
     assert g.sim.stored() == {}
