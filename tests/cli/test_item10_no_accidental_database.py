@@ -35,7 +35,7 @@ NEEDS_DATABASE = {
     "privacy export": ["--staff", "1"], "privacy erase": ["--staff", "1"],
     "migrate": ["--to", "postgresql://nobody@127.0.0.1:9/kiosk"],
     "serve": ["--config", "{tmp}/serve.toml"],
-    "staff list": [], "phone add": ["07700 900999"], "phone list": [],
+    "staff list": [], "staff edit": ["Ann Lee", "--approver"], "phone add": ["07700 900999"], "phone list": [],
     "visit report": ["1"], "visit out": ["--staff", "Ann Lee", "--place", "14 Elm Rd", "--due", "+60"],
     "visit back": ["1", *BY], "visit checkin": ["1", *BY], "visit duress": ["1", *BY],
     "visit approve": ["1", *BY], "visit extend": ["1", "--minutes", "30", *BY],
