@@ -14,6 +14,8 @@ The rungs (issue 2; timings from config, defaults in LadderSettings):
 3. red `no-reply`: an amber older than `reply_window` with no contact -> its own alarm, parent = the
    amber, alert receivers texted.
 4. duress / sos: raised at once by the services, not here.
+A BACK texted while a red alarm is open is held (`back_claimed_at`): no new amber and so no reminder
+to someone who says they are back; the visit closes when reception resolves the alarm.
 Red alarms that alerted receivers are repeated every `alert_repeat` until someone takes charge
 (ACK by SMS) or the alarm is resolved. Amber is not repeated: it climbs to red instead.
 """
@@ -59,6 +61,7 @@ class AlarmFacts:
     last_alert_at: datetime | None = None
     alert_count: int = 0
     escalated: bool = False  # a no-reply alarm has already been raised from this amber
+    missed_at: datetime | None = None  # what an amber missed: the due-back or the check-in due
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,7 @@ class VisitFacts:
     check_in_minutes: int | None = None
     last_contact_at: datetime | None = None
     alarms: tuple[AlarmFacts, ...] = ()
+    back_claimed_at: datetime | None = None  # BACK texted while red was open: held, no new amber
 
 
 @dataclass(frozen=True)
@@ -116,8 +120,9 @@ def assess(visit: VisitFacts, settings: LadderSettings, now: datetime) -> Assess
             raises.append(amber)
     for alarm in open_amber:
         if not alarm.escalated and now >= alarm.raised_at + settings.reply_window:
-            raises.append(Raise(NO_REPLY, RED, missed=visit.due_back if alarm.kind == OVERDUE else alarm.raised_at,
-                                parent_id=alarm.id, alert_receivers=True))
+            # the amber's own missed time: due-back may have moved since (a contact re-arms it)
+            missed = alarm.missed_at or (visit.due_back if alarm.kind == OVERDUE else alarm.raised_at)
+            raises.append(Raise(NO_REPLY, RED, missed=missed, parent_id=alarm.id, alert_receivers=True))
     levels = [a.level for a in visit.alarms] + [r.level for r in raises]
     if RED in levels:
         level = RED
@@ -131,6 +136,8 @@ def assess(visit: VisitFacts, settings: LadderSettings, now: datetime) -> Assess
 
 
 def _amber_due(visit: VisitFacts, settings: LadderSettings, now: datetime) -> Raise | None:
+    if visit.back_claimed_at is not None:  # they said BACK under red: reception confirms, no reminders
+        return None
     outside = not in_staffed_hours(now, settings)
     if now >= visit.due_back + settings.overdue_grace:
         return Raise(OVERDUE, AMBER, missed=visit.due_back, remind_members=True, alert_receivers=outside)

@@ -9,6 +9,7 @@ to a few segments: they carry the facts the police will ask for.
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable, Sequence
 from zoneinfo import ZoneInfo
@@ -26,8 +27,13 @@ REMIND_TAIL = "Reply OK if you are safe, EXTEND 15 for more time, BACK when back
 
 
 def hhmm(when: datetime, tz: ZoneInfo) -> str:
-    """Local wall-clock time as people write it on a whiteboard: 15:30."""
-    return when.astimezone(tz).strftime("%H:%M")
+    """Local wall-clock time as people write it on a whiteboard: 15:30. In the hour the clocks go
+    back (it happens twice) the zone is said too: 01:30 BST, then 01:30 GMT."""
+    local = when.astimezone(tz)
+    text = local.strftime("%H:%M")
+    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
+        text += f" {local.tzname()}"
+    return text
 
 
 def gsm_safe(text: str) -> str:
@@ -145,38 +151,82 @@ def ack_not_open(alarm_id: int) -> str:
 
 # --- alerts to alert receivers -----------------------------------------------------------------
 
-def alert(*, alarm_id: int, kind: str, level: str, names: Sequence[str], now: datetime, tz: ZoneInfo,
-          visit_id: int | None = None, place: str = "", phones: Sequence[str] = (), vehicle: str = "",
-          due: datetime | None = None, missed: datetime | None = None, staffed: bool = True,
-          repeat: bool = False) -> str:
-    """One alert; says what happened, where, how to reach them, and how to take charge."""
-    who = ", ".join(names) or "unknown sender"
-    head = f"{'REPEAT ' if repeat else ''}KIOSK {level.upper()} alarm {alarm_id}: "
-    if kind == "duress":
-        what = f"DURESS code word from {who} {hhmm(now, tz)}. Call 999."
-    elif kind == "sos":
-        what = f"SOS from {who} {hhmm(now, tz)}. Call 999."
-    elif kind == "no-reply":
-        late = f"{max(0, int((now - due).total_seconds() // 60))} min overdue (due {hhmm(due, tz)})" if due else "no reply"
+@dataclass(frozen=True)
+class AlertFacts:
+    """What an alert says, every fact read from the store (never the moment it is sent, except to
+    count minutes): the trigger and when it happened, the people, where, how to reach them."""
+
+    alarm_id: int
+    kind: str  # overdue | missed-check-in | no-reply | duress | sos | send-failed
+    level: str
+    raised_at: datetime
+    names: Sequence[str] = ()
+    visit_id: int | None = None
+    place: str = ""
+    phones: Sequence[str] = ()
+    vehicle: str = ""
+    missed_at: datetime | None = None  # the due-back or check-in due that was missed (ladder alarms)
+    missed_kind: str = ""  # what was missed: overdue | missed-check-in (a no-reply: its amber's kind)
+    last_contact_at: datetime | None = None  # None: none since leaving
+    left_at: datetime | None = None
+    summary: str = ""  # the stored trigger, for kinds that have no words of their own
+    texted: tuple[str, str, datetime] | None = None  # (name, command word or "", when): a text from the
+    # visit while this red is open, the latest
+    staffed: bool = True
+    repeat: bool = False
+
+
+def _minutes(later: datetime, earlier: datetime) -> int:
+    return max(0, int((later - earlier).total_seconds() // 60))
+
+
+def _since_contact(f: AlertFacts, now: datetime, tz: ZoneInfo) -> str:
+    if f.last_contact_at is not None:
+        return f"{_minutes(now, f.last_contact_at)} min since last contact ({hhmm(f.last_contact_at, tz)})"
+    if f.left_at is not None:
+        return f"no contact since leaving {hhmm(f.left_at, tz)} ({_minutes(now, f.left_at)} min)"
+    return "no contact"
+
+
+def alert(f: AlertFacts, now: datetime, tz: ZoneInfo) -> str:
+    """Every alert text (first, repeat, out-of-hours amber): what happened and when it happened,
+    where, how to reach them, and how to take charge. `now` only counts minutes."""
+    who = ", ".join(f.names) or "unknown sender"
+    head = f"{'REPEAT ' if f.repeat else ''}KIOSK {f.level.upper()} alarm {f.alarm_id}: "
+    check_in = f.missed_kind == "missed-check-in"
+    if f.kind == "duress":
+        what = f"DURESS code word from {who} {hhmm(f.raised_at, tz)}. Call 999."
+    elif f.kind == "sos":
+        what = f"SOS from {who} {hhmm(f.raised_at, tz)}. Call 999."
+    elif f.kind == "no-reply" and check_in and f.missed_at is not None:
+        what = (f"{who} no reply since the check-in due {hhmm(f.missed_at, tz)} was missed, "
+                f"{_since_contact(f, now, tz)}. Ring them; call 999 if concerned.")
+    elif f.kind == "no-reply":
+        late = (f"{_minutes(now, f.missed_at)} min overdue (due {hhmm(f.missed_at, tz)})" if f.missed_at
+                else f"since {hhmm(f.raised_at, tz)}")
         what = f"{who} no reply, {late}. Ring them; call 999 if concerned."
-    elif kind == "overdue":
-        what = f"{who} overdue, due back {hhmm(due or now, tz)}. Ring them."
-    elif kind == "missed-check-in":
-        what = f"{who} missed check-in due {hhmm(missed or now, tz)}. Ring them."
+    elif f.kind == "overdue":
+        what = f"{who} overdue, due back {hhmm(f.missed_at or f.raised_at, tz)}. Ring them."
+    elif f.kind == "missed-check-in":
+        what = (f"{who} missed the check-in due {hhmm(f.missed_at or f.raised_at, tz)}, "
+                f"{_since_contact(f, now, tz)}. Ring them.")
     else:
-        what = f"{kind} {who}."
+        what = f"{f.summary or f.kind} ({who}) {hhmm(f.raised_at, tz)}."
     parts = [head + what]
-    if not staffed:
+    if f.texted is not None:
+        name, word, at = f.texted
+        parts.append(f"{name} texted {word + ' ' if word else ''}at {hhmm(at, tz)}: ring to confirm.")
+    if not f.staffed:
         parts.append("Office may be closed.")
-    if visit_id is not None:
-        parts.append(f"Visit {visit_id}.")
-    if place:
-        parts.append(f"At {place}.")
-    if phones:
-        parts.append(f"Phone {', '.join(phones)}.")
-    if vehicle:
-        parts.append(f"Car {vehicle}.")
-    parts.append(f"Reply ACK {alarm_id} to take charge.")
+    if f.visit_id is not None:
+        parts.append(f"Visit {f.visit_id}.")
+    if f.place:
+        parts.append(f"At {f.place}.")
+    if f.phones:
+        parts.append(f"Phone {', '.join(f.phones)}.")
+    if f.vehicle:
+        parts.append(f"Car {f.vehicle}.")
+    parts.append(f"Reply ACK {f.alarm_id} to take charge.")
     return fit(" ".join(parts), ALERT_LIMIT)
 
 
@@ -186,9 +236,10 @@ def stand_down(alarm_id: int, names: Sequence[str], action: str, by: str, now: d
     return fit(f"KIOSK stand down alarm {alarm_id}{about}: {action} by {by} {hhmm(now, tz)}.", ALERT_LIMIT)
 
 
-def end_of_day_report(rows: Iterable[tuple[int, str, datetime]], now: datetime, tz: ZoneInfo) -> str:
-    """rows: (visit id, names, due back) of the visits still open when the office closes."""
+def end_of_day_report(rows: Iterable[tuple[int, str, datetime]], closing: datetime, tz: ZoneInfo) -> str:
+    """rows: (visit id, names, due back) of the visits still open when the office closes; `closing`:
+    the configured end of staffed hours that day (not when the pass that sends it ran)."""
     rows = list(rows)
     listed = "; ".join(f"{names} due {hhmm(due, tz)} (Visit {vid})" for vid, names, due in rows)
     count = f"{len(rows)} visit{'s' if len(rows) != 1 else ''} still open"
-    return fit(f"KIOSK office closing {hhmm(now, tz)}: {count}: {listed}.", ALERT_LIMIT)
+    return fit(f"KIOSK office closing {hhmm(closing, tz)}: {count}: {listed}.", ALERT_LIMIT)

@@ -38,22 +38,65 @@ def _vehicle(visit: Visit) -> str:
     return lookup.car_of(visit).text
 
 
-def alert_text(ctx: Context, alarm: Alarm, *, repeat: bool = False, sender: Staff | None = None) -> str:
+def alert_facts(ctx: Context, alarm: Alarm, *, repeat: bool = False, sender: Staff | None = None) -> replies.AlertFacts:
+    """Everything an alert says, read from the store: the trigger and when it happened (the alarm's
+    raised and missed times, never the time of this repeat), the people, place, phones and car, and
+    the latest text from the visit since a red was raised."""
     visit = alarm.visit
-    now = ctx.now()
-    if visit is not None:
-        people = lookup.members(visit)
-        who = [m.staff.name for m in people]
-        phones = [national(m.phone_number) for m in people if m.phone_number]
-        return replies.alert(alarm_id=alarm.id, kind=alarm.kind, level=alarm.level, names=who, now=now, tz=ctx.tz,
-                             visit_id=visit.id, place=visit.place, phones=phones, vehicle=_vehicle(visit),
-                             due=visit.due_back, missed=alarm.raised_at,
-                             staffed=L.in_staffed_hours(now, ctx.ladder), repeat=repeat)
-    who = [sender.name] if sender else []
-    phones = [national(sender.mobile)] if sender and sender.mobile else []
-    return replies.alert(alarm_id=alarm.id, kind=alarm.kind, level=alarm.level, names=who or [alarm.summary],
-                         now=now, tz=ctx.tz, phones=phones, staffed=L.in_staffed_hours(now, ctx.ladder),
-                         repeat=repeat)
+    staffed = L.in_staffed_hours(ctx.now(), ctx.ladder)
+    common = dict(alarm_id=alarm.id, kind=alarm.kind, level=alarm.level, raised_at=alarm.raised_at,
+                  summary=alarm.summary, staffed=staffed, repeat=repeat)
+    if visit is None:
+        if sender is not None:
+            who, number = sender.name, sender.mobile
+        else:
+            who, number = lookup.alarm_sender(alarm) or ("", "")
+        return replies.AlertFacts(names=[who] if who else [], phones=[national(number)] if number else [], **common)
+    people = lookup.members(visit)
+    missed_kind = alarm.kind
+    if alarm.kind == L.NO_REPLY and alarm.parent_id is not None:
+        missed_kind = Alarm.get_by_id(alarm.parent_id).kind
+    return replies.AlertFacts(
+        names=[m.staff.name for m in people], visit_id=visit.id, place=visit.place,
+        phones=[national(m.phone_number) for m in people if m.phone_number], vehicle=_vehicle(visit),
+        missed_at=alarm.missed_at, missed_kind=missed_kind, last_contact_at=visit.last_contact_at,
+        left_at=visit.left_at, texted=texted_since(ctx, alarm) if repeat else None, **common)
+
+
+def texted_since(ctx: Context, alarm: Alarm) -> tuple[str, str, object] | None:
+    """(name, command word, when) of the latest text from the alarm's visit since this red was raised:
+    the next repeat says so ("Ann Lee texted BACK at 14:52: ring to confirm"). A text that raised an
+    alarm of its own (code word, SOS) is that alarm's, not this one's news."""
+    if alarm.level != L.RED or alarm.visit_id is None:
+        return None
+    msg = (Message.select()
+           .where((Message.visit == alarm.visit_id) & (Message.direction == "in") & (Message.state == "processed")
+                  & (Message.created_at >= alarm.raised_at) & (Message.duress == False)  # noqa: E712
+                  & Message.alarm.is_null())
+           .order_by(Message.created_at.desc(), Message.id.desc()).first())
+    if msg is None:
+        return None
+    who = msg.staff.name if msg.staff_id else national(msg.number)
+    return who, command_word(ctx, msg.text), msg.created_at
+
+
+def command_word(ctx: Context, text: str) -> str:
+    """The command a stored text was read as, in capitals (BACK, OK...), or "" for a plain note: the
+    alert names it, never the text itself."""
+    from kiosk.domain import commands as C
+    from kiosk.domain.codewords import REDACTED
+    from kiosk.domain.parser import parse_command
+
+    words = {C.Back: "BACK", C.CheckIn: "OK", C.Arrived: "ARRIVED", C.Leaving: "LEAVING", C.Extend: "EXTEND",
+             C.Status: "STATUS", C.Out: "OUT"}
+    command = parse_command(text.replace(REDACTED, " "), max_minutes=ctx.max_extend_minutes)
+    return words.get(type(command), "")
+
+
+def alert_text(ctx: Context, alarm: Alarm, *, repeat: bool = False, sender: Staff | None = None) -> str:
+    """The one composer of every alert (first, repeat, out-of-hours amber): replies.alert over
+    alert_facts."""
+    return replies.alert(alert_facts(ctx, alarm, repeat=repeat, sender=sender), ctx.now(), ctx.tz)
 
 
 def alert_receivers(alarm: Alarm, sender: Staff | None = None) -> list[Staff]:
@@ -83,11 +126,13 @@ def send_alert(ctx: Context, alarm: Alarm, *, repeat: bool = False, sender: Staf
 
 
 def raise_alarm(ctx: Context, kind: str, level: str, *, visit: Visit | None, summary: str, actor: str,
-                parent: Alarm | int | None = None, alert: bool = False, sender: Staff | None = None) -> Alarm:
-    """Persist a new alarm, audit it and (if `alert`) queue its alert texts, all in one transaction."""
+                parent: Alarm | int | None = None, alert: bool = False, sender: Staff | None = None,
+                missed_at=None) -> Alarm:
+    """Persist a new alarm, audit it and (if `alert`) queue its alert texts, all in one transaction.
+    `missed_at`: for the ladder's alarms, the due-back or check-in due that was missed."""
     with ctx.atomic():
         alarm = Alarm.create(visit=visit, kind=kind, level=level, raised_at=ctx.now(), parent=parent,
-                             summary=summary)
+                             summary=summary, missed_at=missed_at)
         audit.record("alarm-raised", ctx.now(), actor=actor, visit=visit, alarm=alarm,
                      summary=f"{level} {kind} alarm {alarm.id}: {summary}")
         if alert:
@@ -179,7 +224,8 @@ def acknowledge(ctx: Context, alarm_id: int, *, by: str, action: str, ref: str |
 
     answered / stood-down / false-alarm resolve the alarm (and stand-down texts go to the alert
     receivers if they had been alerted); police (needs `ref`) and no-answer acknowledge but leave
-    it open; other needs a `note`. `answered` also counts as contact with the visit."""
+    it open; other needs a `note`. `answered` also counts as contact with the visit. Resolving the
+    last red of a visit whose member texted BACK meanwhile (held) closes the visit."""
     by = normalise_initials(by)  # the one rule the board's dialog uses too: 2-4 letters
     if action not in ACTIONS:
         raise Invalid(f"unknown action {action!r}: use one of {', '.join(ACTIONS)}")
@@ -224,5 +270,20 @@ def acknowledge(ctx: Context, alarm_id: int, *, by: str, action: str, ref: str |
             alarm.save()
         audit.record("alarm-acknowledged", now, actor=f"{actor}:{by}", alarm=alarm, visit=alarm.visit_id,
                      summary=summary)
+        if action in RESOLVING and alarm.visit is not None:
+            _close_if_back_held(ctx, alarm.visit_id, actor=f"{actor}:{by}")
     return alarm
+
+
+def _close_if_back_held(ctx: Context, visit_id: int, *, actor: str) -> None:
+    """They texted BACK while red was open (held): once reception has resolved the last red alarm,
+    the visit closes, as the BACK would have closed it."""
+    from kiosk.domain.visits import OPEN_STATES
+    from kiosk.services import visits  # visits raise alarms through this module
+
+    visit = Visit.get_by_id(visit_id)
+    if visit.back_claimed_at is not None and visit.state in OPEN_STATES and not visits.has_open_red(visit):
+        visits.close(ctx, visit, actor=actor,
+                     outcome=visit.outcome or f"BACK texted {replies.hhmm(visit.back_claimed_at, ctx.tz)}, "
+                                              "confirmed when the alarm was resolved")
 

@@ -227,8 +227,11 @@ def _handle(ctx: Context, cmd: C.Command, sender: lookup.Sender, msg: Message) -
         if reds:
             # Red is ended by a person, never by a text: the visit stays on the board. A duress
             # alarm is never revealed to the phone (it may not be in the member's hands).
+            if visit.back_claimed_at is None:  # held: no new amber or reminder; closes when red is resolved
+                visit.back_claimed_at = now
+                visit.save()
             audit.record("back-claimed", now, actor=actor, visit=visit,
-                         summary=f"visit {visit.id}: BACK texted while a red alarm is open; visit left open")
+                         summary=f"visit {visit.id}: BACK texted while a red alarm is open; held until it is resolved")
             if reds <= {L.DURESS}:
                 return replies.back_closed(visit.id, now, tz), []
             return replies.back_alarm_open(now, tz), []

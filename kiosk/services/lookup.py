@@ -36,7 +36,8 @@ class Sender:
         return self.staff is not None and bool(self.staff.receives_alerts) and self.visit is None
 
 
-LADDER_FIELDS = (Visit.id, Visit.state, Visit.left_at, Visit.due_back, Visit.check_in_minutes, Visit.last_contact_at)
+LADDER_FIELDS = (Visit.id, Visit.state, Visit.left_at, Visit.due_back, Visit.check_in_minutes, Visit.last_contact_at,
+                 Visit.back_claimed_at)
 
 
 def open_visits(*fields):
@@ -122,7 +123,7 @@ def alarm_facts(alarm: Alarm, escalated: bool | None = None) -> L.AlarmFacts:
         escalated = Alarm.select().where(Alarm.parent == alarm).exists()
     return L.AlarmFacts(id=alarm.id, kind=alarm.kind, level=alarm.level, raised_at=alarm.raised_at,
                         owned=alarm.owner_id is not None, last_alert_at=alarm.last_alert_at,
-                        alert_count=alarm.alert_count, escalated=escalated)
+                        alert_count=alarm.alert_count, escalated=escalated, missed_at=alarm.missed_at)
 
 
 def visit_facts(visit: Visit, alarms: list[Alarm] | None = None, escalated: set[int] | None = None) -> L.VisitFacts:
@@ -133,7 +134,7 @@ def visit_facts(visit: Visit, alarms: list[Alarm] | None = None, escalated: set[
         facts = tuple(alarm_facts(a, a.id in (escalated or set())) for a in alarms)
     return L.VisitFacts(id=visit.id, state=visit.state, left_at=visit.left_at, due_back=visit.due_back,
                         check_in_minutes=visit.check_in_minutes, last_contact_at=visit.last_contact_at,
-                        alarms=facts)
+                        alarms=facts, back_claimed_at=visit.back_claimed_at)
 
 
 @dataclass(frozen=True)

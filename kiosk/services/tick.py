@@ -9,7 +9,7 @@ raising anything twice. This module must never decide a rule itself: that is `do
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from kiosk.domain import ladder as L
 from kiosk.domain import replies
@@ -73,7 +73,7 @@ def _apply(ctx: Context, visit: Visit, assessment: L.Assessment) -> list[int]:
     for decision in assessment.raise_:
         alarm = alarms.raise_alarm(ctx, decision.kind, decision.level, visit=visit, actor="ladder",
                                    parent=decision.parent_id, alert=decision.alert_receivers,
-                                   summary=_summary(ctx, visit, decision))
+                                   summary=_summary(ctx, visit, decision), missed_at=decision.missed)
         if decision.remind_members:
             text = (replies.reminder_overdue(decision.missed, ctx.tz) if decision.kind == L.OVERDUE
                     else replies.reminder_check_in(decision.missed, ctx.tz))
@@ -109,7 +109,8 @@ def end_of_day_report(ctx: Context) -> bool:
         rows = [(v.id, ", ".join(lookup.names(v)), v.due_back) for v in lookup.open_visits()]
         receivers = lookup.alert_receivers() if rows else []
         if rows:
-            text = replies.end_of_day_report(rows, ctx.now(), ctx.tz)
+            closing = datetime.combine(day, ctx.ladder.staffed_end, ctx.ladder.tz)  # as configured, not the tick's time
+            text = replies.end_of_day_report(rows, closing, ctx.tz)
             for receiver in receivers:
                 outbox.queue(ctx, receiver.mobile, text, "report", staff=receiver)
         audit.record(REPORT_EVENT, ctx.now(), actor="ladder",

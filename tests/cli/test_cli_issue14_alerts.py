@@ -165,3 +165,61 @@ def test_alarms_json_lists_each_alert_texts_delivery(school, db_path):
     assert by_name["Dave Deputy"]["state"] == "delivered"
     assert by_name["Dave Deputy"]["delivered_at"] == f"{DAY}T14:12:00+00:00"
     assert by_name["Helen Head"]["state"] == "sent" and by_name["Helen Head"]["delivered_at"] is None
+
+
+# --- item 6 -------------------------------------------------------------------------------------
+
+def alerts_to_dave(school) -> list[str]:
+    return [t for t in texts_to(school, DAVE) if "KIOSK" in t]
+
+
+def test_item6_cli_missed_check_in_red_says_which_check_in_not_overdue(school):
+    assert school("visit", "out", "--staff", "Ann Lee", "--place", "14 Elm Rd", "--due", "17:00", "--every", "20",
+                  at="14:00")[0] == 0
+    assert school("tick", at="14:25")[1] == "alarm 1 raised\n"
+    assert school("tick", at="14:40")[1] == "alarm 2 raised\n"
+    (text,) = alerts_to_dave(school)
+    assert ("KIOSK RED alarm 2: Ann Lee no reply since the check-in due 14:20 was missed, no contact since leaving "
+            "14:00 (40 min).") in text
+    assert "overdue" not in text
+
+
+def test_item6_cli_back_under_red_is_held_named_in_the_repeat_and_closes_on_resolve(school):
+    assert school("visit", "out", "--staff", "Ann Lee", "--place", "14 Elm Rd", "--due", "14:30", at="14:00")[0] == 0
+    school("tick", at="14:30")
+    assert school("tick", at="14:45")[1] == "alarm 2 raised\n"
+    assert sms(school, ANN, "BACK", "14:52").startswith("Back noted 14:52. An alarm is still open")
+    assert school("tick", at="14:55")[1] == "alarm 2 alert repeated\n"
+    assert ("REPEAT KIOSK RED alarm 2: Ann Lee no reply, 25 min overdue (due 14:30). Ring them; call 999 if "
+            "concerned. Ann Lee texted BACK at 14:52: ring to confirm.") in alerts_to_dave(school)[-1]
+    for at in ("15:05", "15:15", "15:25", "15:35", "15:45"):
+        assert "raised" not in school("tick", at=at)[1]
+    assert len([t for t in texts_to(school, ANN) if t.startswith("You were due back")]) == 1  # only the first
+    assert board(school, "15:46")["state"] == "out"
+    code, out, err = school("ack", "2", "--by", "RC", "--action", "answered", at="15:50")
+    assert (code, out) == (0, "alarm 2 answered by RC: resolved\n"), err
+    code, out, _ = school("board", "--json", at="15:51")
+    assert json.loads(out) == []
+
+
+def test_item6_cli_duress_repeat_keeps_the_time_it_happened(school):
+    assert school("visit", "out", "--staff", "Ann Lee", "--place", "14 Elm Rd", "--due", "16:00", at="14:00")[0] == 0
+    sms(school, ANN, "OK bluebird", "14:40")
+    assert school("tick", at="14:51")[1] == "alarm 1 alert repeated\n"
+    first, repeat = alerts_to_dave(school)
+    assert "DURESS code word from Ann Lee 14:40." in first and "DURESS code word from Ann Lee 14:40." in repeat
+    assert "14:51" not in repeat
+
+
+def test_item6_cli_end_of_day_text_names_the_configured_end(school):
+    assert school("visit", "out", "--staff", "Ann Lee", "--place", "14 Elm Rd", "--due", "18:00", at="14:00")[0] == 0
+    assert school("tick", at="17:45")[1] == "end-of-day report queued\n"
+    assert texts_to(school, DAVE)[-1].startswith("KIOSK office closing 17:30: 1 visit still open")
+
+
+def test_item6_cli_the_repeated_autumn_hour_says_bst_then_gmt(school):
+    assert school("visit", "out", "--staff", "Ann Lee", "--place", "14 Elm Rd", "--due", "+120",
+                  at="2026-10-25T00:30:00+00:00")[0] == 0
+    sms(school, ANN, "bluebird", "2026-10-25T00:40:00+00:00")  # 01:40 BST
+    assert school("tick", at="2026-10-25T01:00:00+00:00")[1] == "alarm 1 alert repeated\n"  # 01:00 GMT
+    assert all("DURESS code word from Ann Lee 01:40 BST." in t for t in alerts_to_dave(school))

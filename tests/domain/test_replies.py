@@ -34,16 +34,26 @@ def test_times_are_local():
 
 
 def test_alerts_carry_the_facts_and_fit_three_segments():
-    text = R.alert(alarm_id=7, kind="no-reply", level="red", names=["Ann Lee", "Bob Cole"], now=LATER, tz=TZ,
-                   visit_id=3, place="Flat 2, 14 Elm Rd, Luton LU4 9AB " * 8, phones=["07700 900123"],
-                   vehicle="AB12 CDE blue Ford Fiesta", due=SUMMER)
+    text = R.alert(R.AlertFacts(alarm_id=7, kind="no-reply", level="red", raised_at=SUMMER + timedelta(minutes=15),
+                                names=["Ann Lee", "Bob Cole"], visit_id=3, missed_at=SUMMER, missed_kind="overdue",
+                                place="Flat 2, 14 Elm Rd, Luton LU4 9AB " * 8, phones=["07700 900123"],
+                                vehicle="AB12 CDE blue Ford Fiesta"), LATER, TZ)
     assert text.startswith("KIOSK RED alarm 7: Ann Lee, Bob Cole no reply, 45 min overdue (due 15:30).")
     assert can_encode_gsm7(text) and septet_length(text) <= R.ALERT_LIMIT
     assert text.endswith("...")  # the long place was cut, not the message lost
-    short = R.alert(alarm_id=7, kind="duress", level="red", names=["Ann Lee"], now=LATER, tz=TZ, visit_id=3,
-                    place="14 Elm Rd", phones=["07700 900123"])
+    short = R.alert(R.AlertFacts(alarm_id=7, kind="duress", level="red", raised_at=SUMMER, names=["Ann Lee"],
+                                 visit_id=3, place="14 Elm Rd", phones=["07700 900123"]), LATER, TZ)
     assert short.endswith("Reply ACK 7 to take charge.")
-    assert "Call 999" in short
+    assert short.startswith("KIOSK RED alarm 7: DURESS code word from Ann Lee 15:30. Call 999.")  # not 16:15
+
+
+def test_item6_times_in_the_repeated_autumn_hour_say_gmt_or_bst():
+    first = datetime(2026, 10, 25, 0, 30, tzinfo=timezone.utc)  # 01:30 BST
+    second = first + timedelta(hours=1)  # 01:30 GMT
+    assert (R.hhmm(first, TZ), R.hhmm(second, TZ)) == ("01:30 BST", "01:30 GMT")
+    assert R.hhmm(first - timedelta(hours=1), TZ) == "00:30"  # an hour that happens once: no zone
+    assert R.hhmm(second + timedelta(hours=1), TZ) == "02:30"
+    assert R.hhmm(datetime(2026, 3, 29, 1, 0, tzinfo=timezone.utc), TZ) == "02:00"  # spring: no hour twice
 
 
 def test_gsm_safe_strips_what_gsm7_cannot_carry():

@@ -24,7 +24,8 @@ def day_out(school, clock, *, hostile=False):
     svc.sms_in(school.ctx, HANA, f"ACK {alarm.id}")
     for each in svc.list_alarms(school.ctx, open_only=True):
         svc.acknowledge(school.ctx, each.id, by="RC", action="stood-down")
-    svc.mark_back(school.ctx, visit.id, by="RC")
+    if svc.board(school.ctx):  # a BACK among the texts was held under red: resolving it closed the visit
+        svc.mark_back(school.ctx, visit.id, by="RC")
     return alarm
 
 

@@ -268,3 +268,125 @@ def test_item14_an_upgraded_database_keeps_the_acknowledgement_it_had_as_history
     steps = [(s.alarm_id, s.at.isoformat(), s.who, s.action, s.police_ref, s.note) for s in AlarmAction.select()]
     assert steps == [(1, "2026-09-01T09:04:00+00:00", "RC", "police", "CAD 9", "rang 999")]
     db.close()
+
+
+# --- item 6: every alert text tells the truth, from stored facts ----------------------------------
+
+def alerts_to(school, number=DEE):
+    return school.texts(number, "alert")
+
+
+def test_item6_a_red_for_a_missed_check_in_says_which_check_in_and_minutes_since_contact(school, clock):
+    school.out(minutes=180, check_in_minutes=20)  # due back 17:00: nowhere near overdue
+    clock.advance(minutes=25)
+    svc.tick(school.ctx)
+    clock.advance(minutes=15)
+    svc.tick(school.ctx)
+    (text,) = alerts_to(school)
+    assert text.startswith("KIOSK RED alarm 2: Ann Lee no reply since the check-in due 14:20 was missed, "
+                           "no contact since leaving 14:00 (40 min). Ring them; call 999 if concerned.")
+    assert "overdue" not in text and "17:00" not in text
+    assert Alarm.get_by_id(2).missed_at == Alarm.get_by_id(1).missed_at == clock.now() - timedelta(minutes=20)
+
+
+def test_item6_missed_check_in_after_a_contact_counts_from_that_contact(school, clock):
+    school.out(minutes=180, check_in_minutes=20)
+    clock.advance(minutes=10)
+    svc.sms_in(school.ctx, ANN, "OK")  # 14:10: next check-in due 14:30
+    clock.advance(minutes=25)
+    svc.tick(school.ctx)
+    clock.advance(minutes=15)
+    svc.tick(school.ctx)
+    (text,) = alerts_to(school)
+    assert "check-in due 14:30 was missed, 40 min since last contact (14:10)." in text
+
+
+def test_item6_a_back_during_red_is_held_said_in_the_next_repeat_and_closes_when_resolved(school, clock):
+    visit = school.out(minutes=30)
+    clock.advance(minutes=30)
+    svc.tick(school.ctx)  # 14:30 amber, one reminder
+    clock.advance(minutes=15)
+    svc.tick(school.ctx)  # 14:45 red no-reply
+    assert alerts_to(school)[0].startswith("KIOSK RED alarm 2: Ann Lee no reply, 15 min overdue (due 14:30).")
+    clock.advance(minutes=7)
+    back = svc.sms_in(school.ctx, ANN, "BACK")  # 14:52
+    assert reply(back) == "Back noted 14:52. An alarm is still open: the office will call you to stand it down."
+    assert Visit.get_by_id(visit.id).back_claimed_at == clock.now()
+    clock.advance(minutes=3)
+    svc.tick(school.ctx)  # 14:55 repeat
+    repeat = alerts_to(school)[-1]
+    assert repeat.startswith("REPEAT KIOSK RED alarm 2: Ann Lee no reply, 25 min overdue (due 14:30). Ring them; "
+                             "call 999 if concerned. Ann Lee texted BACK at 14:52: ring to confirm.")
+    for _ in range(8):  # an hour on: no reminder to the one who said BACK, no new amber or red
+        clock.advance(minutes=10)
+        svc.tick(school.ctx)
+    assert len(school.texts(ANN, "reminder")) == 1
+    assert [a.id for a in Alarm.select().where(Alarm.resolved_at.is_null())] == [2]
+    assert all("0 min overdue" not in t and "due 15:07" not in t for t in alerts_to(school))
+    assert Visit.get_by_id(visit.id).state == "out"
+    svc.acknowledge(school.ctx, 2, by="RC", action="answered")  # reception rang her: she is back
+    closed = Visit.get_by_id(visit.id)
+    assert (closed.state, closed.ended_by) == ("back", "cli:RC")
+    assert svc.board(school.ctx) == []
+
+
+def test_item6_any_text_from_the_visit_during_red_is_in_the_next_repeat(school, clock):
+    hana_out_with_ann(school)
+    alarm = svc.duress_by_phone(school.ctx, 1, by="RC")
+    clock.advance(minutes=4)
+    svc.sms_in(school.ctx, ANN, "all fine here")
+    clock.advance(minutes=2)
+    svc.sms_in(school.ctx, HANA, f"ACK {alarm.id}")  # item 3: from the visit, so only a text
+    clock.advance(minutes=4)
+    svc.tick(school.ctx)
+    assert alerts_to(school)[-1].startswith("REPEAT KIOSK RED alarm 1: DURESS code word from Ann Lee, Hana Head "
+                                            "14:00. Call 999. Hana Head texted at 14:06: ring to confirm.")
+    clock.advance(minutes=1)
+    svc.sms_in(school.ctx, ANN, "OK marigold")  # another code word: its own alarm, not news here
+    clock.advance(minutes=9)
+    svc.tick(school.ctx)
+    repeats = [t for t in alerts_to(school) if t.startswith("REPEAT KIOSK RED alarm 1:")]
+    assert len(repeats) == 2 and "Hana Head texted at 14:06: ring to confirm." in repeats[-1]
+
+
+def test_item6_a_repeat_gives_the_time_it_happened_not_the_time_of_the_repeat(school, clock):
+    school.out()
+    clock.advance(minutes=40)
+    svc.sms_in(school.ctx, ANN, "OK bluebird")  # 14:40
+    for _ in range(2):
+        clock.advance(minutes=11)
+        svc.tick(school.ctx)
+    texts = alerts_to(school)
+    assert len(texts) == 3 and all("DURESS code word from Ann Lee 14:40. Call 999." in t for t in texts)
+    assert not any("14:51" in t or "15:02" in t for t in texts)
+
+
+def test_item6_an_out_of_hours_amber_says_the_check_in_time_the_member_was_given(school, clock):
+    clock.set("2026-11-24T23:55:00+00:00")
+    school.out(minutes=180, check_in_minutes=55)  # check-in due 00:50, amber at 00:55
+    clock.advance(minutes=60)
+    svc.tick(school.ctx)
+    assert school.texts(ANN, "reminder") == [
+        "Your check-in was due at 00:50. Reply OK if you are safe, EXTEND 15 for more time, BACK when back."]
+    (text,) = alerts_to(school)
+    assert text.startswith("KIOSK AMBER alarm 1: Ann Lee missed the check-in due 00:50, "
+                           "no contact since leaving 23:55 (60 min). Ring them. Office may be closed.")
+
+
+def test_item6_the_end_of_day_text_names_the_configured_end(school, clock):
+    school.out(minutes=240)
+    clock.set("2026-11-24T17:45:00+00:00")  # the gateway was down at 17:30: the pass runs late
+    assert svc.tick(school.ctx).report_sent
+    (text,) = school.texts(DEE, "report")
+    assert text.startswith("KIOSK office closing 17:30: 1 visit still open: Ann Lee due 18:00 (Visit 1).")
+
+
+def test_item6_in_the_repeated_autumn_hour_alerts_say_gmt_or_bst(school, clock):
+    clock.set("2026-10-25T00:30:00+00:00")  # Sunday 01:30 BST; an hour later it is 01:30 GMT
+    school.out(minutes=180)
+    clock.advance(minutes=10)
+    svc.sms_in(school.ctx, ANN, "bluebird")  # 01:40 BST
+    clock.advance(minutes=50)
+    svc.tick(school.ctx)  # 01:30 GMT
+    first, repeat = alerts_to(school)
+    assert "DURESS code word from Ann Lee 01:40 BST." in first and "DURESS code word from Ann Lee 01:40 BST." in repeat

@@ -123,7 +123,7 @@ def test_end_of_staffed_hours_report_lists_open_visits_once(school, clock):
     svc.tick(school.ctx)
     reports = school.queued(kind="report")
     assert sorted(m.number for m in reports) == sorted([HANA, DEE])
-    assert reports[0].text == f"KIOSK office closing 17:31: 1 visit still open: Ann Lee due 18:00 (Visit {visit.id})."
+    assert reports[0].text == f"KIOSK office closing 17:30: 1 visit still open: Ann Lee due 18:00 (Visit {visit.id})."
     school.reopen()
     svc.tick(school.ctx)
     assert len(school.queued(kind="report")) == 2
