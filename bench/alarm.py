@@ -46,7 +46,7 @@ def run(work: Path, quick: bool) -> list[Result]:
         Result(f, f"SMS -> alarm view on screen p50 (n={len(samples)})", percentile(visible, 50), "ms"),
         Result(f, f"SMS -> alarm view on screen p99 (n={len(samples)})", p99, "ms",
                target=f"<= {TARGET_MS} ms", ok=p99 <= TARGET_MS,
-               note="includes the UI's PRAGMA data_version poll (kiosk/dbwatch.py POLL_SECONDS)"),
+               note="the UI wakes on inotify of the database files (kiosk/dbwatch.py), then reads PRAGMA data_version"),
     ]
 
 

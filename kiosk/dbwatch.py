@@ -1,9 +1,11 @@
 """Watching the database for changes: noticing that another process (the gateway, the CLI) committed.
 
 `watch_database(target, ...)` picks the way the backend offers:
-- SQLite (`watch_data_version`): polls `PRAGMA data_version` on one long-lived read-only connection:
-  the value changes only when another connection commits, so an idle database costs one tiny query
-  per poll.
+- SQLite (`watch_data_version`): sleeps until the kernel says a file of the database changed
+  (inotify on its folder: a commit writes the -wal file), then reads `PRAGMA data_version` on one
+  long-lived read-only connection (it changes only when another connection commits). Where inotify
+  is not to be had, or an event is lost, a slow poll (`SAFETY_NET_SECONDS`) still notices; an idle
+  database costs no query at all between those.
 - PostgreSQL (`watch_notifications`): LISTENs on its own connection for the NOTIFY that the
   triggers made by kiosk.store.migrations send on every committed write, and waits on the socket.
 Either must never write, never hold a transaction open between polls, and must stop when told.
@@ -12,13 +14,18 @@ No textual here: the app runs it in a thread worker and turns `on_change` into a
 
 from __future__ import annotations
 
+import os
 import select
 import sqlite3
 import threading
+import time
 from pathlib import Path
 from typing import Callable
 
-POLL_SECONDS = 0.05  # a red alarm waits at most this long to be noticed; ~0.2 % of a core here to poll
+from kiosk import inotify
+
+POLL_SECONDS = 0.25  # how often a watcher looks at its stop flag (and PostgreSQL's socket timeout)
+SAFETY_NET_SECONDS = 2.0  # SQLite without inotify (or an event lost): data_version read this often
 RECONNECT_SECONDS = 2.0
 
 
@@ -34,21 +41,47 @@ def watch_database(target: str | Path, stop: threading.Event, on_change: Callabl
 
 
 def watch_data_version(path: str | Path, stop: threading.Event, on_change: Callable[[], None], *,
-                       poll: float = POLL_SECONDS, stopped: Callable[[], bool] = lambda: False) -> None:
-    """SQLite: call `on_change()` (from this thread) each time another connection has committed."""
-    conn = sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True, check_same_thread=False, timeout=1)
+                       poll: float = POLL_SECONDS, stopped: Callable[[], bool] = lambda: False,
+                       safety_net: float | None = None, use_inotify: bool = True) -> None:
+    """SQLite: call `on_change()` (from this thread) each time another connection has committed.
+    Wakes every `poll` seconds only to look at `stop`; reads data_version when the database's files
+    changed, and every `safety_net` seconds whatever happened."""
+    safety_net = SAFETY_NET_SECONDS if safety_net is None else safety_net  # read now: tests change it
+    path = Path(path)
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False, timeout=1)
+    fd = inotify.open_directory_watch(path.parent) if use_inotify else None
+    names = frozenset({path.name, f"{path.name}-wal", f"{path.name}-journal"})
     try:
         last = _version(conn)
-        while not stop.wait(poll) and not stopped():
+        next_check = time.monotonic() + safety_net
+        while not stop.is_set() and not stopped():
+            changed = _wait(fd, names, min(poll, max(0.0, next_check - time.monotonic())), stop)
+            if stop.is_set() or stopped():
+                return
+            if not changed and time.monotonic() < next_check:
+                continue
+            next_check = time.monotonic() + safety_net
             try:
                 version = _version(conn)
-            except sqlite3.OperationalError:  # busy or locked for a moment: try again next poll
+            except sqlite3.OperationalError:  # busy or locked for a moment: look again soon
+                next_check = time.monotonic() + poll
                 continue
             if version != last:
                 last = version
                 on_change()
     finally:
+        if fd is not None:
+            os.close(fd)
         conn.close()
+
+
+def _wait(fd: int | None, names: frozenset[str], timeout: float, stop: threading.Event) -> bool:
+    """Sleep up to `timeout`; True if a file in `names` changed meanwhile (inotify only)."""
+    if fd is None:
+        stop.wait(timeout)
+        return False
+    ready, _, _ = select.select([fd], [], [], timeout)
+    return bool(ready) and inotify.drain(fd, names)
 
 
 def _version(conn: sqlite3.Connection) -> int:
