@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import threading
+from datetime import datetime, timedelta
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Mapping
@@ -32,6 +33,7 @@ from kiosk.widgets.look import CONSOLE, FULL, Glyphs
 
 HERE = Path(__file__).parent
 RELOAD_SECONDS = 10  # due-soon and "SMS link down" change with the clock alone
+STALE_AFTER_SECONDS = 3 * RELOAD_SECONDS  # no board read for this long: "not updating since HH:MM"
 GC_AFTER_START_SECONDS = 1  # after the first board: then freeze what start-up made
 
 
@@ -111,6 +113,8 @@ class KioskApp(App):
         self._load_again = False  # and another was asked for meanwhile
         self._gc = Quiet()  # no full garbage collection at a random moment (an alarm's)
         self._stop = threading.Event()
+        self.loaded_at: datetime | None = None  # the last board read that worked (for "not updating since")
+        self.read_failed_at: datetime | None = None
         register_themes(self)
         self.theme = CONSOLE_THEME if options.console else FULL_THEME
         self.title = ctx.config.school.name
@@ -145,7 +149,7 @@ class KioskApp(App):
         self._load_again = False
         self._load_board()
 
-    @work(thread=True, group="board")
+    @work(thread=True, group="board", exit_on_error=False)  # a failed read: "not updating since", not a crash
     def _load_board(self) -> None:
         """Read the whole board in a thread and hand it to the UI."""
         try:
@@ -162,7 +166,7 @@ class KioskApp(App):
         if self._load_again:
             self.reload()
 
-    @work(thread=True, exclusive=True, group="watcher")
+    @work(thread=True, exclusive=True, group="watcher", exit_on_error=False)
     def watch_database(self) -> None:
         worker = get_current_worker()
         watch_for_changes(self.options.db_path, self._stop, lambda: self.post_message(DatabaseChanged()),
@@ -171,8 +175,16 @@ class KioskApp(App):
     def on_database_changed(self, _: DatabaseChanged) -> None:
         self.reload()
 
+    def stale(self, now: datetime) -> str | None:
+        """"not updating since 14:02" when the board's reads fail or have stopped (issue 17)."""
+        from kiosk.domain.staleness import stale_text
+
+        return stale_text(self.loaded_at, self.read_failed_at, now, self.ctx.tz,
+                          limit=timedelta(seconds=STALE_AFTER_SECONDS))
+
     def on_board_loaded(self, message: BoardLoaded) -> None:
         self._board_read_ended()
+        self.loaded_at, self.read_failed_at = self.ctx.now(), None
         self.view = message.view
         self.loads += 1
         if self.loads == 1 and self.options.live:  # the first board is up: start-up is over
@@ -228,9 +240,19 @@ class KioskApp(App):
         """One place for worker failures: say so on screen, keep the board running."""
         if event.worker.group == "board" and event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
             self._board_read_ended()  # no BoardLoaded is coming: let the next reload start
+            if event.state == WorkerState.ERROR:
+                self.read_failed_at = self.ctx.now()
+                self._show_stale()
+        if event.worker.group == "watcher" and event.state == WorkerState.ERROR and not self._stop.is_set():
+            self.set_timer(RELOAD_SECONDS, self.watch_database)  # the change signal stopped: start it again
         if event.state == WorkerState.ERROR:
             error = event.worker.error
             self.notify(f"{type(error).__name__}: {error}", title="Error", severity="error", markup=False)
+
+    def _show_stale(self) -> None:
+        for screen in self.screen_stack:
+            if getattr(screen, "FOLLOWS_BOARD", False) and hasattr(screen, "tick"):
+                screen.tick()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.options.viewer:  # read-only: moving focus is all a viewer may do

@@ -83,7 +83,7 @@ class BoardScreen(Screen):
         now = app.ctx.now()
         self.query_one(BoardClock).school(view.school)
         self.query_one(Counts).show(view.counts(now))
-        self.query_one(StatusStrip).show(view.link, now, app.glyphs)
+        self.query_one(StatusStrip).show(view.link, now, app.glyphs, app.stale(now))
         self.query_one(AmberBanner).show(view.alarms, app.ctx.tz, app.glyphs, open_reds=not app.options.viewer)
         self.query_one(WarningsLine).show(view.warnings, view.ignored, app.glyphs)
         table = self.query_one(VisitsTable)
@@ -106,7 +106,7 @@ class BoardScreen(Screen):
         self.query_one(VisitsTable).tick(now)
         self.query_one(RevealPanel).expire(app.ctx.clock.monotonic())
         if app.view is not None:
-            self.query_one(StatusStrip).show(app.view.link, now, app.glyphs)
+            self.query_one(StatusStrip).show(app.view.link, now, app.glyphs, app.stale(now))
 
     def on_resize(self) -> None:
         table = self.query_one(VisitsTable)

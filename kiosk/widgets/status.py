@@ -16,8 +16,13 @@ from kiosk.services.board_view import Link
 from kiosk.widgets.look import Glyphs, plain
 
 
-def link_text(link: Link, now: datetime, glyphs: Glyphs) -> Text:
+def link_text(link: Link, now: datetime, glyphs: Glyphs, stale: str | None = None) -> Text:
     state = link.state
+    if stale:  # this screen's own reads failed or stopped: nothing below it is current
+        out = Text(f" {glyphs.link_down} {stale.upper()} ", style="bold black on yellow")
+        out.append(" last known: ")
+        out.append("SMS link up" if state.up else "SMS link down")
+        return out
     if not state.up:
         out = Text(f" {glyphs.link_down} SMS LINK DOWN ", style="bold white on red")
         out.append(" ")
@@ -43,9 +48,9 @@ class StatusStrip(Static):
         super().__init__("", id="status", markup=False)
         self._last: str | None = None
 
-    def show(self, link: Link, now: datetime, glyphs: Glyphs) -> None:
-        text = link_text(link, now, glyphs)
-        self.set_class(not link.state.up, "down")
+    def show(self, link: Link, now: datetime, glyphs: Glyphs, stale: str | None = None) -> None:
+        text = link_text(link, now, glyphs, stale)
+        self.set_class(not link.state.up or bool(stale), "down")
         key = text.plain
         if key != self._last:
             self._last = key
