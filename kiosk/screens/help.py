@@ -8,7 +8,7 @@ a test, so it cannot drift from what the gateway understands.
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
@@ -37,14 +37,16 @@ SMS_COMMANDS: tuple[tuple[str, str], ...] = (
 
 
 def screen_keys(screen: Screen) -> list[tuple[str, str]]:
-    """(key as shown, what it does) for every shown binding active on `screen`, app's included."""
+    """(key as shown, what it does) for every described binding active on `screen`, app's included:
+    the footer's keys and the ones it leaves out for room (K, F6-F8 on the board), so no key does
+    anything that neither the footer nor this help lists."""
     app = screen.app
     seen: set[str] = set()
     out: list[tuple[str, str]] = []
     for active in screen.active_bindings.values():
         binding = active.binding
-        if not binding.show or not binding.description:
-            continue
+        if not binding.description or (not binding.show and not isinstance(active.node, (Screen, App))):
+            continue  # a widget's own hidden keys (a table's cursor keys) are not the screen's
         shown = binding.key_display or app.get_key_display(binding)
         label = f"{binding.description}" + ("" if active.enabled else " (not now)")
         if (shown, label) in seen:
