@@ -73,13 +73,18 @@ class TrustApp(App):
             super().__init__()
             self.reason = reason
 
-    def __init__(self, load: Callable[[], TrustView], tz: ZoneInfo, *, refresh_seconds: float = 5) -> None:
+    def __init__(self, load: Callable[[], TrustView], tz: ZoneInfo, *, refresh_seconds: float = 5,
+                 clock=None) -> None:
+        from kiosk.clock import SystemClock
+
         super().__init__()
         self.load = load
         self.tz = tz
         self.refresh_seconds = refresh_seconds
+        self.clock = clock or SystemClock()
         self.view: TrustView | None = None
         self.panels: dict[str, Static] = {}
+        self.loaded_at = None  # when a read last worked, by this app's clock ("not updating since")
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -90,8 +95,9 @@ class TrustApp(App):
     def on_mount(self) -> None:
         self.reload()
         self.set_interval(self.refresh_seconds, self.reload)
+        self.set_interval(1, self.check_stale)
 
-    @work(thread=True, exclusive=True, group="trust-load")
+    @work(thread=True, exclusive=True, group="trust-load", exit_on_error=False)
     def reload(self) -> None:
         from kiosk.trust.pgconn import TrustError
 
@@ -99,12 +105,31 @@ class TrustApp(App):
             view = self.load()
         except TrustError as exc:
             self.post_message(self.Failed(str(exc)))
+        except Exception as exc:  # noqa: BLE001 - any failed read is said on screen, never a crash
+            self.post_message(self.Failed(f"{type(exc).__name__}: {exc}"[:200]))
         else:
             self.post_message(self.Loaded(view))
+
+    def stale(self) -> str | None:
+        from datetime import timedelta
+
+        from kiosk.domain.staleness import stale_text
+
+        return stale_text(self.loaded_at, None, self.clock.now(), self.tz,
+                          limit=timedelta(seconds=3 * self.refresh_seconds + 5))
+
+    def check_stale(self) -> None:
+        """Reads that stopped (a hung server, a stuck worker) show as "NOT UPDATING SINCE 14:02"."""
+        stale = self.stale()
+        status = self.query_one("#status", Static)
+        if stale and not status.has_class("down"):
+            status.add_class("down")
+            status.update(Text(stale.upper()))
 
     def on_trust_app_loaded(self, message: Loaded) -> None:
         view = message.view
         self.view = view
+        self.loaded_at = self.clock.now()
         status = self.query_one("#status", Static)
         status.remove_class("down")
         stale = [b.name for b in view.sites if b.stale]
@@ -127,4 +152,5 @@ class TrustApp(App):
         status = self.query_one("#status", Static)
         status.add_class("down")
         last = f" (showing what was read at {self.view.at.astimezone(self.tz):%H:%M:%S})" if self.view else ""
-        status.update(Text(f"TRUST SERVER UNREACHABLE: {message.reason}{last}"))
+        stale = self.stale()
+        status.update(Text((f"{stale.upper()}: " if stale else "") + f"TRUST SERVER UNREACHABLE: {message.reason}{last}"))

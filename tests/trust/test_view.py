@@ -214,3 +214,42 @@ def test_kiosk_config_never_prints_the_trust_servers_password():
         with pytest.raises(ConfigError) as refused:
             config_from_mapping({"trust": bad})
         assert str(refused.value).startswith("trust.") and "s3cret" not in str(refused.value)
+
+
+def test_a_trust_view_whose_reads_stopped_says_not_updating_since():
+    """Issue 17, section 5: reads that fail in any way, or stop, are said; the app keeps running."""
+    asyncio.run(_reads_stopped())
+
+
+async def _reads_stopped():
+    from textual.widgets import Static
+
+    from kiosk.clock import FakeClock
+    from kiosk.trust.app import TrustApp
+
+    clock = FakeClock("2026-11-24T14:00:00+00:00")
+    calls = {"n": 0}
+
+    def load():
+        calls["n"] += 1
+        if calls["n"] > 1:
+            raise RuntimeError("the server went away mid-read")
+        return a_view()
+
+    app = TrustApp(load, LONDON, refresh_seconds=5, clock=clock)
+    async with app.run_test(size=(140, 40)) as pilot:
+        for _ in range(50):
+            if app.view is not None:
+                break
+            await pilot.pause(0.02)
+        status = app.query_one("#status", Static)
+        clock.advance(21)
+        app.check_stale()
+        assert "NOT UPDATING SINCE 14:00" in str(status.render()) and status.has_class("down")
+        app.reload()  # an unexpected error: shown, not a crash
+        for _ in range(50):
+            if "RuntimeError" in str(status.render()):
+                break
+            await pilot.pause(0.02)
+        assert "NOT UPDATING SINCE 14:00: TRUST SERVER UNREACHABLE: RuntimeError" in str(status.render())
+        assert app.is_running
