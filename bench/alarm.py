@@ -20,7 +20,7 @@ from bench.common import Result, percentile, say
 from kiosk.clock import SystemClock
 from kiosk.simulator.modem import ModemSimulator
 
-TARGET_MS = 250
+TARGET_MS = 100  # from the gateway's commit of the alarm row to the alarm view on screen
 GAP_SECONDS = 0.5  # from one alarm view closing to the next code word text (alarms are minutes apart)
 
 
@@ -38,15 +38,18 @@ def run(work: Path, quick: bool) -> list[Result]:
         sim.stop()
     committed = [s[0] for s in samples]
     visible = [s[1] for s in samples]
+    shown = [max(0.0, v - c) for c, v in samples]  # the UI's part: the gateway's commit -> on screen
     f = "2 alarm latency"
-    p99 = percentile(visible, 99)
+    p99 = percentile(shown, 99)
     return [
         Result(f, f"SMS -> red alarm row p50 (n={len(samples)})", percentile(committed, 50), "ms"),
         Result(f, f"SMS -> red alarm row p99 (n={len(samples)})", percentile(committed, 99), "ms"),
         Result(f, f"SMS -> alarm view on screen p50 (n={len(samples)})", percentile(visible, 50), "ms"),
-        Result(f, f"SMS -> alarm view on screen p99 (n={len(samples)})", p99, "ms",
+        Result(f, f"SMS -> alarm view on screen p99 (n={len(samples)})", percentile(visible, 99), "ms"),
+        Result(f, f"alarm row committed -> alarm view on screen p99 (n={len(samples)})", p99, "ms",
                target=f"<= {TARGET_MS} ms", ok=p99 <= TARGET_MS,
-               note="the UI wakes on inotify of the database files (kiosk/dbwatch.py), then reads PRAGMA data_version"),
+               note="measured against the gateway's commit of the alarm row (raised_at, the same wall clock); "
+                    "the UI wakes on inotify of the database files (kiosk/dbwatch.py), then reads PRAGMA data_version"),
     ]
 
 

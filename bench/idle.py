@@ -16,6 +16,10 @@ from kiosk.clock import SystemClock
 from kiosk.simulator.modem import ModemSimulator
 
 
+UI_RATIO = 1.2  # the board may cost a fifth more than a bare clock: its 10 s reload, nothing else
+CPU_FLOOR = 0.05  # % of a core: below this /proc's clock ticks (10 ms) cannot tell two processes apart
+
+
 def run(work: Path, quick: bool) -> list[Result]:
     window = 10 if quick else 60
     cfg = school.write_config(work)
@@ -29,7 +33,7 @@ def run(work: Path, quick: bool) -> list[Result]:
         started.append(gateway)
         ui = procs.kiosk_ui(db, cfg, markers=("Staff 0000",)).start()
         started.append(ui)
-        minimal = procs.minimal_textual(100, markers=("Staff 0000",)).start()
+        minimal = procs.minimal_textual(100, markers=("Staff 0000",), clock=True).start()
         started.append(minimal)
         ui.wait_marker("Staff 0000")
         minimal.wait_marker("Staff 0000")
@@ -53,7 +57,9 @@ def run(work: Path, quick: bool) -> list[Result]:
     return [
         Result(f, f"gateway, % of one core over {window} s", pct["gateway"], "%", target="<= 0.5 %",
                ok=pct["gateway"] <= 0.5, note=f"{commands} AT commands in the window (health/sweep jobs)"),
-        Result(f, "minimal Textual app (baseline)", pct["minimal"], "%"),
+        Result(f, "minimal Textual app with a one-second clock (baseline)", pct["minimal"], "%"),
         Result(f, f"UI, % of one core over {window} s", pct["ui"], "%", pct["minimal"] or None,
-               "<= 2 %", pct["ui"] <= 2, note=f"{ui_bytes:,.0f} bytes/s to the terminal"),
+               f"<= {UI_RATIO}x clock app", pct["ui"] <= UI_RATIO * max(pct["minimal"], CPU_FLOOR),
+               note=f"{ui_bytes:,.0f} bytes/s to the terminal; the baseline is the least any screen with a "
+               "clock can cost, measured in the same run (0.3 % of a core on a quiet machine here)"),
     ]

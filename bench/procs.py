@@ -150,9 +150,9 @@ def kiosk_ui(db_path: Path, config_path: Path, markers: tuple[str, ...] = ()) ->
                       env=child_env(config_path), markers=markers)
 
 
-def minimal_textual(rows: int, markers: tuple[str, ...] = ()) -> PtyProcess:
-    return PtyProcess([sys.executable, "-m", "bench.minimal_app", str(rows)], env=child_env(None),
-                      markers=markers)
+def minimal_textual(rows: int, markers: tuple[str, ...] = (), clock: bool = False) -> PtyProcess:
+    return PtyProcess([sys.executable, "-m", "bench.minimal_app", str(rows), *(["--clock"] if clock else [])],
+                      env=child_env(None), markers=markers)
 
 
 def empty_python() -> subprocess.Popen:
