@@ -175,9 +175,16 @@ def _database_url(value: Any) -> str:
     return value
 
 
+_PASSWORD = re.compile(r"^(\w+://[^:/@]*):[^@/]*@")
+
+
+def hide_password(url: str) -> str:
+    """A database URL as it may be printed: any password replaced by *** (the one place that knows how)."""
+    return _PASSWORD.sub(r"\1:***@", url)
+
+
 def _without_password(value: Any) -> Any:
-    """A database URL as it may be printed: any password replaced by ***."""
-    return re.sub(r"^(\w+://[^:/@]*):[^@/]*@", r"\1:***@", value) if isinstance(value, str) else value
+    return hide_password(value) if isinstance(value, str) else value
 
 
 def _ip_address(value: Any) -> str:

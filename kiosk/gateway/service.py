@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable, TextIO
 
+from kiosk.config import GatewayConfig, SoundConfig
 from kiosk.devices import events as ev
 from kiosk.devices.concat import Assembled, Reassembler
 from kiosk.devices.errors import ModemError, SendError
@@ -37,15 +38,17 @@ from kiosk.store.models import Alarm, Event, Message
 
 log = logging.getLogger("kiosk.gateway")
 PUMP_BATCH = 20  # texts sent per pump call before the loop looks at anything else
+_GATEWAY, _SOUND = GatewayConfig(), SoundConfig()  # the config file's defaults
 
 
 @dataclass(frozen=True)
 class GatewaySettings:
-    """Periods in seconds; from `[gateway]` and `[sound]` in the config (defaults here)."""
+    """Periods in seconds. What the config file sets (`[gateway]`, `[sound]`) defaults to the config's
+    own defaults (kiosk.config, the one place they are written); the rest are the gateway's pacing."""
 
-    tick_seconds: float = 15
-    health_seconds: float = 60
-    sweep_seconds: float = 60
+    tick_seconds: float = _GATEWAY.tick_seconds
+    health_seconds: float = _GATEWAY.health_seconds
+    sweep_seconds: float = _GATEWAY.sweep_seconds
     pump_seconds: float = 2
     heartbeat_seconds: float = 30  # a third of heartbeat_stale_seconds: few writes, the UI reloads rarely
     sound_seconds: float = 1
@@ -55,21 +58,20 @@ class GatewaySettings:
     watchdog_grace: float = 90  # each rung's time to work before the next
     sysfs: str = "/sys"  # where the USB re-bind looks for the modem's device (tests: a fake tree)
     usb_pause: float = 2.0
-    heartbeat_stale_seconds: float = 90
-    reassembly_timeout_seconds: float = 600
-    purge_at: str = "03:00"
-    call_confirm_sms: bool = False
-    sound_enabled: bool = True
-    sound_command: str = "aplay -q"
-    sound_device: str | None = None
+    heartbeat_stale_seconds: float = _GATEWAY.heartbeat_stale_seconds
+    reassembly_timeout_seconds: float = 600  # not in the config file: parts of a long SMS wait this long
+    purge_at: str = "03:00"  # not in the config file: the nightly retention purge
+    call_confirm_sms: bool = _GATEWAY.call_confirm_sms
+    sound_enabled: bool = _SOUND.enabled
+    sound_command: str = _SOUND.command
+    sound_device: str | None = _SOUND.device or None
 
     @classmethod
     def from_config(cls, config: Any) -> "GatewaySettings":
         gw = getattr(config, "gateway", None)
         snd = getattr(config, "sound", None)
         values: dict[str, Any] = {}
-        for name in ("tick_seconds", "health_seconds", "sweep_seconds", "pump_seconds", "heartbeat_seconds",
-                     "heartbeat_stale_seconds", "reassembly_timeout_seconds", "purge_at", "call_confirm_sms"):
+        for name in ("tick_seconds", "health_seconds", "sweep_seconds", "heartbeat_stale_seconds", "call_confirm_sms"):
             if gw is not None and getattr(gw, name, None) is not None:
                 values[name] = getattr(gw, name)
         if snd is not None:

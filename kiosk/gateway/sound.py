@@ -10,13 +10,15 @@ from __future__ import annotations
 import logging
 import math
 import shlex
-import shutil
 import struct
 import subprocess
 import wave
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
+
+from kiosk.config import SoundConfig
+from kiosk.devices.speaker import find_player
 
 log = logging.getLogger("kiosk.gateway.sound")
 
@@ -119,26 +121,22 @@ def player_argv(command: str, device: str | None, path: Path) -> list[str]:
 
 def check_player(command: str, device: str | None = None) -> str | None:
     """None if the player can be found (and, for aplay, a device listed); else a warning line."""
-    argv = shlex.split(command) if command.strip() else []
-    if not argv:
+    found = find_player(command, device)
+    if not found.program:
         return "sound: no player command configured"
-    exe = shutil.which(argv[0])
-    if exe is None:
-        return f"sound: player {argv[0]!r} not found (install alsa-utils or set sound.command)"
-    if Path(exe).name == "aplay" and not device:
-        try:
-            listing = subprocess.run([exe, "-l"], capture_output=True, text=True, timeout=5)
-        except (OSError, subprocess.SubprocessError) as exc:
-            return f"sound: {argv[0]} -l failed: {exc}"
-        if "card" not in listing.stdout:
-            return "sound: no sound card found (aplay -l lists none)"
+    if found.exe is None:
+        return f"sound: player {found.program!r} not found (install alsa-utils or set sound.command)"
+    if found.card_listing is not None and found.card_listing[0] == 127:
+        return f"sound: {found.program} -l failed: {found.card_listing[1]}"
+    if found.no_card:
+        return "sound: no sound card found (aplay -l lists none)"
     return None
 
 
 class SoundPlayer:
     """Keeps the siren looping while wanted and plays chimes; remembers its last warning."""
 
-    def __init__(self, sounds: dict[str, Path], command: str = "aplay -q", device: str | None = None,
+    def __init__(self, sounds: dict[str, Path], command: str = SoundConfig().command, device: str | None = None,
                  enabled: bool = True) -> None:
         self.sounds = sounds
         self.command = command

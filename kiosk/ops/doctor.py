@@ -23,6 +23,7 @@ from typing import Any, Callable, Mapping
 
 from kiosk.clock import Clock, ensure_utc
 from kiosk.config import Config, ConfigError, find_config, load_config
+from kiosk.devices.speaker import find_player
 from kiosk.domain.display import safe_text
 
 OK, WARN, FAIL, SKIP = "OK", "WARN", "FAIL", "SKIP"
@@ -495,19 +496,14 @@ def check_sound(config: Config, host: Host) -> Check:
     if not sound.enabled:
         return Check(WARN, "alarm sound", "switched off (sound.enabled = false)",
                      "set sound.enabled = true so a red alarm is heard at reception")
-    import shlex
-
-    argv = shlex.split(sound.command) if sound.command.strip() else []
-    exe = host.which(argv[0]) if argv else None
-    if exe is None:
-        return Check(FAIL, "alarm sound", f"player {argv[0] if argv else '(none)'!r} not found",
+    found = find_player(sound.command, sound.device, which=host.which, run=host.command)
+    if found.exe is None:
+        return Check(FAIL, "alarm sound", f"player {found.program or '(none)'!r} not found",
                      "sudo apt-get install alsa-utils, or set sound.command")
-    if Path(exe).name == "aplay" and not sound.device:
-        code, out = host.command([exe, "-l"])
-        if code != 0 or "card" not in out:
-            return Check(WARN, "alarm sound", "aplay lists no sound card",
-                         "plug in a USB speaker or enable the audio output (dtparam=audio=on), then aplay -l")
-    return Check(OK, "alarm sound", f"{Path(exe).name}" + (f" on {sound.device}" if sound.device else ""))
+    if found.no_card:
+        return Check(WARN, "alarm sound", "aplay lists no sound card",
+                     "plug in a USB speaker or enable the audio output (dtparam=audio=on), then aplay -l")
+    return Check(OK, "alarm sound", f"{Path(found.exe).name}" + (f" on {sound.device}" if sound.device else ""))
 
 
 # --- all of it ---------------------------------------------------------------------------------------

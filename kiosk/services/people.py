@@ -6,6 +6,7 @@ number. A code word is validated and stored normalised; it is never returned by 
 
 from __future__ import annotations
 
+from kiosk.domain import limits
 from kiosk.domain.codewords import CodeWordError, validate_code_word
 from kiosk.domain.phones import PhoneError, normalise_mobile
 from kiosk.domain.visits import normalise_postcode
@@ -16,13 +17,13 @@ from kiosk.store.models import Phone, RegisterEntry, Staff
 
 
 def _text(value: str | None, what: str, *, required: bool = False, limit: int = 80) -> str:
-    cleaned = " ".join((value or "").split())
+    """Typed text, one line, printable, bounded: the one rule (kiosk.domain.limits.clean_text)."""
+    try:
+        cleaned = limits.clean_text(value, what, limit)
+    except limits.TextError as exc:
+        raise Invalid(str(exc)) from None
     if required and not cleaned:
         raise Invalid(f"{what} is required")
-    if len(cleaned) > limit:
-        raise Invalid(f"{what} is too long (at most {limit} characters)")
-    if not cleaned.isprintable():
-        raise Invalid(f"{what} contains control characters")
     return cleaned
 
 

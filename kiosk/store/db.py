@@ -56,6 +56,8 @@ from typing import Any
 
 import peewee
 
+from kiosk.config import hide_password
+
 database_proxy = peewee.DatabaseProxy()
 
 
@@ -115,7 +117,7 @@ def describe(target: str | Path) -> str:
     text = str(target)
     if not is_postgres(text):
         return text
-    return re.sub(r"^(\w+://[^:/@]*):[^@/]*@", r"\1:***@", text.strip())
+    return hide_password(text.strip())
 
 
 class KioskSqliteDatabase(peewee.SqliteDatabase):

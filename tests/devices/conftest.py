@@ -1,32 +1,19 @@
 """Fixtures for the modem tests: a simulator on a real pty, a driver with short timeouts, and polling.
 
-Nothing here sleeps to wait for behaviour: `wait_for` polls a condition every 10 ms.
+Nothing here sleeps to wait for behaviour: `wait_for` (tests/polling.py) polls a condition.
 """
 
 from __future__ import annotations
 
-import time
-from typing import Callable
 
 import pytest
 
 from kiosk.devices.modem import Modem, ModemSettings
 from kiosk.simulator.modem import ModemSimulator
+from tests.polling import wait_for
 
 FAST = dict(command_timeout=3.0, probe_timeout=1.0, list_timeout=3.0, send_timeout=3.0,
             prompt_timeout=3.0, reconnect_min=1.0, reconnect_max=8.0)  # generous under CI load; tests of timeouts set their own
-
-
-def wait_for(predicate: Callable[[], object], timeout: float = 10.0, what: str = "condition"):
-    """Poll `predicate` every 10 ms until it is truthy; fail the test after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.01)
 
 
 @pytest.fixture

@@ -10,16 +10,15 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Callable
 
 from kiosk.clock import FakeClock
 from kiosk.config import Config, config_from_mapping
 from kiosk.services import add_staff, sign_out
 from kiosk.services.context import Context
 from kiosk.store import open_database
+from tests.polling import wait_for  # the gateway tests import it from here too
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -49,18 +48,6 @@ def texts(sent, number: str | None = None) -> list[str]:
             out.append("".join(parts[i] for i in sorted(parts)))
             del open_parts[(s.number, c.ref)]
     return out
-
-
-def wait_for(predicate: Callable[[], object], timeout: float = 10.0, interval: float = 0.02,
-             what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(interval)
 
 
 def make_config(**sections) -> Config:

@@ -16,6 +16,7 @@ import aiohttp
 import pytest
 
 from kiosk.web.guard import COOKIE
+from tests.polling import wait_for
 from tests.web.stream import Viewer
 
 
@@ -44,14 +45,6 @@ def open_viewer(session: aiohttp.ClientSession, served, *, token: str | None = "
     if origin is not None:
         headers["Origin"] = origin
     return session.ws_connect(f"{served.url}/ws?width={size[0]}&height={size[1]}", headers=headers)
-
-
-def wait_for(predicate, timeout: float = 20, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.05)
 
 
 # --- the page -----------------------------------------------------------------------------------
@@ -143,7 +136,7 @@ def test_the_board_is_visible_and_keys_for_every_action_change_nothing(served):
     assert "heron" not in seen and "bluebird" not in seen  # code words too
     assert "Acknowledge alarm" not in seen and "PIN" not in seen  # no dialog opened
     assert dump(served.db) == before
-    wait_for(lambda: served.children() == [], what="the viewer process to end with its browser")
+    wait_for(lambda: served.children() == [], timeout=20, what="the viewer process to end with its browser")
 
 
 def test_the_viewer_after_the_last_allowed_one_is_refused_and_starts_no_process(served):
@@ -171,7 +164,7 @@ def test_the_viewer_after_the_last_allowed_one_is_refused_and_starts_no_process(
 def test_the_token_is_never_written_to_the_log(served):
     run(fetch(served, f"/?token={served.token}"))
     run(fetch(served, f"/?token={served.token[:-1]}"))
-    wait_for(lambda: "GET /?token=(not logged)" in served.log.read_text(errors="replace"), what="the access log")
+    wait_for(lambda: "GET /?token=(not logged)" in served.log.read_text(errors="replace"), timeout=20, what="the access log")
     assert served.token not in served.log.read_text(errors="replace")
     assert served.token[:-1] not in served.log.read_text(errors="replace")
 
