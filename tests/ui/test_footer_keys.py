@@ -122,7 +122,7 @@ async def test_every_key_the_footer_lists_does_something(ctx, clock, name):
         keys = listed(await open_screen(app, pilot, name))
         assert keys, name
         for key in keys:
-            screen = await open_screen(app, pilot, name)
+            await open_screen(app, pilot, name)
             if (name, key) in BEFORE:
                 BEFORE[name, key](app)
             before = fingerprint(app)
