@@ -8,6 +8,8 @@ contain a code word or the text of the SMS that triggered them.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from kiosk.domain import ladder as L
 from kiosk.domain import replies
 from kiosk.domain import limits
@@ -63,7 +65,7 @@ def alert_facts(ctx: Context, alarm: Alarm, *, repeat: bool = False, sender: Sta
         left_at=visit.left_at, texted=texted_since(ctx, alarm) if repeat else None, **common)
 
 
-def texted_since(ctx: Context, alarm: Alarm) -> tuple[str, str, object] | None:
+def texted_since(ctx: Context, alarm: Alarm) -> tuple[str, str, datetime] | None:
     """(name, command word, when) of the latest text from the alarm's visit since this red was raised:
     the next repeat says so ("Ann Lee texted BACK at 14:52: ring to confirm"). A text that raised an
     alarm of its own (code word, SOS) is that alarm's, not this one's news."""

@@ -8,6 +8,7 @@ connects to a site. It is never the reception screen (`kiosk ui` / `kiosk demo` 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Callable
 from zoneinfo import ZoneInfo
 
@@ -84,7 +85,7 @@ class TrustApp(App):
         self.clock = clock or SystemClock()
         self.view: TrustView | None = None
         self.panels: dict[str, Static] = {}
-        self.loaded_at = None  # when a read last worked, by this app's clock ("not updating since")
+        self.loaded_at: datetime | None = None  # when a read last worked, by this app's clock ("not updating since")
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
