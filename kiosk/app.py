@@ -28,7 +28,7 @@ from kiosk.services.context import Context
 from kiosk.services.errors import Invalid, Refused
 from kiosk.services.board_view import AlarmDetail, BoardView, alarm_detail, load_board, release_connection
 from kiosk.store.db import is_postgres
-from kiosk.themes import CONSOLE_THEME, FULL_THEME, register_themes
+from kiosk.themes import CONSOLE_THEME, FULL_THEME, register_themes, use_scrollbars
 from kiosk.widgets.look import CONSOLE, FULL, Glyphs
 
 HERE = Path(__file__).parent
@@ -74,6 +74,7 @@ class Options:
     db_path: Path | str | None = None  # the SQLite file or the postgresql:// URL the watcher follows
     inject: Callable[[str], str] | None = None  # demo: a simulator console line -> its answer
     viewer: bool = False  # read-only board (kiosk ui --viewer, kiosk serve): no action, no sound
+    demo_notes: str = ""  # demo: its code words and PINs, shown on the board and in help
 
 
 def wants_console(theme: str = "auto", env: Mapping[str, str] | None = None) -> bool:
@@ -116,6 +117,7 @@ class KioskApp(App):
         self.loaded_at: datetime | None = None  # the last board read that worked (for "not updating since")
         self.read_failed_at: datetime | None = None
         register_themes(self)
+        use_scrollbars(options.console)
         self.theme = CONSOLE_THEME if options.console else FULL_THEME
         self.title = ctx.config.school.name
 
@@ -304,7 +306,7 @@ class KioskApp(App):
 
 def build_app(ctx: Context, *, demo: bool = False, db_path: str | Path | None = None, live: bool = True,
               console: bool | None = None, env: Mapping[str, str] | None = None,
-              inject: Callable[[str], str] | None = None, viewer: bool = False) -> KioskApp:
+              inject: Callable[[str], str] | None = None, viewer: bool = False, demo_notes: str = "") -> KioskApp:
     """The reception app as users run it. `live=False` (snapshot tests) switches off the database
     watcher and every timer; `console` None picks the console look from config and TERM.
     `demo=True` adds the demo panel (F9): `inject(line)` hands a simulator console line to the
@@ -327,4 +329,5 @@ def build_app(ctx: Context, *, demo: bool = False, db_path: str | Path | None = 
 
         inject = fifo_injector(path.parent / "inject")
     return KioskApp(ctx, Options(console=console, live=live, demo=demo and not viewer, db_path=path,
-                                 inject=None if viewer else inject, viewer=viewer))
+                                 inject=None if viewer else inject, viewer=viewer,
+                                 demo_notes=demo_notes if demo and not viewer else ""))

@@ -9,6 +9,7 @@ may ever carry meaning by colour alone: every status also has a word and a symbo
 from __future__ import annotations
 
 from textual.app import App
+from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.theme import Theme
 
 FULL_THEME = "kiosk"
@@ -75,3 +76,16 @@ CONSOLE = Theme(
 def register_themes(app: App) -> None:
     app.register_theme(FULL)
     app.register_theme(CONSOLE)
+
+
+class ConsoleScrollBarRender(ScrollBarRender):
+    """A scrollbar of spaces: its thumb is the colour of the space alone (the console font has no
+    block elements such as "▇", which Textual draws at the thumb's ends)."""
+
+    VERTICAL_BARS = [" "] * 8
+    HORIZONTAL_BARS = [" "] * 8
+
+
+def use_scrollbars(console: bool) -> None:
+    """Scrollbars for the look in use (a class-wide setting of Textual's: one app per process)."""
+    ScrollBar.renderer = ConsoleScrollBarRender if console else ScrollBarRender

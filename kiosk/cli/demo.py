@@ -79,7 +79,6 @@ def run(args: argparse.Namespace) -> int:
 
 def _run_ui(demo, config, folder: Path, help_text: str, stopper) -> None:
     from kiosk.app import build_app
-    from kiosk.simulator.console import SimConsole
     from kiosk.services.context import Context
     from kiosk.store import open_database
 
@@ -96,9 +95,11 @@ def _run_ui(demo, config, folder: Path, help_text: str, stopper) -> None:
     print(f"Inject texts from another terminal:  echo 'sms +447700900002 OK' > {fifo}\n{help_text}\n"
           f"(answers in {folder / 'simulator.log'}; the gateway's log in {folder / 'gateway.log'})", flush=True)
     open_database(demo.db_path)
-    inject = SimConsole(demo.sim).execute  # the UI's demo panel (F9) injects straight into the simulator
     from kiosk.cli.ui import screen_on_the_terminal
+    from kiosk.gateway.demo import demo_notes, with_demo_admin_pin
 
-    stopper.app = build_app(Context(config, demo.clock), demo=True, db_path=demo.db_path, inject=inject)
+    # the UI's demo panel (F9) injects straight into the simulator and shows the kiosk's replies
+    stopper.app = build_app(Context(with_demo_admin_pin(config), demo.clock), demo=True, db_path=demo.db_path,
+                            inject=demo.inject, demo_notes=demo_notes())
     with screen_on_the_terminal():  # `kiosk demo 2> file` still shows the board
         stopper.app.run()

@@ -25,6 +25,7 @@ from kiosk.simulator.console import SimConsole
 from kiosk.simulator.modem import ModemSimulator
 from kiosk.services import add_staff, board, sign_out
 from kiosk.services.context import Context
+from kiosk.services.reception import set_reception_pin
 from kiosk.store import open_database
 
 DEMO_STAFF = [  # name, mobile (Ofcom drama range), code word, receives alerts, role
@@ -32,25 +33,52 @@ DEMO_STAFF = [  # name, mobile (Ofcom drama range), code word, receives alerts, 
     ("Ben Ode", "+447700900002", "marigold", False, "family support"),
     ("Cat Roy", "+447700900003", "lanterns", False, "SENCo"),
     ("Dan Fry", "+447700900004", "pinecone", False, "teaching assistant"),
+    ("Eve Kay", "+447700900005", "kingfisher", False, "education welfare officer"),  # in: O signs them out
+    ("Fay Lim", "+447700900006", "hawfinch", False, "family support"),
     ("Head Teacher", "+447700900100", None, True, "head"),
     ("Safeguarding Lead", "+447700900101", None, True, "DSL"),
 ]
+
+RECEPTION_INITIALS, RECEPTION_PIN = "AB", "1234"  # throwaway demo data: shown on its board
+ADMIN_PIN = "2468"
 
 HELP = """\
 demo commands (plus the simulator's; type help):
   board                 the board as the gateway left it
   wait-sent N           wait (up to 15 s) until the kiosk has sent N texts in all
 The staff: Ann 07700 900001 (code word bluebird), Ben 900002 (marigold), Cat 900003 (lanterns),
-Dan 900004 (pinecone); alert receivers Head 900100, Safeguarding Lead 900101.
+Dan 900004 (pinecone) are out; Eve 900005 (kingfisher) and Fay 900006 (hawfinch) are in;
+alert receivers Head 900100, Safeguarding Lead 900101. Reception PIN: AB 1234; admin PIN 2468.
 Try: sms +447700900002 OK   |   sms +447700900001 OK running late bluebird   |   call +447700900002"""
 
 
+def demo_notes() -> str:
+    """What the demo's board and help show first: the code words and PINs to try it with (all
+    throwaway demo data, never a real school's)."""
+    words = ", ".join(f"{name.split()[0]} {word}" for name, _, word, _, _ in DEMO_STAFF if word)
+    return (f"DEMO code words: {words}. PINs: reception {RECEPTION_INITIALS} {RECEPTION_PIN}, admin {ADMIN_PIN}. "
+            "F9 sends a text.")
+
+
+def with_demo_admin_pin(config: Config) -> Config:
+    """The config with the demo's admin PIN, unless the config given already sets one."""
+    if config.security.admin_pin_hash:
+        return config
+    from dataclasses import replace
+
+    from kiosk.security.pins import hash_pin
+
+    return replace(config, security=replace(config.security, admin_pin_hash=hash_pin(ADMIN_PIN)))
+
+
 def seed_demo(ctx: Context) -> dict[str, int]:
-    """Staff and four visits: due soon, about to go amber, a pair with 20-minute check-ins."""
+    """Staff (two of them in, so O can sign someone out at once), a reception user and three
+    visits: due soon, about to go amber, a pair with 20-minute check-ins."""
     now = ctx.now()
     for name, mobile, word, alerts, role in DEMO_STAFF:
         add_staff(ctx, name, mobile, alerts=alerts, code_word=word, role=role, approver=role in ("head", "DSL"),
                   actor="demo")
+    set_reception_pin(ctx, RECEPTION_INITIALS, RECEPTION_PIN, name="Demo Reception", actor="demo")
     visits = {
         "due-soon": sign_out(ctx, ["Ann Lee"], "14 Elm Road, Luton LU4 9AB", now + timedelta(minutes=8),
                              approved_by="Head Teacher", purpose="attendance", started_by="demo").visit.id,
@@ -119,6 +147,25 @@ class Demo:
             return "\n".join(out) or "no visits out"
         finally:
             db.close()
+
+    def inject(self, line: str, *, wait: float = 8.0) -> str:
+        """A simulator console line (the UI's demo panel), answered by the simulator and then by
+        the kiosk: for a text or call from a number, the kiosk's reply texts to it within `wait`
+        seconds (real time: the gateway is another process), as "kiosk replied: ...". """
+        assert self.sim is not None
+        before = len(self.sim.sent)
+        answer = SimConsole(self.sim).execute(line)
+        words = line.split()
+        if len(words) < 2 or words[0].lower() not in ("sms", "push", "call") or answer.startswith(("error", "usage")):
+            return answer
+        number = words[1]
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            replies = [m.text for m in self.sim.sent[before:] if m.number == number]
+            if replies:
+                return "\n".join([answer] + [f"kiosk replied: {text}" for text in replies])
+            time.sleep(0.1)
+        return f"{answer}\nno reply from the kiosk yet (a text that needs none, or see the board)"
 
     def console(self, config: Config, stdin: TextIO, stdout: TextIO) -> None:
         """The simulator's console on stdin, plus `board` and `wait-sent N`."""

@@ -34,6 +34,7 @@ from kiosk.screens._form import FORMS_CSS, Field, row
 from kiosk.screens._work import Failure, in_db_thread
 from kiosk.domain.alarm_words import kind_word
 from kiosk.services.board_view import AckPreview, ack_preview
+from kiosk.widgets.choice import ChoiceButton
 from kiosk.widgets.footer import KioskFooter
 from kiosk.widgets.look import plain
 
@@ -156,7 +157,7 @@ class AckDialog(ModalScreen["AckRequest | None"]):
             yield Static(Text("What did you do? Press its number."), id="ack-question", markup=False)
             with NoDefaultRadioSet(id="ack-action", compact=True):
                 for n, (_, label) in enumerate(ACTION_LABELS, 1):
-                    yield RadioButton(f"{n} {label}")
+                    yield ChoiceButton(f"{n} {label}")
             ref_row = row("Police ref", Field(placeholder="the reference the police gave", id="ack-ref",
                                               limit=limits.POLICE_REF, select_on_focus=False))
             ref_row.id = "ack-ref-row"

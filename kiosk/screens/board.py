@@ -63,6 +63,8 @@ class BoardScreen(Screen):
         with Horizontal(id="top"):
             yield BoardClock(app.ctx.config.school.name, ascii=ascii)
             yield Counts(ascii=ascii)
+        if app.options.demo_notes:
+            yield Static(app.options.demo_notes, id="demo-notes", markup=False)
         yield StatusStrip()
         yield AmberBanner()
         yield WarningsLine()

@@ -2,8 +2,15 @@
 simulated modem, and watch the board and the alarm view react through the real gateway.
 
 `DemoPanel(inject)` -> ModalScreen[None]; `inject(line)` hands a simulator console line such as
-`sms +447700900001 OK` to the simulator and returns its answer. It must never exist outside the
-demo (the app only binds it when built with demo=True) and never write to the database itself.
+`sms +447700900001 OK` to the simulator and returns its answer (in `kiosk demo`, with the kiosk's
+reply texts under it). It must never exist outside the demo (the app only binds it when built with
+demo=True) and never write to the database itself.
+
+Every line sent is listed with its answer, so none is lost from sight. After a line is sent the
+panel takes the focus back (digits pick, T types a new line): found in a trial, where `T garbage
+Enter` left the focus in the line, and the next `T` went into it ("tsms ... EXTEND 20", an unknown
+command whose answer replaced the last one, so the text seemed swallowed). A line the simulator
+did not understand stays in the field to be corrected.
 """
 
 from __future__ import annotations
@@ -58,9 +65,12 @@ def fifo_injector(path: Path) -> Inject | None:
 
 
 class Injected(Message):
-    def __init__(self, answer: str) -> None:
+    def __init__(self, line: str, answer: str) -> None:
         super().__init__()
-        self.answer = answer
+        self.line, self.answer = line, answer
+
+
+LOG_LINES = 3  # earlier lines sent, one line each under the newest (the panel must fit 80x24)
 
 
 class DemoPanel(ModalScreen[None]):
@@ -77,6 +87,7 @@ class DemoPanel(ModalScreen[None]):
         super().__init__(classes="dialog-screen")
         self.inject = inject
         self.sent: list[str] = []
+        self.history: list[tuple[str, str]] = []  # (line, answer), oldest first
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="demo"):
@@ -93,6 +104,7 @@ class DemoPanel(ModalScreen[None]):
             line.can_focus = False  # until T: the digits pick
             yield line
             yield Static("", id="demo-answer", markup=False)
+            yield Static("", id="demo-log", markup=False)
         yield KioskFooter()
 
     def action_type(self) -> None:
@@ -100,13 +112,20 @@ class DemoPanel(ModalScreen[None]):
         line.can_focus = True
         line.focus()
 
+    def _give_focus_back(self) -> None:
+        line = self.query_one(Input)
+        line.can_focus = False
+        self.set_focus(None)
+
     def action_pick(self, key: str) -> None:
         self.send(next(line for k, _, line in PICKS if k == key))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
         line = event.value.strip()
         if line:
             event.input.value = ""
+            self._give_focus_back()
             self.send(line)
 
     @work(thread=True, group="demo")
@@ -116,10 +135,29 @@ class DemoPanel(ModalScreen[None]):
             answer = self.inject(line)
         except Exception as exc:  # noqa: BLE001 - a demo panel reports and carries on
             answer = f"error: {exc}"
-        self.post_message(Injected(answer))
+        self.post_message(Injected(line, answer))
 
     def on_injected(self, message: Injected) -> None:
-        self.query_one("#demo-answer", Static).update(plain(message.answer, 300))
+        """The newest line with its answer and the kiosk's reply in full; older ones a line each."""
+        answer = message.answer or "(no answer)"
+        latest = Text()
+        latest.append("> ", style="bold")
+        latest.append_text(plain(message.line, 70))
+        for said in answer.splitlines()[:3]:
+            latest.append("\n  ")
+            latest.append_text(plain(said, 160))
+        self.query_one("#demo-answer", Static).update(latest)
+        older = Text()
+        for line, said in reversed(self.history):
+            older.append_text(plain(f"> {line}: {said.splitlines()[0] if said else ''}", 200))
+            older.append("\n")
+        self.query_one("#demo-log", Static).update(older)
+        self.history.append((message.line, answer))
+        del self.history[:-LOG_LINES]
+        field = self.query_one(Input)
+        if answer.startswith(("error:", "usage:")) and not field.value:
+            field.value = message.line  # not understood: kept, to be corrected
+            self.action_type()
 
     def action_close(self) -> None:
         self.dismiss(None)

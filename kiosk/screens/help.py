@@ -72,6 +72,9 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(classes="dialog -wide"):
             yield Static("Help", classes="dialog-title")
             with VerticalScroll(id="help-body"):
+                notes = getattr(getattr(self.app, "options", None), "demo_notes", "")
+                if notes:  # kiosk demo: what to try it with, first
+                    yield Static(notes, id="help-demo-notes", markup=False)
                 yield Static("Keys on this screen", classes="hint")
                 yield DataTable(id="keys", cursor_type="none", show_cursor=False)
                 yield Static("Texts staff can send to the kiosk's number", classes="hint")

@@ -182,7 +182,7 @@ class SignOutScreen(LiveErrors, IdleClose, ModalScreen[SignOutResult | None]):
                 yield ErrorLine("second")
                 yield row("Place", Field(id="place", placeholder="full address with postcode", limit=MAX_PLACE))
                 yield ErrorLine("place")
-                yield row("Board label", Static(plain("Visit (number) — from the postcode"), id="label"))
+                yield row("Board label", Static(plain("Visit (number), from the postcode"), id="label"))
                 yield row("Family/pupil", Field(id="family_ref", placeholder="reference (optional)",
                                                 limit=MAX_REF))
                 yield ErrorLine("family_ref")
@@ -247,7 +247,7 @@ class SignOutScreen(LiveErrors, IdleClose, ModalScreen[SignOutResult | None]):
                 self.vehicle_typed = True
         elif event.input.id == "place":
             district = postcode_district(event.value)
-            shown = f"Visit (number) · {district}" if district else "Visit (number) — no postcode found"
+            shown = f"Visit (number) · {district}" if district else "Visit (number): no postcode found"
             self.query_one("#label", Static).update(plain(shown))
         elif event.input.id == "due":
             self._show_due()

@@ -20,9 +20,10 @@ _ASCII = {
 
 
 def ascii_figures(value: str) -> str:
-    """Three lines of seven-segment figures for `value`."""
+    """Three lines of seven-segment figures for `value`, a blank column between two figures (side
+    by side, "11:48" ran together as `||_|.|_||_`)."""
     glyphs = [_ASCII.get(ch, _ASCII[" "]) for ch in value]
-    return "\n".join("".join(g[row] for g in glyphs) for row in range(3))
+    return "\n".join(" ".join(g[row] for g in glyphs) for row in range(3))
 
 
 class BigValue(Widget):

@@ -28,10 +28,11 @@ class Glyphs:
     dot: str
     arrow: str
     focus: str  # before the label of the form field with the focus
+    more: str  # after the last word shown when more did not fit
 
 
-FULL = Glyphs(red="■", amber="▲", due_soon="◔", ok="●", link_up="●", link_down="✖", dot="·", arrow="→", focus="▶")
-CONSOLE = Glyphs(red="!!", amber="!", due_soon="~", ok="+", link_up="+", link_down="X", dot="|", arrow=">", focus=">")
+FULL = Glyphs(red="■", amber="▲", due_soon="◔", ok="●", link_up="●", link_down="✖", dot="·", arrow="→", focus="▶", more="…")
+CONSOLE = Glyphs(red="!!", amber="!", due_soon="~", ok="+", link_up="+", link_down="X", dot="|", arrow=">", focus=">", more="+")
 
 # Rich standard colours (0-7): on the console theme they stay the 8 base ANSI colours.
 STYLES = {

@@ -40,17 +40,17 @@ def _sig(cell: Text) -> tuple[str, str]:
     return cell.plain, str(cell.style)
 
 
-def fit_words(words: list[str], width: int) -> str:
+def fit_words(words: list[str], width: int, more: str = "\u2026") -> str:
     """As many whole words as fit in `width`, then "+N" for the rest ("FLAG +2"), or, when not even
-    that fits, the first word and "…": never a word cut short ("unappr"), never a flag dropped
+    that fits, the first word and `more` ("…"; "+" on the console): never a word cut short ("unappr"), never a flag dropped
     without a sign that there is more."""
     for kept in range(len(words), 0, -1):
         rest = len(words) - kept
         text = " ".join(words[:kept] + ([f"+{rest}"] if rest else []))
         if len(text) <= width:
             return text
-    if words and len(words[0]) < width:
-        return words[0] + "\u2026"
+    if words and len(words[0]) + len(more) <= width:
+        return words[0] + more
     return f"+{len(words)}" if words else ""
 
 
@@ -192,7 +192,7 @@ class VisitsTable(DataTable):
             return plain(" ".join(x for x in (row.travel, row.vehicle) if x) or "-", 60)
         if key == "flags":
             width = next(w for k, _, w in self.columns_spec if k == "flags")
-            return plain(fit_words(self._flags(row), width) or "-", 120)
+            return plain(fit_words(self._flags(row), width, self.glyphs.more) or "-", 120)
         raise KeyError(key)
 
     def _flags(self, row: BoardRow) -> list[str]:

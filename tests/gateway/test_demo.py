@@ -29,3 +29,23 @@ def test_headless_demo_answers_a_text_and_cleans_up(tmp_path):
 def test_demo_refuses_bad_options(args):
     result = run_kiosk("demo", "--headless", *args, input="quit\n")
     assert result.returncode == 2 and result.stderr.startswith("kiosk:")
+
+
+def test_the_demo_starts_with_two_members_in_a_reception_pin_and_an_admin_pin(tmp_path, clock):
+    """Found in a trial: O said nobody could go out (everyone was out), F6 said no admin PIN was set."""
+    from kiosk.config import config_from_mapping
+    from kiosk.gateway.demo import ADMIN_PIN, RECEPTION_INITIALS, RECEPTION_PIN, seed_demo, with_demo_admin_pin
+    from kiosk.screens.signout import load_choices
+    from kiosk.services.context import Context
+    from kiosk.services.reception import check_admin_pin, check_reception_pin
+    from kiosk.store import open_database
+
+    db = open_database(tmp_path / "kiosk.db")
+    try:
+        ctx = Context(with_demo_admin_pin(config_from_mapping({})), clock)
+        seed_demo(ctx)
+        assert len(load_choices().staff) >= 2
+        assert check_admin_pin(ctx, ADMIN_PIN) and not check_admin_pin(ctx, "0000")
+        assert check_reception_pin(ctx, RECEPTION_INITIALS, RECEPTION_PIN)
+    finally:
+        db.close()
