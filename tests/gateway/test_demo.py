@@ -35,7 +35,7 @@ def test_the_demo_starts_with_two_members_in_a_reception_pin_and_an_admin_pin(tm
     """Found in a trial: O said nobody could go out (everyone was out), F6 said no admin PIN was set."""
     from kiosk.config import config_from_mapping
     from kiosk.gateway.demo import ADMIN_PIN, RECEPTION_INITIALS, RECEPTION_PIN, seed_demo, with_demo_admin_pin
-    from kiosk.screens.signout import load_choices
+    from kiosk.services.visit_view import load_choices
     from kiosk.services.context import Context
     from kiosk.services.reception import check_admin_pin, check_reception_pin
     from kiosk.store import open_database
@@ -43,7 +43,7 @@ def test_the_demo_starts_with_two_members_in_a_reception_pin_and_an_admin_pin(tm
     db = open_database(tmp_path / "kiosk.db")
     try:
         ctx = Context(with_demo_admin_pin(config_from_mapping({})), clock)
-        seed_demo(ctx)
+        seed_demo(ctx, reception_pin=True)
         assert len(load_choices().staff) >= 2
         assert check_admin_pin(ctx, ADMIN_PIN) and not check_admin_pin(ctx, "0000")
         assert check_reception_pin(ctx, RECEPTION_INITIALS, RECEPTION_PIN)
