@@ -25,7 +25,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from kiosk.gcpolicy import FULL_EVERY_SECONDS, Quiet
 from kiosk.dbwatch import watch_database as watch_for_changes
 from kiosk.services.context import Context
-from kiosk.services.errors import Invalid, Refused
+from kiosk.screens._work import Failure, in_db_thread
 from kiosk.services.board_view import AlarmDetail, BoardView, alarm_detail, load_board, release_connection
 from kiosk.store.db import is_postgres
 from kiosk.themes import CONSOLE_THEME, FULL_THEME, register_themes, use_scrollbars
@@ -220,16 +220,11 @@ class KioskApp(App):
     @work(thread=True, group="write")
     def perform(self, what: str, action: Callable[[], object]) -> None:
         """Run one service call in a thread; answer with a Done message, then reload the board."""
-        try:
-            if self.options.viewer:
-                raise Refused("this is a read-only view: actions are done at reception")
-            action()
-        except (Invalid, Refused) as exc:
-            self.post_message(Done(what, str(exc)))
+        if self.options.viewer:
+            self.post_message(Done(what, "this is a read-only view: actions are done at reception"))
             return
-        finally:
-            release_connection(self.ctx)
-        self.post_message(Done(what))
+        done = in_db_thread(self.ctx, action)
+        self.post_message(Done(what, done.message if isinstance(done, Failure) else None))
 
     def on_done(self, message: Done) -> None:
         if message.error:

@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input
 
+from kiosk.services.context import Context
 from kiosk.screens._form import FORMS_CSS, Banner, LiveErrors
 from kiosk.screens._idle import IdleClose
 from kiosk.services.visit_view import VisitSummary, load_summary
@@ -41,7 +42,7 @@ class VisitDialog(LiveErrors, IdleClose, ModalScreen[bool]):
     FIRST = ""  # the selector focused when the dialog opens
     PIN_ACTION = ""  # "… this visit", as the PIN dialog asks it
 
-    def __init__(self, ctx: Any, visit_id: int) -> None:
+    def __init__(self, ctx: Context, visit_id: int) -> None:
         super().__init__()
         self.ctx, self.visit_id = ctx, visit_id
         self.saving = False

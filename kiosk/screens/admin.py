@@ -22,6 +22,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
+from kiosk.services.context import Context
 from kiosk.screens._form import FORMS_CSS, Banner
 from kiosk.screens._idle import IDLE_CHECK_SECONDS, Activity
 from kiosk.screens._work import Failure, in_db_thread
@@ -34,7 +35,7 @@ __all__ = ["Activity", "AdminListScreen", "AdminScreen", "open_admin"]
 ADMIN_CSS = Path(__file__).with_name("admin.tcss")
 
 
-def open_admin(app: App, ctx: Any, make_screen: Callable[[], Screen]) -> None:
+def open_admin(app: App, ctx: Context, make_screen: Callable[[], Screen]) -> None:
     """Ask for the admin PIN, then show the admin screen (nothing happens on a wrong PIN/Escape)."""
 
     def entered(ok: bool | None) -> None:
@@ -65,7 +66,7 @@ class AdminScreen(Activity, Screen[None]):
         if cls.NAME:
             AdminScreen.SCREENS[cls.NAME] = cls
 
-    def __init__(self, ctx: Any, *, idle_seconds: float = ADMIN_IDLE_SECONDS) -> None:
+    def __init__(self, ctx: Context, *, idle_seconds: float = ADMIN_IDLE_SECONDS) -> None:
         super().__init__()
         self.ctx = ctx
         self.idle = IdleTimer(ctx.clock.monotonic, idle_seconds)
@@ -143,7 +144,7 @@ class AdminListScreen(AdminScreen):
     TABLE_ID = ""
     EMPTY = ""  # said in the banner when there are no rows ("" says nothing)
 
-    def __init__(self, ctx: Any, **kwargs: Any) -> None:
+    def __init__(self, ctx: Context, **kwargs: Any) -> None:
         super().__init__(ctx, **kwargs)
         self.rows: list[Any] = []
 

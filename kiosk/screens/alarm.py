@@ -23,10 +23,11 @@ from textual.widgets import Static
 
 from kiosk.domain.alarm_words import instruction, kind_word
 from kiosk.domain.display import ago
+from kiosk.screens._work import Failure, in_db_thread
 from kiosk.screens.ack import AckDialog, AckRequest  # noqa: F401 - AckRequest: callers import it here
 from kiosk.services import alarms
 from kiosk.services.board_view import (
-    AlarmDetail, AlarmLine, BoardView, alarm_detail, release_connection, reveal_alarm_details, urgency,
+    AlarmDetail, AlarmLine, BoardView, alarm_detail, reveal_alarm_details, urgency,
 )
 from kiosk.widgets.footer import KioskFooter
 from kiosk.widgets.look import local_hhmm, plain
@@ -270,11 +271,13 @@ class AlarmScreen(ModalScreen[None]):
     @work(thread=True, exclusive=True, group="alarm-detail")
     def load(self, audited: bool = False) -> None:
         ctx, alarm_id = self.app.ctx, self.alarm_id
-        try:
-            detail = (reveal_alarm_details(ctx, alarm_id, actor="kiosk") if audited
-                      else alarm_detail(ctx, alarm_id))
-        finally:
-            release_connection(ctx)
+        if audited:
+            detail = in_db_thread(ctx, reveal_alarm_details, ctx, alarm_id, actor="kiosk")
+        else:
+            detail = in_db_thread(ctx, alarm_detail, ctx, alarm_id)
+        if isinstance(detail, Failure):
+            self.app.notify(detail.message, title="Alarm details not read", severity="error", markup=False)
+            return
         self.post_message(DetailLoaded(detail))
 
     def on_detail_loaded(self, message: DetailLoaded) -> None:
@@ -328,15 +331,10 @@ class AlarmScreen(ModalScreen[None]):
     def record(self, request: AckRequest) -> None:
         ctx = self.app.ctx
         alarm_id = request.alarm_id or self.alarm_id
-        try:
-            alarms.acknowledge(ctx, alarm_id, by=request.by, action=request.action, ref=request.ref,
-                               note=request.note, actor="kiosk")
-        except Exception as exc:  # noqa: BLE001 - shown to reception, the alarm stays on screen
-            self.post_message(Acknowledged(alarm_id, str(exc)))
-            return
-        finally:
-            release_connection(ctx)
-        self.post_message(Acknowledged(alarm_id, None))
+        done = in_db_thread(ctx, alarms.acknowledge, ctx, alarm_id, by=request.by, action=request.action,
+                            ref=request.ref, note=request.note, actor="kiosk")
+        # a Failure is one plain line (the service's refusal, or "could not save"): the alarm stays on screen
+        self.post_message(Acknowledged(alarm_id, done.message if isinstance(done, Failure) else None))
 
     def on_acknowledged(self, message: Acknowledged) -> None:
         if message.error:

@@ -16,7 +16,8 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from kiosk.domain import ladder as L
-from kiosk.services.board_view import BoardView, release_connection, reveal_address, reveal_code_words
+from kiosk.screens._work import Failure, in_db_thread
+from kiosk.services.board_view import BoardView, reveal_address, reveal_code_words
 from kiosk.widgets.banner import AmberBanner, WarningsLine
 from kiosk.widgets.footer import KioskFooter
 from kiosk.widgets.reveal import RevealPanel
@@ -189,10 +190,10 @@ class BoardScreen(Screen):
     @work(thread=True, group="reveal")
     def _reveal(self, visit_id: int) -> None:
         ctx = self.app.ctx
-        try:
-            address = reveal_address(ctx, visit_id, actor="kiosk")
-        finally:
-            release_connection(ctx)
+        address = in_db_thread(ctx, reveal_address, ctx, visit_id, actor="kiosk")
+        if isinstance(address, Failure):
+            self.app.notify(address.message, title="Address not shown", severity="error", markup=False)
+            return
         self.post_message(AddressRevealed(visit_id, address))
 
     def on_address_revealed(self, message: AddressRevealed) -> None:
@@ -219,10 +220,10 @@ class BoardScreen(Screen):
     @work(thread=True, group="reveal")
     def _reveal_words(self, visit_id: int) -> None:
         ctx = self.app.ctx
-        try:
-            words = reveal_code_words(ctx, visit_id, actor="kiosk:admin")
-        finally:
-            release_connection(ctx)
+        words = in_db_thread(ctx, reveal_code_words, ctx, visit_id, actor="kiosk:admin")
+        if isinstance(words, Failure):
+            self.app.notify(words.message, title="Code words not shown", severity="error", markup=False)
+            return
         self.post_message(CodeWordsRevealed(visit_id, words))
 
     def on_code_words_revealed(self, message: CodeWordsRevealed) -> None:

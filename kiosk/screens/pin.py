@@ -23,6 +23,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from kiosk.services.context import Context
 from kiosk.screens._idle import IdleClose
 from kiosk.screens._form import FORMS_CSS, ErrorLine, Field, row
 from kiosk.screens._work import Failure, in_db_thread
@@ -38,7 +39,7 @@ from kiosk.widgets.footer import KioskFooter
 ADMIN, RECEPTION = "admin", "reception"
 
 
-def pin_throttle(app: App, ctx: Any, kind: str) -> Throttle:
+def pin_throttle(app: App, ctx: Context, kind: str) -> Throttle:
     """The app-wide throttle for one kind of PIN, so closing and reopening a dialog resets nothing."""
     throttles = getattr(app, "_kiosk_pin_throttles", None)
     if throttles is None:
@@ -68,7 +69,7 @@ class _PinDialog(IdleClose, ModalScreen):
     BINDINGS = [Binding("escape", "cancel", "Cancel", key_display="Esc")]
     kind = ADMIN
 
-    def __init__(self, ctx: Any, *, throttle: Throttle | None = None) -> None:
+    def __init__(self, ctx: Context, *, throttle: Throttle | None = None) -> None:
         super().__init__()
         self.ctx = ctx
         self._throttle = throttle
@@ -133,7 +134,7 @@ class AdminPinScreen(_PinDialog):
     cancel_result = False
     IDLE_RESULT = False
 
-    def __init__(self, ctx: Any, *, purpose: str = "open the admin screens", throttle: Throttle | None = None) -> None:
+    def __init__(self, ctx: Context, *, purpose: str = "open the admin screens", throttle: Throttle | None = None) -> None:
         super().__init__(ctx, throttle=throttle)
         self.purpose = purpose
 
@@ -182,7 +183,7 @@ class ReceptionPinScreen(_PinDialog):
             super().__init__()
             self.any_users = any_users
 
-    def __init__(self, ctx: Any, *, action: str = "do this", throttle: Throttle | None = None) -> None:
+    def __init__(self, ctx: Context, *, action: str = "do this", throttle: Throttle | None = None) -> None:
         super().__init__(ctx, throttle=throttle)
         self.action = action
         self.pins_in_use = True

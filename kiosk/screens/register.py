@@ -19,6 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Static
 
 from kiosk.domain.visits import normalise_postcode
+from kiosk.services.context import Context
 from kiosk.screens._form import FORMS_CSS, Banner, ErrorLine, Field, LiveErrors, row
 from kiosk.screens._work import Failure, in_db_thread
 from kiosk.screens.admin import Activity, AdminListScreen
@@ -106,7 +107,7 @@ class RegisterFormScreen(LiveErrors, Activity, ModalScreen[int | None]):
         Binding("escape", "cancel", "Cancel", key_display="Esc"),
     ]
 
-    def __init__(self, ctx: Any) -> None:
+    def __init__(self, ctx: Context) -> None:
         super().__init__()
         self.ctx = ctx
         self.idle = IdleTimer(ctx.clock.monotonic)

@@ -31,6 +31,7 @@ from kiosk.domain.codewords import CodeWordError, validate_code_word
 from kiosk.domain.times import format_local
 from kiosk.domain.visits import (PURPOSES, REFUSE, WARN, matching_flags, near_flags, postcode_district,
                                  sign_out_verdict)
+from kiosk.services.context import Context
 from kiosk.screens._due import TypedDueError, parse_typed_due
 from kiosk.screens._idle import IdleClose
 from kiosk.screens._form import FORMS_CSS, Banner, ErrorLine, Field, LiveErrors, errors_banner, first_error, row
@@ -159,7 +160,7 @@ class SignOutScreen(LiveErrors, IdleClose, ModalScreen[SignOutResult | None]):
         Binding("f1", "help", "Help", key_display="F1"),
     ]
 
-    def __init__(self, ctx: Any) -> None:
+    def __init__(self, ctx: Context) -> None:
         super().__init__()
         self.ctx = ctx
         self.choices = Choices((), ())

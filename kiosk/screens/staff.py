@@ -23,6 +23,7 @@ from textual.widgets import Checkbox, DataTable, Input, Static
 
 from kiosk.domain.codewords import CodeWordError, validate_code_word
 from kiosk.domain.phones import PhoneError, national_format, normalise_mobile
+from kiosk.services.context import Context
 from kiosk.screens._form import FORMS_CSS, Banner, ErrorLine, Field, LiveErrors, row
 from kiosk.screens._work import Failure, in_db_thread
 from kiosk.screens.admin import Activity, AdminListScreen
@@ -135,7 +136,7 @@ class StaffFormScreen(LiveErrors, Activity, ModalScreen[int | None]):
         Binding("escape", "cancel", "Cancel", key_display="Esc"),
     ]
 
-    def __init__(self, ctx: Any, existing: StaffRow | None = None) -> None:
+    def __init__(self, ctx: Context, existing: StaffRow | None = None) -> None:
         super().__init__()
         self.ctx, self.existing = ctx, existing
         from kiosk.security.idle import IdleTimer

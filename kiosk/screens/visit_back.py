@@ -18,6 +18,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Select, Static
 
 from kiosk.domain.times import format_local
+from kiosk.services.context import Context
 from kiosk.screens._form import Banner, ErrorLine, Field, row
 from kiosk.services.visit_view import VisitSummary
 from kiosk.screens._visit_dialog import VisitDialog
@@ -44,7 +45,7 @@ class VisitBackScreen(VisitDialog):
         Binding("f1", "help", "Help", key_display="F1"),
     ]
 
-    def __init__(self, ctx: Any, visit_id: int) -> None:
+    def __init__(self, ctx: Context, visit_id: int) -> None:
         super().__init__(ctx, visit_id)
         self.prompted = False
 

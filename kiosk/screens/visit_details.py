@@ -8,7 +8,6 @@ does that, audited); neither is any code word.
 
 from __future__ import annotations
 
-from typing import Any
 
 from textual import work
 from textual.app import ComposeResult
@@ -18,6 +17,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
+from kiosk.services.context import Context
 from kiosk.screens._idle import IdleClose
 from kiosk.screens._form import FORMS_CSS, Banner
 from kiosk.screens._work import Failure, in_db_thread
@@ -41,7 +41,7 @@ class VisitDetailsScreen(IdleClose, ModalScreen[None]):
         Binding("r", "reload", "Reload", key_display="R"),
     ]
 
-    def __init__(self, ctx: Any, visit_id: int) -> None:
+    def __init__(self, ctx: Context, visit_id: int) -> None:
         super().__init__()
         self.ctx, self.visit_id = ctx, visit_id
         self.timeline: Timeline | None = None
