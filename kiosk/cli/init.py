@@ -41,6 +41,10 @@ def run(args: argparse.Namespace) -> int:
             raise Refused(str(exc)) from exc
         folder = target.parent
         folder_made = None if folder.exists() else folder
+        others = _other_tables(target)
+        if others:
+            raise UsageError(f"{target} holds another database (tables: {', '.join(others[:5])}): kiosk init "
+                             "makes kiosk's database only in a new or empty file; nothing changed")
     try:
         try:
             db = open_database(target, create=False)
@@ -65,3 +69,22 @@ def run(args: argparse.Namespace) -> int:
         print(f"made kiosk's tables in {describe(target)} (schema v{version})")
     print("next: kiosk staff add --name NAME --mobile NUMBER --alerts (someone who receives alerts)")
     return 0
+
+
+def _other_tables(file: Path) -> list[str]:
+    """The tables of an SQLite file that holds no kiosk tables (someone else's database), read
+    read-only; [] for a missing, empty or kiosk file, or one that is not SQLite (opening says why)."""
+    import sqlite3
+    from urllib.parse import quote
+
+    if not file.is_file() or file.stat().st_size == 0:
+        return []
+    try:
+        conn = sqlite3.connect(f"file:{quote(str(file.resolve()))}?mode=ro", uri=True, timeout=5)
+        try:
+            names = sorted(r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"))
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return []
+    return [] if {"schema_version", "visit"} & set(names) else names

@@ -140,6 +140,18 @@ def test_item10_init_makes_the_database_says_what_and_makes_nothing_twice(tmp_pa
     assert (board.returncode, board.stdout) == (0, "no visits out\n")
 
 
+def test_item10_init_never_makes_kiosk_tables_in_someone_elses_database(tmp_path, kiosk_cli):
+    other = tmp_path / "recipes.db"
+    con = sqlite3.connect(other)
+    con.execute("CREATE TABLE recipes (name TEXT)")
+    con.commit()
+    con.close()
+    before = other.read_bytes()
+    done = kiosk_cli("init", "--db", str(other))
+    assert done.returncode == 2 and "holds another database (tables: recipes)" in done.stderr
+    assert other.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["recipes.db"]
+
+
 def test_item10_staff_add_is_the_first_set_up_step(tmp_path, kiosk_cli):
     db = tmp_path / "new" / "kiosk.db"
     done = kiosk_cli("staff", "add", "--name", "Ann Lee", "--mobile", "07700 900123", "--alerts", "--db", str(db),
