@@ -109,6 +109,13 @@ class AdminScreen(Activity, Screen[None]):
 
         self.open_child(HelpScreen())
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The F-key of the screen already open is not offered: "F6 Staff" on the staff screen did
+        nothing (issue 15 item 8, keys do what the footer says)."""
+        if action == "go" and parameters and parameters[0] == self.NAME:
+            return False
+        return True
+
     def action_go(self, name: str) -> None:
         if name == self.NAME:
             return

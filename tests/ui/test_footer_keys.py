@@ -85,6 +85,11 @@ BOARD_SCREENS = {  # name: the keys from the board (Gus's visit selected) that o
     "reception PIN": ("p",),
     "admin PIN": ("f10",),
     "demo panel": ("f9",),
+    "staff": ("f6", *"2468", "enter"),
+    "staff form": ("f6", *"2468", "enter", "a"),
+    "register": ("f7", *"2468", "enter"),
+    "register form": ("f7", *"2468", "enter", "a"),
+    "messages": ("f8", *"2468", "enter"),
 }
 
 
@@ -97,8 +102,12 @@ async def open_screen(app, pilot, name: str):
 
 def board_app(ctx, clock, name: str = ""):
     """The busy school; in the demo (F9 listed, F10 quits at once) only for the demo panel."""
+    from kiosk.security.pins import hash_pin
+    from tests.ui.school import make_context
+
     ids = busy(ctx, clock)
     demo = name == "demo panel"
+    ctx = make_context(clock, security={"admin_pin_hash": hash_pin("2468")})  # the admin screens' PIN
     app = build_app(ctx, live=False, demo=demo, inject=(lambda line: "sent") if demo else None)
     app.bell = lambda: None
     app._ids = ids
@@ -111,7 +120,11 @@ def _phoned_in(app) -> None:
     check_in_by_phone(app.ctx, app._ids["gus"], by="JR", actor="test")
 
 
-BEFORE = {("visit details", "r"): _phoned_in}  # R reloads: something new to show first
+def _a_text(app) -> None:
+    sms_in(app.ctx, "+447700900124", "OK")  # Bob checks in
+
+
+BEFORE = {("visit details", "r"): _phoned_in, ("messages", "r"): _a_text}  # R reloads: something new first
 
 
 @pytest.mark.parametrize("name", list(BOARD_SCREENS))
@@ -163,7 +176,7 @@ def help_keys(screen) -> list[tuple[str, str]]:
             if not active.binding.show and active.binding.description in shown]
 
 
-@pytest.mark.parametrize("name", ["sign-out form", "back", "extend", "demo panel"])
+@pytest.mark.parametrize("name", ["sign-out form", "back", "extend", "demo panel", "staff form", "register form"])
 async def test_letters_typed_into_a_field_stay_in_the_field(ctx, clock, name):
     app = board_app(ctx, clock, name)
     async with app.run_test(size=(80, 24)) as pilot:
