@@ -185,7 +185,8 @@ def test_item5_a_plea_from_an_unknown_number_raises_red_sos_with_its_number(scho
     assert line.names == (f"unknown number {SHOWN}",) and line.phones == (SHOWN,)
     texts = alerts_about(sos)
     assert sorted(m.number for m in Message.select().where(Message.kind == "alert")) == sorted([HANA, DEE])
-    assert all(SHOWN in t for t in texts)
+    assert texts and all(t.startswith(f"KIOSK RED alarm {sos.id}: SOS from unknown number {SHOWN} 14:00. Call 999.")
+                         and f"Phone {SHOWN}." in t for t in texts)
     assert result.message.state == "processed" and svc.ignored_count(school.ctx) == 0
 
 
