@@ -19,7 +19,7 @@ IN_SENTENCES = [
     ("ok but HELP!", "help"), ("Help, he won't let me leave", "help"), ("need help.", "help"),
     ("sos", "sos"), ("running late SOS!!", "sos"), ("(S.O.S)", "sos"), ("s o s", "sos"),
     ("call 999 now", "999"), ("ring 999!", "999"), ("9 9 9", "999"), ("call999", "999"),
-    ("dial 112.", "112"), ("OK 112", "112"),
+    ("dial 112.", "112"), ("OK 112", "112"), ("OUT 112 High St until 15:00", "112"),  # by choice, documented
     ("get the POLICE", "police"), ("Police!", "police"), ("police station car park", "police"),
     ("this is an Emergency.", "emergency"), ("EMERGENCY", "emergency"),
     ("need an ambulance", "ambulance"), ("Ambulance, 14 Elm Rd", "ambulance"),
