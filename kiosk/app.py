@@ -32,6 +32,7 @@ from kiosk.themes import CONSOLE_THEME, FULL_THEME, register_themes, use_scrollb
 from kiosk.widgets.look import CONSOLE, FULL, Glyphs
 
 HERE = Path(__file__).parent
+MIN_WIDTH, MIN_HEIGHT = 80, 24  # the board is laid out for this; smaller windows are told so
 RELOAD_SECONDS = 10  # due-soon and "SMS link down" change with the clock alone
 STALE_AFTER_SECONDS = 3 * RELOAD_SECONDS  # no board read for this long: "not updating since HH:MM"
 GC_AFTER_START_SECONDS = 1  # after the first board: then freeze what start-up made
@@ -101,6 +102,12 @@ class KioskApp(App):
         Binding("f10", "admin_quit", "Quit", key_display="F10"),
         Binding("f9", "demo_panel", "Demo: send a text", key_display="F9"),
     ]
+
+    # Below the minimum size (80x24) every screen gets -narrow or -short: the board then says so,
+    # and the red alarm view drops its frames so CALL 999, the name, the phone and the place fit
+    # down to 40x12 (app.tcss).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (MIN_WIDTH, "-roomy")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (MIN_HEIGHT, "-tall")]
 
     def __init__(self, ctx: Context, options: Options) -> None:
         css = [HERE / "app.tcss"] + ([HERE / "console.tcss"] if options.console else [])

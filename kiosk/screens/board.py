@@ -61,6 +61,7 @@ class BoardScreen(Screen):
     def compose(self) -> ComposeResult:
         app = self.app
         ascii = app.options.console
+        yield Static("Make the window at least 80\u00d724: the board does not fit.", id="too-small", markup=False)
         with Horizontal(id="top"):
             yield BoardClock(app.ctx.config.school.name, ascii=ascii)
             yield Counts(ascii=ascii)

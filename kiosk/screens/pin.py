@@ -70,7 +70,8 @@ class _PinDialog(IdleClose, ModalScreen):
     kind = ADMIN
 
     def __init__(self, ctx: Context, *, throttle: Throttle | None = None) -> None:
-        super().__init__()
+        # a dialog-screen: what it was opened over stays in sight (a red alarm, not a black screen)
+        super().__init__(classes="dialog-screen")
         self.ctx = ctx
         self._throttle = throttle
         self.checking = False
