@@ -15,6 +15,7 @@ from kiosk.domain import replies
 from kiosk.domain import limits
 from kiosk.services import audit, lookup, outbox
 from kiosk.services.audit import record_action  # noqa: F401 - alarms.record_action: callers use it here
+from kiosk.services.closing import close, has_open_red
 from kiosk.services.contact import record_contact
 from kiosk.services.context import Context
 from kiosk.services.errors import Invalid, NotFound, Refused
@@ -281,11 +282,10 @@ def _close_if_back_held(ctx: Context, visit_id: int, *, actor: str) -> None:
     """They texted BACK while red was open (held): once reception has resolved the last red alarm,
     the visit closes, as the BACK would have closed it."""
     from kiosk.domain.visits import OPEN_STATES
-    from kiosk.services import visits  # visits raise alarms through this module
 
     visit = Visit.get_by_id(visit_id)
-    if visit.back_claimed_at is not None and visit.state in OPEN_STATES and not visits.has_open_red(visit):
-        visits.close(ctx, visit, actor=actor,
+    if visit.back_claimed_at is not None and visit.state in OPEN_STATES and not has_open_red(visit):
+        close(ctx, visit, actor=actor,
                      outcome=visit.outcome or f"BACK texted {replies.hhmm(visit.back_claimed_at, ctx.tz)}, "
                                               "confirmed when the alarm was resolved")
 

@@ -17,6 +17,7 @@ from kiosk.domain import ladder as L, limits
 from kiosk.domain.visits import (OPEN_STATES, PURPOSES, REFUSE, WARN, Flag, matching_flags, near_flags, public_label,
                                  sign_out_verdict)
 from kiosk.services import alarms, approval, audit, lookup
+from kiosk.services.closing import close, has_open_red, open_red_kinds  # noqa: F401 - callers use visits.close
 from kiosk.services.contact import Contact, record_contact  # noqa: F401 - visits.record_contact, visits.Contact
 from kiosk.services.context import Context
 from kiosk.services.errors import Invalid, NotFound, Refused
@@ -135,33 +136,6 @@ def set_state(ctx: Context, visit: Visit, state: str, *, actor: str) -> None:
         visit.state = state
         visit.save()
         audit.record(f"visit-{state}", ctx.now(), actor=actor, visit=visit, summary=f"visit {visit.id} {state}")
-
-
-def open_red_kinds(visit: Visit) -> set[str]:
-    return {a.kind for a in lookup.unresolved_alarms(visit).where(Alarm.level == L.RED)}
-
-
-def has_open_red(visit: Visit) -> bool:
-    return bool(open_red_kinds(visit))
-
-
-def close(ctx: Context, visit: Visit, *, actor: str, outcome: str = "") -> None:
-    """End a visit. Refused while a red alarm on it is unresolved: checked here, under the write
-    lock, so no caller can close a visit over a red raised a moment ago by another process."""
-    now = ctx.now()
-    with ctx.atomic():
-        if has_open_red(visit):
-            raise Refused(f"visit {visit.id} has an unresolved red alarm: "
-                          "resolve it first (R on the board, or kiosk ack)")
-        visit.state, visit.ended_at, visit.ended_by = "back", now, actor
-        if outcome:
-            visit.outcome = outcome
-        visit.save()
-        for alarm in lookup.unresolved_alarms(visit).where(Alarm.level == L.AMBER):
-            alarm.resolved_at, alarm.resolved_by, alarm.action = now, actor, "back"
-            alarm.save()
-            alarms.record_action(ctx, alarm, "back", who=actor, actor=actor)
-        audit.record("visit-back", now, actor=actor, visit=visit, summary=f"visit {visit.id} back")
 
 
 OBJECTIVE_ANSWERS = ("yes", "partly", "no")
