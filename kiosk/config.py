@@ -301,6 +301,7 @@ class LadderConfig:
     check_in_grace_minutes: int = _key(5, _integer(0, 60), "amber this long after a missed check-in")
     reply_window_minutes: int = _key(15, _integer(1, 240), "red if no contact this long after amber")
     alert_repeat_minutes: int = _key(10, _integer(1, 240), "repeat red alerts until someone takes charge")
+    tier_minutes: int = _key(5, _integer(1, 240), "a red alarm nobody has taken charge of tells the next tier of alert receivers after this long")
     max_extend_minutes: int = _key(240, _integer(1, 1440), "most one text may push due-back")
     ack_target_minutes: int = _key(5, _integer(1, 240), "kiosk report: target time from an alarm to its acknowledgement")
     delivery_warning_minutes: int = _key(5, _integer(1, 240), 'no alert text of a red alarm confirmed delivered this long: "ring the receivers"')
@@ -498,6 +499,7 @@ class Config:
             check_in_grace=timedelta(minutes=ladder.check_in_grace_minutes),
             reply_window=timedelta(minutes=ladder.reply_window_minutes),
             alert_repeat=timedelta(minutes=ladder.alert_repeat_minutes),
+            tier_step=timedelta(minutes=ladder.tier_minutes),
             staffed_days=hours.weekdays, staffed_start=hours.start_time, staffed_end=hours.end_time,
             tz=self.tz,
         )

@@ -18,6 +18,12 @@ A BACK texted while a red alarm is open is held (`back_claimed_at`): no new ambe
 to someone who says they are back; the visit closes when reception resolves the alarm.
 Red alarms that alerted receivers are repeated every `alert_repeat` until someone takes charge
 (ACK by SMS) or the alarm is resolved. Amber is not repeated: it climbs to red instead.
+
+Tiers (issue 18): alert receivers have a tier (1 = told first). A red no-reply (and any alarm
+alerted by the ladder) texts the lowest tier at once; while nobody has taken charge, each
+`tier_step` adds the next tier (`next_tier`), and every tier told keeps getting the repeats.
+Duress and SOS tell every tier at once (`first_tier`). When the last tier has been told and
+nobody has taken charge a `tier_step` later, reception is told to call 999 (`nobody_in_charge`).
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ class LadderSettings:
     check_in_grace: timedelta = timedelta(minutes=5)
     reply_window: timedelta = timedelta(minutes=15)
     alert_repeat: timedelta = timedelta(minutes=10)
+    tier_step: timedelta = timedelta(minutes=5)  # [ladder] tier_minutes: the next tier is told this long after
     staffed_days: frozenset[int] = frozenset(range(5))  # Monday = 0
     staffed_start: time = time(8, 0)
     staffed_end: time = time(17, 30)
@@ -62,6 +69,9 @@ class AlarmFacts:
     alert_count: int = 0
     escalated: bool = False  # a no-reply alarm has already been raised from this amber
     missed_at: datetime | None = None  # what an amber missed: the due-back or the check-in due
+    tier_told: int | None = None  # the highest tier of alert receivers told (None: not alerted by tier)
+    tier_at: datetime | None = None  # when that tier was told
+    acknowledged: bool = False  # reception recorded an action (it stops the climb as an ACK does)
 
 
 @dataclass(frozen=True)
@@ -151,6 +161,40 @@ def repeat_due(alarm: AlarmFacts, settings: LadderSettings, now: datetime) -> bo
     """Is it time to text the alert receivers again about this unresolved alarm?"""
     return (alarm.level == RED and not alarm.owned and alarm.alert_count > 0
             and alarm.last_alert_at is not None and now >= alarm.last_alert_at + settings.alert_repeat)
+
+
+ALL_TIERS_AT_ONCE = (DURESS, SOS)
+
+
+def first_tier(kind: str, tiers: tuple[int, ...]) -> int | None:
+    """The highest tier an alarm's first alert goes to: every tier for duress and SOS, else the
+    lowest tier there is. None when there is no alert receiver at all."""
+    if not tiers:
+        return None
+    return max(tiers) if kind in ALL_TIERS_AT_ONCE else min(tiers)
+
+
+def _climbing(alarm: AlarmFacts) -> bool:
+    return (alarm.level == RED and not alarm.owned and not alarm.acknowledged and alarm.alert_count > 0
+            and alarm.tier_told is not None and alarm.tier_at is not None)
+
+
+def next_tier(alarm: AlarmFacts, tiers: tuple[int, ...], settings: LadderSettings, now: datetime) -> int | None:
+    """The tier to add to an unowned red alarm's receivers now, or None: the next tier above the
+    highest told, once `tier_step` has passed since that one was told. Decided from the stored
+    tier and time alone, so a restart never tells anyone twice."""
+    if not _climbing(alarm) or now < alarm.tier_at + settings.tier_step:  # type: ignore[operator]
+        return None
+    higher = [t for t in tiers if t > alarm.tier_told]  # type: ignore[operator]
+    return min(higher) if higher else None
+
+
+def nobody_in_charge(alarm: AlarmFacts, tiers: tuple[int, ...], settings: LadderSettings, now: datetime) -> bool:
+    """Every tier has been told, nobody has taken charge and reception has done nothing for another
+    `tier_step`: reception must call 999 itself."""
+    if not _climbing(alarm) or now < alarm.tier_at + settings.tier_step:  # type: ignore[operator]
+        return False
+    return not [t for t in tiers if t > alarm.tier_told]  # type: ignore[operator]
 
 
 def report_due(now: datetime, settings: LadderSettings, last_report_day: date | None) -> date | None:

@@ -102,12 +102,20 @@ def alert_text(ctx: Context, alarm: Alarm, *, repeat: bool = False, sender: Staf
     return replies.alert(alert_facts(ctx, alarm, repeat=repeat, sender=sender), ctx.now(), ctx.tz)
 
 
-def alert_receivers(alarm: Alarm, sender: Staff | None = None) -> list[Staff]:
+def alert_receivers(alarm: Alarm, sender: Staff | None = None, *, up_to: int | None = None) -> list[Staff]:
     """The alert receivers the alarm is not about: not on its visit, not whoever raised it (`sender`,
-    or the stored text that raised it), so the phone in danger is never told of its own alarm."""
+    or the stored text that raised it), so the phone in danger is never told of its own alarm.
+    Only the tiers told so far (`alarm.alert_tier`, or `up_to`); an alarm from before tiers told all."""
     staff_ids, numbers = parties(alarm)
     exclude = staff_ids | ({sender.id} if sender is not None else set())
-    return [s for s in lookup.alert_receivers(exclude) if s.mobile not in numbers]
+    limit = up_to if up_to is not None else alarm.alert_tier
+    return [s for s in lookup.alert_receivers(exclude) if s.mobile not in numbers
+            and (limit is None or s.alert_tier <= limit)]
+
+
+def receiver_tiers(alarm: Alarm, sender: Staff | None = None) -> tuple[int, ...]:
+    """The tiers there are among the receivers this alarm may reach, lowest first."""
+    return tuple(sorted({s.alert_tier for s in alert_receivers(alarm, sender, up_to=10**6)}))
 
 
 def stand_down_receivers(alarm: Alarm) -> list[Staff]:
@@ -116,16 +124,45 @@ def stand_down_receivers(alarm: Alarm) -> list[Staff]:
 
 
 def send_alert(ctx: Context, alarm: Alarm, *, repeat: bool = False, sender: Staff | None = None) -> int:
-    """Queue the alert for every alert receiver not on the visit; returns how many were queued."""
+    """Queue the alert for the receivers of the tiers told (the first alert decides them: the lowest
+    tier, or every tier for duress and SOS) who are not on the visit; returns how many were queued."""
     text = alert_text(ctx, alarm, repeat=repeat, sender=sender)
-    receivers = alert_receivers(alarm, sender)
+    if not repeat and alarm.alert_tier is None:
+        alarm.alert_tier = L.first_tier(alarm.kind, receiver_tiers(alarm, sender))
+        alarm.tier_at = ctx.now()
+    receivers = alert_receivers(alarm, sender) if alarm.alert_tier is not None else []
     for receiver in receivers:
         outbox.queue(ctx, receiver.mobile, text, "alert", visit=alarm.visit_id, alarm=alarm, staff=receiver)
     if receivers:
         alarm.alert_count += 1
         alarm.last_alert_at = ctx.now()
-        alarm.save()
+    alarm.save()
     return len(receivers)
+
+
+def climb(ctx: Context, alarm: Alarm) -> list[Staff]:
+    """Tell the next tier about an unowned red alarm if its time has come (`ladder.next_tier`), in
+    the caller's transaction; returns who was texted. The tier and its time are stored with the
+    texts, so a pass repeated or run after a restart tells nobody twice."""
+    tier = L.next_tier(lookup.alarm_facts(alarm), receiver_tiers(alarm), ctx.ladder, ctx.now())
+    if tier is None:
+        return []
+    told_before = {s.id for s in alert_receivers(alarm)}
+    alarm.alert_tier, alarm.tier_at = tier, ctx.now()
+    alarm.save()
+    added = [s for s in alert_receivers(alarm) if s.id not in told_before]
+    if added:
+        text = alert_text(ctx, alarm, repeat=True)
+        for receiver in added:
+            outbox.queue(ctx, receiver.mobile, text, "alert", visit=alarm.visit_id, alarm=alarm, staff=receiver)
+    audit.record("alarm-tier", ctx.now(), actor="ladder", alarm=alarm, visit=alarm.visit_id,
+                 summary=f"alarm {alarm.id}: nobody has taken charge, tier {tier} told ({len(added)} receiver(s))")
+    return added
+
+
+def nobody_in_charge(ctx: Context, alarm: Alarm) -> bool:
+    """Every tier told, nobody has it: the alarm view tells reception to call 999 (`ladder`'s rule)."""
+    return L.nobody_in_charge(lookup.alarm_facts(alarm), receiver_tiers(alarm), ctx.ladder, ctx.now())
 
 
 def raise_alarm(ctx: Context, kind: str, level: str, *, visit: Visit | None, summary: str, actor: str,

@@ -89,7 +89,7 @@ def live_code_words() -> set[str]:
 def alert_receivers(exclude_staff_ids: set[int] | frozenset[int] = frozenset()) -> list[Staff]:
     """Active alert receivers with a mobile, minus the people on the visit in question."""
     query = Staff.select().where((Staff.receives_alerts == True) & (Staff.active == True)  # noqa: E712
-                                 & Staff.mobile.is_null(False)).order_by(Staff.id)
+                                 & Staff.mobile.is_null(False)).order_by(Staff.alert_tier, Staff.id)
     return [s for s in query if s.id not in exclude_staff_ids]
 
 
@@ -123,7 +123,9 @@ def alarm_facts(alarm: Alarm, escalated: bool | None = None) -> L.AlarmFacts:
         escalated = Alarm.select().where(Alarm.parent == alarm).exists()
     return L.AlarmFacts(id=alarm.id, kind=alarm.kind, level=alarm.level, raised_at=alarm.raised_at,
                         owned=alarm.owner_id is not None, last_alert_at=alarm.last_alert_at,
-                        alert_count=alarm.alert_count, escalated=escalated, missed_at=alarm.missed_at)
+                        alert_count=alarm.alert_count, escalated=escalated, missed_at=alarm.missed_at,
+                        tier_told=alarm.alert_tier, tier_at=alarm.tier_at,
+                        acknowledged=alarm.acknowledged_at is not None)
 
 
 def visit_facts(visit: Visit, alarms: list[Alarm] | None = None, escalated: set[int] | None = None) -> L.VisitFacts:

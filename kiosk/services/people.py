@@ -36,9 +36,11 @@ def _mobile(raw: str) -> str:
 
 def add_staff(ctx: Context, name: str, mobile: str | None, *, alerts: bool = False, code_word: str | None = None,
               role: str = "", vehicle_reg: str = "", vehicle_make: str = "", vehicle_colour: str = "",
-              approver: bool = False, actor: str = "cli") -> Staff:
-    """A new member of staff. `approver`: may approve visits (kiosk.services.approval)."""
+              approver: bool = False, tier: int = 1, actor: str = "cli") -> Staff:
+    """A new member of staff. `approver`: may approve visits (kiosk.services.approval). `tier`: an
+    alert receiver's tier (1 is told first; kiosk.domain.ladder.next_tier)."""
     name = _text(name, "name", required=True)
+    tier = alert_tier(tier)
     number = _mobile(mobile) if mobile else None
     if alerts and not number:
         raise Invalid("an alert receiver needs a mobile")
@@ -58,10 +60,24 @@ def add_staff(ctx: Context, name: str, mobile: str | None, *, alerts: bool = Fal
         if number and Phone.select().where(Phone.number == number).exists():
             raise Invalid(f"duplicate mobile: {number} is a school phone")
         staff = Staff.create(name=name, mobile=number, receives_alerts=alerts, code_word=word,
-                             approver=bool(approver), created_at=ctx.now(), **fields)
+                             approver=bool(approver), alert_tier=tier, created_at=ctx.now(), **fields)
         audit.record("staff-added", ctx.now(), actor=actor, staff=staff,
                      summary=f"staff {staff.id} added" + (", approver" if approver else ""))
     return staff
+
+
+MAX_TIER = 9
+
+
+def alert_tier(value) -> int:
+    """An alert tier as typed (1 to 9), or Invalid saying so."""
+    try:
+        tier = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise Invalid(f"tier must be a whole number from 1 to {MAX_TIER}, not {str(value)[:20]!r}") from None
+    if not 1 <= tier <= MAX_TIER:
+        raise Invalid(f"tier must be from 1 to {MAX_TIER}, not {tier}")
+    return tier
 
 
 def list_staff(ctx: Context) -> list[Staff]:

@@ -12,7 +12,7 @@ from kiosk.domain.codewords import CodeWordError, validate_code_word
 from kiosk.services import audit, lookup
 from kiosk.services.context import Context
 from kiosk.services.errors import Invalid, NotFound, Refused
-from kiosk.services.people import _mobile, _text
+from kiosk.services.people import _mobile, _text, alert_tier
 from kiosk.store.models import Phone, RegisterEntry, Staff
 
 
@@ -26,10 +26,11 @@ def _get_staff(staff_id: int) -> Staff:
 def update_staff(ctx: Context, staff_id: int, *, name: str, mobile: str | None, role: str = "",
                  alerts: bool = False, code_word: str | None = None, vehicle_reg: str = "",
                  vehicle_make: str = "", vehicle_colour: str = "", approver: bool | None = None,
-                 actor: str = "kiosk") -> Staff:
+                 tier: int | str | None = None, actor: str = "kiosk") -> Staff:
     """Replace a member of staff's details. `code_word` None keeps the standing code word, `approver`
-    None whether they may approve visits."""
+    None whether they may approve visits, `tier` None their alert tier."""
     _get_staff(staff_id)
+    new_tier = alert_tier(tier) if tier is not None else None
     name = _text(name, "name", required=True)
     number = _mobile(mobile) if mobile and mobile.strip() else None
     if alerts and not number:
@@ -57,12 +58,16 @@ def update_staff(ctx: Context, staff_id: int, *, name: str, mobile: str | None, 
         staff.name, staff.mobile, staff.receives_alerts, staff.code_word = name, number, alerts, word
         if approver is not None:
             staff.approver = bool(approver)
+        changed_tier = new_tier is not None and new_tier != staff.alert_tier
+        if new_tier is not None:
+            staff.alert_tier = new_tier
         for key, value in fields.items():
             setattr(staff, key, value)
         staff.save()
         audit.record("staff-changed", ctx.now(), actor=actor, staff=staff,
                      summary=f"staff {staff.id} changed" + (", new code word" if changed_word else "")
-                             + (f", approver {'on' if staff.approver else 'off'}" if changed_approver else ""))
+                             + (f", approver {'on' if staff.approver else 'off'}" if changed_approver else "")
+                             + (f", alert tier {staff.alert_tier}" if changed_tier else ""))
     return staff
 
 
@@ -78,6 +83,21 @@ def set_staff_approver(ctx: Context, staff_ref: str | int, approver: bool, *, ac
         staff.save()
         audit.record("staff-changed", ctx.now(), actor=actor, staff=staff,
                      summary=f"staff {staff.id} changed, approver {'on' if approver else 'off'}")
+    return staff
+
+
+def set_staff_tier(ctx: Context, staff_ref: str | int, tier, *, actor: str = "cli") -> Staff:
+    """Set a member of staff's (name or id) alert tier: 1 is told first, 2 when nobody has taken charge
+    after [ladder] tier_minutes, and so on."""
+    from kiosk.services.visits import _staff
+
+    tier = alert_tier(tier)
+    with ctx.atomic():
+        staff = _staff(staff_ref)
+        staff.alert_tier = tier
+        staff.save()
+        audit.record("staff-changed", ctx.now(), actor=actor, staff=staff,
+                     summary=f"staff {staff.id} changed, alert tier {tier}")
     return staff
 
 

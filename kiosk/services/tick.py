@@ -24,6 +24,7 @@ REPORT_EVENT = "end-of-day-report"
 class TickResult:
     raised: list[int] = field(default_factory=list)  # alarm ids
     repeated: list[int] = field(default_factory=list)  # alarm ids whose alert went out again
+    climbed: list[int] = field(default_factory=list)  # alarm ids whose next tier of receivers was told
     report_sent: bool = False
 
 
@@ -41,6 +42,11 @@ def tick(ctx: Context) -> TickResult:
             if alarm.resolved_at is None and L.repeat_due(lookup.alarm_facts(alarm), ctx.ladder, ctx.now()):
                 if alarms.send_alert(ctx, alarm, repeat=True):
                     result.repeated.append(alarm.id)
+    for alarm_id in plan.may_climb:
+        with ctx.atomic():
+            alarm = Alarm.get_by_id(alarm_id)
+            if alarm.resolved_at is None and alarms.climb(ctx, alarm):
+                result.climbed.append(alarm.id)
     if plan.report_due:
         result.report_sent = end_of_day_report(ctx)
     return result
@@ -51,6 +57,7 @@ class _Plan:
     may_raise: list[int]  # open visits the ladder would raise an alarm for now
     may_repeat: list[int]  # unresolved alarms whose alert is due again
     report_due: bool  # the end-of-day report may be due
+    may_climb: list[int] = field(default_factory=list)  # unowned red alarms whose next tier may be due
 
 
 def _plan(ctx: Context) -> _Plan:
@@ -62,10 +69,13 @@ def _plan(ctx: Context) -> _Plan:
     with ctx.snapshot():
         snap = lookup.open_snapshot(with_members=False)
         report = evening and L.report_due(now, ctx.ladder, _last_report_day()) is not None
+        tiers = tuple(sorted({s.alert_tier for s in lookup.alert_receivers()})) if snap.unresolved else ()
     may_raise = [v.id for v in snap.visits if L.assess(snap.facts(v), ctx.ladder, now).raise_]
     may_repeat = [a.id for a in snap.unresolved
                   if L.repeat_due(lookup.alarm_facts(a, a.id in snap.escalated), ctx.ladder, now)]
-    return _Plan(may_raise, may_repeat, report)
+    may_climb = [a.id for a in snap.unresolved
+                 if L.next_tier(lookup.alarm_facts(a, a.id in snap.escalated), tiers, ctx.ladder, now) is not None]
+    return _Plan(may_raise, may_repeat, report, may_climb)
 
 
 def _apply(ctx: Context, visit: Visit, assessment: L.Assessment) -> list[int]:

@@ -200,6 +200,15 @@ def _v8_alarm_history_and_held_back(db: peewee.Database, migrator: SchemaMigrato
                                         AlarmAction.police_ref, AlarmAction.note, AlarmAction.actor]).execute()
 
 
+def _v9_alert_tiers(db: peewee.Database, migrator: SchemaMigrator) -> None:
+    """v9 (issue 18): alert receivers' tiers (everyone already a receiver is tier 1, as before) and
+    the highest tier each alarm has told, and when. Old alarms keep NULL: they told every receiver."""
+    _add_not_null_columns(db, migrator, [("staff", "alert_tier", peewee.IntegerField(default=1),
+                                                 "INTEGER NOT NULL DEFAULT 1")])
+    run_operations(migrator.add_column("alarm", "alert_tier", peewee.IntegerField(null=True)),
+                   migrator.add_column("alarm", "tier_at", m.UtcDateTimeField(null=True)))
+
+
 def fn_coalesce(column: peewee.Field) -> peewee.Node:
     return peewee.fn.COALESCE(column, "")
 
@@ -213,6 +222,7 @@ STEPS: list[tuple[int, str, Step]] = [
     (6, "approvers, and the make and colour of a visit's car", _v6_approvers_and_the_visit_car),
     (7, "self-test table; self-test, network, credit and watchdog health", _v7_self_test_and_modem_health),
     (8, "alarm history, what a ladder alarm missed, BACK held under red", _v8_alarm_history_and_held_back),
+    (9, "tiers of alert receivers, and the tier each alarm has told", _v9_alert_tiers),
 ]
 LATEST = max([1] + [version for version, _, _ in STEPS])
 

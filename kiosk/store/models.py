@@ -68,6 +68,7 @@ class Staff(BaseModel):
     active = peewee.BooleanField(default=True)
     created_at = UtcDateTimeField()
     approver = peewee.BooleanField(default=False)  # may approve visits (a senior leader); v6
+    alert_tier = peewee.IntegerField(default=1)  # v9: 1 is told first, 2 if nobody takes charge... (issue 18)
 
 
 class Phone(BaseModel):
@@ -164,6 +165,9 @@ class Alarm(BaseModel):
     # v8: what was missed, for the ladder's alarms: the due-back (overdue) or the check-in due
     # (missed-check-in); a no-reply keeps its amber's. Alert texts say it, never the time of a repeat.
     missed_at = UtcDateTimeField(null=True)
+    # v9 (issue 18): the highest tier of alert receivers told and when (the climb decides from these)
+    alert_tier = peewee.IntegerField(null=True)
+    tier_at = UtcDateTimeField(null=True)
 
 
 class Message(BaseModel):

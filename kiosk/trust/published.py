@@ -41,7 +41,8 @@ _SITE_ONLY = "the site's own SMS checks (self-test, credit, watchdog): its board
 # table -> {column: why it is not published}, for tables that are published in part
 WITHHELD_COLUMNS: dict[str, dict[str, str]] = {
     "staff": {"code_word": _CODE_WORD, "mobile": _PHONE, "vehicle_reg": _NOT_NEEDED,
-              "vehicle_make": _NOT_NEEDED, "vehicle_colour": _NOT_NEEDED, "approver": _NOT_NEEDED},
+              "vehicle_make": _NOT_NEEDED, "vehicle_colour": _NOT_NEEDED, "approver": _NOT_NEEDED,
+              "alert_tier": "who is told first of an alarm: " + _NOT_NEEDED},
     "visit": {"code_word": _CODE_WORD, "place": _ADDRESS, "home_phone": _PHONE,
               "family_ref": "identifies a family: " + _NOT_NEEDED, "travel": _FREE_TEXT, "vehicle": _FREE_TEXT,
               "vehicle_make": _FREE_TEXT, "vehicle_colour": _FREE_TEXT,
@@ -51,7 +52,9 @@ WITHHELD_COLUMNS: dict[str, dict[str, str]] = {
     "visit_member": {"phone_number": _PHONE},
     "alarm": {"summary": "built from messages and modem errors (names, numbers): " + _NOT_NEEDED,
               "note": _FREE_TEXT, "police_ref": _NOT_NEEDED,
-              "missed_at": "which check-in was missed, for the site's alert wording: " + _NOT_NEEDED},
+              "missed_at": "which check-in was missed, for the site's alert wording: " + _NOT_NEEDED,
+              "alert_tier": "the site's escalation through its alert receivers: " + _NOT_NEEDED,
+              "tier_at": "the site's escalation through its alert receivers: " + _NOT_NEEDED},
     "gateway_health": {"pid": _NOT_NEEDED, "port": _NOT_NEEDED, "signal_dbm": _NOT_NEEDED,
                        "operator": _NOT_NEEDED, "sim_state": _NOT_NEEDED, "modem_model": _NOT_NEEDED,
                        "last_error": "modem error text: " + _NOT_NEEDED, "last_error_at": _NOT_NEEDED,

@@ -58,7 +58,7 @@ def test_staff_list_json_never_shows_the_code_word(school):
     rows = json.loads(out)
     assert code == 0 and err == ""
     assert rows[0] == {"id": 1, "name": "Ann Lee", "mobile": "+447700900123", "role": "", "alerts": False,
-                       "active": True, "has_code_word": True, "approver": False}
+                       "active": True, "has_code_word": True, "approver": False, "tier": 1}
     assert "bluebird" not in out
     assert [r["alerts"] for r in rows] == [False, False, True]
 
