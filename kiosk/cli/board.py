@@ -77,6 +77,9 @@ def show_alarms(args, ctx) -> None:
         from kiosk.services.alert_delivery import deliveries
 
         sent = deliveries([a.id for a in rows])
+        from kiosk.services.alert_delivery import alerted
+
+        told = alerted([a.id for a in rows])
         print_json([{"id": a.id, "visit": a.visit_id, "kind": a.kind, "level": a.level,
                      "raised_at": instant(a.raised_at), "owner": a.owner.name if a.owner_id else None,
                      "acknowledged_by": a.acknowledged_by, "action": a.action,
@@ -84,7 +87,10 @@ def show_alarms(args, ctx) -> None:
                      "history": [{"at": instant(s.at), "by": s.who, "action": s.action, "police_ref": s.police_ref,
                                   "note": s.note} for s in history.get(a.id, [])],
                      "deliveries": [{"to": d.to, "state": d.state, "sent_at": instant(d.sent_at),
-                                     "delivered_at": instant(d.delivered_at)} for d in sent.get(a.id, [])]}
+                                     "delivered_at": instant(d.delivered_at)} for d in sent.get(a.id, [])],
+                     "alert_tier": a.alert_tier,
+                     "alerted": [{"who": t.who, "tier": t.tier, "how": t.how, "at": instant(t.at)}
+                                 for t in told.get(a.id, [])]}
                     for a in rows])
         return
     for a in rows:

@@ -54,6 +54,8 @@ def tick_once(args, ctx) -> None:
         print(f"alarm {alarm_id} raised")
     for alarm_id in result.repeated:
         print(f"alarm {alarm_id} alert repeated")
+    for alarm_id in result.climbed:
+        print(f"alarm {alarm_id}: nobody has taken charge, next tier told")
     if result.report_sent:
         print("end-of-day report queued")
 

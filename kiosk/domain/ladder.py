@@ -189,12 +189,20 @@ def next_tier(alarm: AlarmFacts, tiers: tuple[int, ...], settings: LadderSetting
     return min(higher) if higher else None
 
 
+def nobody_in_charge_from(alarm: AlarmFacts, tiers: tuple[int, ...], settings: LadderSettings) -> datetime | None:
+    """When reception must call 999 itself if nothing changes: every tier has been told, and nobody
+    has taken charge (and reception has recorded nothing) another `tier_step` later. None while a
+    tier is still to be told or once someone has it."""
+    if not _climbing(alarm) or [t for t in tiers if t > alarm.tier_told]:  # type: ignore[operator]
+        return None
+    return alarm.tier_at + settings.tier_step  # type: ignore[operator]
+
+
 def nobody_in_charge(alarm: AlarmFacts, tiers: tuple[int, ...], settings: LadderSettings, now: datetime) -> bool:
     """Every tier has been told, nobody has taken charge and reception has done nothing for another
     `tier_step`: reception must call 999 itself."""
-    if not _climbing(alarm) or now < alarm.tier_at + settings.tier_step:  # type: ignore[operator]
-        return False
-    return not [t for t in tiers if t > alarm.tier_told]  # type: ignore[operator]
+    since = nobody_in_charge_from(alarm, tiers, settings)
+    return since is not None and now >= since
 
 
 def report_due(now: datetime, settings: LadderSettings, last_report_day: date | None) -> date | None:

@@ -85,6 +85,11 @@ def alarm_text(detail: AlarmDetail, now: datetime, tz, *, full: bool) -> Text:
         out.append("Details hidden from passers-by: press D to show them again (recorded).\n", style="italic")
     owner = plain(detail.owner, 60) if detail.owner else Text("nobody yet (no alert receiver has replied ACK)")
     line("Taken charge", owner)
+    if detail.nobody_in_charge(now):
+        out.append("NOBODY HAS TAKEN CHARGE: CALL 999 NOW\n", style="bold")
+    told = told_text(detail, tz)
+    if told:
+        line("Told", plain(told, 300))
     sent = detail.delivery_lines(tz)  # delivery reports are a hint: words only, nothing held back
     if sent:
         line("Alert texts", plain("; ".join(sent), 300))
@@ -96,6 +101,17 @@ def alarm_text(detail: AlarmDetail, now: datetime, tz, *, full: bool) -> Text:
         ack.append(f": {detail.action}" + (" (police ref recorded)" if detail.police_ref else ""))
         line("At the kiosk", ack)
     return out
+
+
+def told_text(detail: AlarmDetail, tz) -> str:
+    """Who has been told of the alarm, by tier, how and when first: "tier 1 Head Teacher (text 14:02);
+    tier 2 Safeguarding Lead (text 14:07)". Empty where tiers are not in use and nobody was rung:
+    the "Alert texts" line already names everyone texted."""
+    if not any((a.tier or 1) != 1 or a.how != "sms" for a in detail.alerted):
+        return ""
+    how = {"sms": "text", "call": "call"}
+    return "; ".join(f"{'tier ' + str(a.tier) + ' ' if a.tier else ''}{a.who} ({how.get(a.how, a.how)} "
+                     f"{local_hhmm(a.at, tz)})" for a in detail.alerted)
 
 
 ACTION_WORDS = {"no-answer": "no answer", "police": "police called", "other": "acknowledged"}

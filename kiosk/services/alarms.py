@@ -165,6 +165,11 @@ def nobody_in_charge(ctx: Context, alarm: Alarm) -> bool:
     return L.nobody_in_charge(lookup.alarm_facts(alarm), receiver_tiers(alarm), ctx.ladder, ctx.now())
 
 
+def nobody_in_charge_from(ctx: Context, alarm: Alarm):
+    """When the alarm view starts saying "Nobody has taken charge: call 999 now" (None: not due)."""
+    return L.nobody_in_charge_from(lookup.alarm_facts(alarm), receiver_tiers(alarm), ctx.ladder)
+
+
 def raise_alarm(ctx: Context, kind: str, level: str, *, visit: Visit | None, summary: str, actor: str,
                 parent: Alarm | int | None = None, alert: bool = False, sender: Staff | None = None,
                 missed_at=None) -> Alarm:

@@ -6,6 +6,9 @@ warning rule are kiosk.domain.deliveries. Never returns message text or a code w
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from peewee import JOIN
 
 from kiosk.domain.deliveries import Delivery
@@ -32,3 +35,33 @@ def _national(number: str) -> str:
         return national_format(number)
     except Exception:  # noqa: BLE001 - a stored number that no longer parses is shown as it is
         return number
+
+
+@dataclass(frozen=True)
+class Alerted:
+    """Someone told of an alarm (issue 18): who, their tier, how ("sms", later "call"), when first."""
+
+    who: str
+    tier: int | None
+    how: str
+    at: datetime
+
+
+def alerted(alarm_ids: list[int]) -> dict[int, list[Alerted]]:
+    """alarm id -> the people told of it, in the order they were first told (one entry per way)."""
+    if not alarm_ids:
+        return {}
+    rows = (Message.select(Message, Staff).join(Staff, JOIN.LEFT_OUTER, on=(Message.staff == Staff.id))
+            .where(Message.alarm.in_(alarm_ids) & (Message.direction == "out") & (Message.kind == "alert"))
+            .order_by(Message.id))
+    out: dict[int, list[Alerted]] = {}
+    seen: set[tuple[int, str]] = set()
+    for m in rows:
+        key = (m.alarm_id, m.staff_id or m.number)
+        if key in seen:
+            continue
+        seen.add(key)
+        who = m.staff.name if m.staff_id else _national(m.number)
+        out.setdefault(m.alarm_id, []).append(Alerted(who, m.staff.alert_tier if m.staff_id else None, "sms",
+                                                      m.created_at))
+    return out

@@ -15,7 +15,7 @@ from kiosk.domain.alarm_words import instruction
 from kiosk.domain.link import LinkState, link_state
 from kiosk.domain.deliveries import Delivery, summary, warning
 from kiosk.services import alert_delivery, audit, lookup, queries, sms_health
-from kiosk.services.alarms import national, stand_down_receivers
+from kiosk.services.alarms import national, nobody_in_charge_from, stand_down_receivers
 from kiosk.services.context import Context
 from kiosk.services.errors import NotFound
 from kiosk.store.models import Alarm, GatewayHealth, Visit
@@ -119,6 +119,12 @@ class AlarmDetail:
     resolved: bool
     deliveries: tuple[Delivery, ...] = ()  # its alert texts (kiosk.domain.deliveries words them)
     delivery_warning_minutes: int = 5  # [ladder] delivery_warning_minutes
+    alerted: tuple[alert_delivery.Alerted, ...] = ()  # who has been told, how and when (issue 18)
+    nobody_in_charge_from: datetime | None = None  # every tier told, nobody has it: "call 999" from then
+
+    def nobody_in_charge(self, now: datetime) -> bool:
+        return (not self.resolved and self.nobody_in_charge_from is not None
+                and now >= self.nobody_in_charge_from)
 
     def delivery_lines(self, tz) -> list[str]:
         return summary(list(self.deliveries), tz)
@@ -187,7 +193,9 @@ def alarm_detail(ctx: Context, alarm_id: int) -> AlarmDetail:
         owner=alarm.owner.name if alarm.owner_id else None, acknowledged_by=alarm.acknowledged_by,
         action=alarm.action, police_ref=alarm.police_ref, resolved=alarm.resolved_at is not None,
         deliveries=tuple(alert_delivery.deliveries([alarm.id]).get(alarm.id, [])),
-        delivery_warning_minutes=ctx.config.ladder.delivery_warning_minutes)
+        delivery_warning_minutes=ctx.config.ladder.delivery_warning_minutes,
+        alerted=tuple(alert_delivery.alerted([alarm.id]).get(alarm.id, [])),
+        nobody_in_charge_from=None if alarm.resolved_at is not None else nobody_in_charge_from(ctx, alarm))
 
 
 @dataclass(frozen=True)

@@ -132,7 +132,7 @@ def test_the_ladder_through_the_cli(school):
         (2, "no-reply", "red", None), (1, "overdue", "amber", None)]
     assert all(INSTANT.match(a["raised_at"]) for a in alarms)
     assert set(alarms[0]) == {"id", "visit", "kind", "level", "raised_at", "owner", "acknowledged_by", "action",
-                              "resolved_at", "history", "deliveries"}
+                              "resolved_at", "history", "deliveries", "alert_tier", "alerted"}
     assert alarms[0]["history"] == []
     code, out, _ = school("sms-in", "--from", "07700 900200", "ACK", "2")
     assert out == "You have alarm 2. The others are told. Record the outcome at the kiosk.\n"

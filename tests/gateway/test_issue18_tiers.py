@@ -77,3 +77,23 @@ def test_every_tier_told_and_nobody_in_charge_says_call_999(start_gateway, datab
     assert not alarm_service.nobody_in_charge(g.ctx, red)
     g.clock.advance(minutes=5)
     assert alarm_service.nobody_in_charge(g.ctx, Alarm.get_by_id(red.id))
+
+
+def test_the_alarm_view_and_alarms_json_say_who_was_told_and_when_nobody_has_it(start_gateway, database):
+    from kiosk.screens.alarm import alarm_text
+    from kiosk.services.board_view import alarm_detail
+
+    g = start_gateway(before_start=_lead_is_tier_2(database))
+    _to_red(g)
+    g.clock.advance(minutes=5)
+    g.until(lambda: g.sent_to(LEAD), what="tier 2")
+    red = alarms(level="red")[0]
+    detail = alarm_detail(g.ctx, red.id)
+    assert [(a.who, a.tier, a.how) for a in detail.alerted] == [("Head Teacher", 1, "sms"),
+                                                                 ("Safeguarding Lead", 2, "sms")]
+    view = alarm_text(detail, g.clock.now(), g.ctx.tz, full=True).plain
+    assert "tier 1 Head Teacher (text" in view and "tier 2 Safeguarding Lead (text" in view
+    assert "CALL 999" not in view
+    g.clock.advance(minutes=5)
+    view = alarm_text(alarm_detail(g.ctx, red.id), g.clock.now(), g.ctx.tz, full=True).plain
+    assert "NOBODY HAS TAKEN CHARGE: CALL 999 NOW" in view
