@@ -112,3 +112,4 @@ def test_the_ascii_clock_keeps_a_space_between_figures():
     figures = [x for x in range(width) if columns[x].strip()]
     groups = 1 + sum(1 for a, b in zip(figures, figures[1:]) if b - a > 1)
     assert groups == 5 and blanks
+
