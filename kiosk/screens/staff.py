@@ -29,12 +29,12 @@ from kiosk.screens._work import Failure, in_db_thread
 from kiosk.screens.admin import Activity, AdminListScreen
 from kiosk.screens.confirm import ConfirmDialog
 from kiosk.screens.safe import cell, plain
-from kiosk.services.people import add_staff
+from kiosk.services.people import MAX_TIER, add_staff
 from kiosk.services.staff_admin import set_staff_active, update_staff
 from kiosk.services.admin_view import StaffRow, load_staff
 from kiosk.widgets.footer import KioskFooter
 
-FIELDS = ("name", "mobile", "role", "code_word", "vehicle_reg", "vehicle_make", "vehicle_colour")
+FIELDS = ("name", "mobile", "role", "alert_tier", "code_word", "vehicle_reg", "vehicle_make", "vehicle_colour")
 LIMITS = {"name": 80, "role": 80, "vehicle_reg": 12, "vehicle_make": 80, "vehicle_colour": 80}
 
 
@@ -57,6 +57,9 @@ def check_staff_form(values: dict[str, Any], *, editing: bool) -> dict[str, str]
             errors["mobile"] = str(exc)
     elif values.get("alerts"):
         errors["mobile"] = "an alert receiver needs a mobile"
+    tier = (values.get("alert_tier") or "").strip()
+    if not (tier.isdigit() and tier.isascii() and 1 <= int(tier) <= MAX_TIER):
+        errors["alert_tier"] = f"a tier from 1 to {MAX_TIER} (1 is texted first)"
     word = values.get("code_word") or ""
     if word.strip():
         try:
@@ -93,7 +96,7 @@ class StaffScreen(AdminListScreen):
     def cells(self, r: StaffRow) -> tuple[Any, ...]:
         vehicle = " ".join(p for p in (r.vehicle_reg, r.vehicle_make, r.vehicle_colour) if p)
         return (cell(r.name), cell(national_format(r.mobile) if r.mobile else "-"), cell(r.role),
-                cell("yes" if r.alerts else "-"), cell("set" if r.has_code_word else "NONE"),
+                cell(("yes" if r.tier == 1 else f"tier {r.tier}") if r.alerts else "-"), cell("set" if r.has_code_word else "NONE"),
                 cell(vehicle), cell("active" if r.active else "left"))
 
     def _saved(self, staff_id: int | None) -> None:
@@ -160,6 +163,9 @@ class StaffFormScreen(LiveErrors, Activity, ModalScreen[int | None]):
                 yield ErrorLine("role")
                 yield row("Alerts", Checkbox("receives alarm texts", e.alerts if e else False, id="alerts",
                                              compact=True))
+                yield row("Alert tier", Field(str(e.tier) if e else "1", id="alert_tier", max_length=1,
+                                              placeholder="1 is texted first, 2 if nobody takes charge"))
+                yield ErrorLine("alert_tier")
                 yield row("Approver", Checkbox("may approve visits", e.approver if e else False, id="approver",
                                                compact=True))
                 placeholder = "(set: type a new one to change)" if e and e.has_code_word else "one unusual word"
@@ -215,7 +221,7 @@ class StaffFormScreen(LiveErrors, Activity, ModalScreen[int | None]):
         ctx, existing = self.ctx, self.existing
         kwargs = dict(role=values["role"], vehicle_reg=values["vehicle_reg"], vehicle_make=values["vehicle_make"],
                       vehicle_colour=values["vehicle_colour"], alerts=values["alerts"],
-                      approver=values.get("approver", False))
+                      approver=values.get("approver", False), tier=int(values["alert_tier"]))
         word = values["code_word"] if values["code_word"].strip() else None
         mobile = values["mobile"].strip() or None
 

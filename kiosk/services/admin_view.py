@@ -25,11 +25,12 @@ class StaffRow:
     vehicle_colour: str
     active: bool
     approver: bool = False  # may approve visits
+    tier: int = 1  # alert tier (issue 18): 1 is told first
 
 
 def load_staff() -> list[StaffRow]:
     return [StaffRow(s.id, s.name, s.mobile or "", s.role, s.receives_alerts, bool(s.code_word), s.vehicle_reg,
-                     s.vehicle_make, s.vehicle_colour, s.active, s.approver)
+                     s.vehicle_make, s.vehicle_colour, s.active, s.approver, s.alert_tier)
             for s in Staff.select().order_by(Staff.active.desc(), Staff.name)]
 
 

@@ -277,3 +277,34 @@ async def test_keys_typed_quickly_after_tab_go_to_the_next_field(ctx):
             await pilot.pause()
         assert (form.query_one("#name").value, form.query_one("#mobile").value) == ("Fa", "07")
         assert app.focused is form.query_one("#name")  # Shift+Tab went back at once too
+
+
+@pilot_test
+async def test_staff_alert_tier_is_set_on_the_form_and_garbage_is_refused_beside_it(school):
+    """Issue 18: the admin screen sets an alert receiver's tier (1 to 9); a letter, 0 or nothing is
+    refused beside the field and nothing is saved."""
+    receiver = next(s for s in Staff.select() if s.receives_alerts)
+    app = Host(lambda: StaffScreen(school.ctx))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        table = screen.query_one("#staff-table")
+        table.move_cursor(row=[r.name for r in screen.rows].index(receiver.name))
+        await pilot.press("e")
+        await settle(pilot)
+        form = app.screen
+        assert form.query_one("#alert_tier").value == "1"
+        for bad in ("x", "0", ""):
+            form.query_one("#alert_tier").value = bad
+            await pilot.press("f9")
+            await settle(pilot)
+            assert "tier from 1 to 9" in error_text(form, "alert_tier"), bad
+            assert app.screen is form
+        assert Staff.get_by_id(receiver.id).alert_tier == 1
+        form.query_one("#alert_tier").value = "2"
+        await pilot.press("f9")
+        await settle(pilot)
+        assert app.screen is app.screen_under_test
+        row = table.get_row_at([r.name for r in screen.rows].index(receiver.name))
+        assert row[3].plain == "tier 2"
+    assert Staff.get_by_id(receiver.id).alert_tier == 2
