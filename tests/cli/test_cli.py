@@ -134,6 +134,7 @@ def test_the_ladder_through_the_cli(school):
     assert set(alarms[0]) == {"id", "visit", "kind", "level", "raised_at", "owner", "acknowledged_by", "action",
                               "resolved_at", "history", "deliveries", "alert_tier", "alerted"}
     assert alarms[0]["history"] == []
+    assert {d["state"] for d in alarms[0]["deliveries"]} <= {"queued"}  # its alert texts (issue 17)
     code, out, _ = school("sms-in", "--from", "07700 900200", "ACK", "2")
     assert out == "You have alarm 2. The others are told. Record the outcome at the kiosk.\n"
     assert json.loads(school("alarms", "--json")[1])[0]["owner"] == "Hana Head"
