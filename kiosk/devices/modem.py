@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 import queue
 import random
-import time
 import threading
 from collections import OrderedDict
 from dataclasses import replace
@@ -24,7 +23,6 @@ from datetime import datetime, timedelta
 from typing import Callable
 
 from kiosk.clock import Clock, SystemClock
-from kiosk.devices import at_network
 from kiosk.devices import events as ev
 from kiosk.devices.at_channel import AtChannel
 from kiosk.devices.at_commands import (check_sim, configure, identify, message_reference, read_clock, read_health,
@@ -38,6 +36,7 @@ from kiosk.devices.events import (REGISTRATION, DrainResult, ModemEvent, ModemSt
 from kiosk.devices.listing import parse_pdu_listing, parse_text_listing
 from kiosk.devices.modem_config import DEFAULT_PORT, ModemSettings, settings_from_config
 from kiosk.devices.quirks import Quirks, quirks_for
+from kiosk.devices.upkeep import ModemUpkeep
 from kiosk.devices.urc import EventHandler, EventThread, urc_event
 
 log = logging.getLogger(__name__)
@@ -46,7 +45,7 @@ __all__ = ["Modem", "ModemSettings", "ModemStatus", "DrainResult", "DEFAULT_PORT
            "settings_from_config", "signal_from_csq"]
 
 
-class Modem:
+class Modem(ModemUpkeep):
     """One GSM modem. Typical use by the gateway:
 
         modem = Modem(settings=ModemSettings(port="/dev/kiosk-modem"), clock=clock, on_event=handle)
@@ -523,74 +522,3 @@ class Modem:
             return read_clock(self._command)
         except ModemError:
             return None
-
-    # The SMS path's health beyond signal (issue 17): own number, credit, and the reset ladder's
-    # rungs that need the modem (kiosk.gateway.watchdog climbs them; each raises ModemError if the
-    # modem cannot be reached, and no rung touches a stored or queued message)
-
-    def own_number(self) -> str | None:
-        """The SIM's number (AT+CNUM), None when the SIM does not store it."""
-        return at_network.own_number(self._command) if self.ready else None
-
-    def ussd(self, code: str, *, timeout: float = 20.0) -> at_network.Ussd | None:
-        """Ask the network (AT+CUSD) and wait for its answer; None when the modem or network cannot
-        (many 4G modems refuse USSD): a fact to show, never a failure of the SMS path."""
-        while not self._ussd.empty():
-            self._ussd.get_nowait()
-        try:
-            lines = self._command(at_network.ussd_command(code), timeout=timeout)
-        except CommandError as exc:
-            log.info("USSD refused by the modem: %s", exc.reply)
-            return None
-        for line in lines:  # some modems answer before OK, most as an unsolicited +CUSD after it
-            answer = at_network.parse_cusd(line)
-            if answer is not None:
-                return answer
-        deadline = time.monotonic() + timeout
-        while (left := deadline - time.monotonic()) > 0:
-            try:
-                answer = at_network.parse_cusd(self._ussd.get(timeout=left))
-            except queue.Empty:
-                break
-            if answer is not None:
-                return answer
-        return None
-
-    def radio_cycle(self) -> None:
-        """Rung 1: radio off and on (AT+CFUN=0 then 1, or the model's way), then initialise again:
-        what re-registers a modem that dropped off the network or stopped answering. Works on a
-        modem the driver has given up on too (the port is opened without initialising first)."""
-        with self._cmd_lock:
-            try:
-                if not self._channel.connected:
-                    self._connect()
-                self._execute(self.quirks.radio_off, timeout=self.settings.command_timeout)
-                self._execute(self.quirks.radio_on, timeout=self.settings.command_timeout)
-                self._initialise()
-            except ModemError:
-                self._teardown()
-                raise
-            self._gone_reported = False
-        self._came_back()
-
-    def restart(self) -> None:
-        """Rung 2: restart the modem (AT+CFUN=1,1). It goes away (a USB modem's port may vanish)
-        and ensure_open() brings it back with the usual ModemGone/ModemBack."""
-        with self._cmd_lock:
-            try:
-                if not self._channel.connected:
-                    self._connect()
-                self._execute(self.quirks.restart, timeout=self.settings.command_timeout)
-            finally:
-                self._drop_connection("restarted by the watchdog")
-        self._next_attempt = self.clock.monotonic()  # try again at once, then back off as usual
-
-    def reopen(self) -> bool:
-        """Rung 3: close the port and open it again now. True when the modem answers."""
-        self._drop_connection("port closed and reopened by the watchdog")
-        return self.reconnect()
-
-    @property
-    def port_in_use(self) -> str:
-        """The device node actually opened (the udev name may be a symlink to it)."""
-        return self._channel.port_used or self.settings.port
