@@ -111,7 +111,7 @@ def configure(run: Run, settings: ModemSettings, quirks: Quirks) -> bool:
         log.warning("modem accepted no AT+CNMI form; relying on the periodic AT+CMGL sweep")
     tolerant(run, "AT+CLIP=1")
     tolerant(run, "AT+CREG=1")
-    for command in (*quirks.time_updates, *quirks.extra_init, *settings.init):
+    for command in (*quirks.time_updates, *quirks.dtmf, *quirks.extra_init, *settings.init):
         tolerant(run, command)
     return ucs2
 
@@ -198,3 +198,22 @@ def reject_call(run: Run, preferred: str) -> None:
 
 def _fields(lines: list[str] | None, prefix: str) -> list[str]:
     return reply_fields(lines[0], prefix) if lines else []
+
+
+CLCC_STATES = {0: "answered", 1: "held", 2: "dialling", 3: "ringing", 4: "incoming", 5: "waiting"}
+
+
+def outgoing_call_state(lines: list[str]) -> str | None:
+    """From AT+CLCC's answer: the state of our outgoing voice call ("dialling", "ringing",
+    "answered"...), or None when there is none (it ended: not answered, busy, hung up)."""
+    for line in lines:
+        if not line.startswith("+CLCC:"):
+            continue
+        fields = reply_fields(line, "+CLCC")
+        if len(fields) < 4 or fields[1].strip() != "0" or fields[3].strip() != "0":
+            continue  # an incoming call, or not voice
+        try:
+            return CLCC_STATES.get(int(fields[2]), "unknown")
+        except ValueError:
+            continue
+    return None

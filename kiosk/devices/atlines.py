@@ -135,6 +135,7 @@ _PREFIXES: dict[str, tuple[str, bool]] = {
     "DST": ("noise", False),
     "+PACSP": ("noise", False),
     "+CUSD": ("ussd", False),
+    "+DTMF": ("dtmf", False),
 }
 
 _WORDS: dict[str, str] = {
@@ -145,6 +146,8 @@ _WORDS: dict[str, str] = {
     "SMS Ready": "ready",
     "PB DONE": "ready",
     "NO CARRIER": "call_ended",
+    "BUSY": "call_ended",
+    "NO ANSWER": "call_ended",
     "NORMAL POWER DOWN": "rebooted",
 }
 

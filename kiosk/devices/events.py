@@ -118,6 +118,13 @@ class CallEnded(ModemEvent):
 
 
 @dataclass(frozen=True)
+class KeyPressed(ModemEvent):
+    """+DTMF: a key pressed by the person on our outgoing call (where the modem reports it)."""
+
+    key: str = ""
+
+
+@dataclass(frozen=True)
 class RegistrationChanged(ModemEvent):
     """+CREG/+CGREG/+CEREG: network registration changed."""
 

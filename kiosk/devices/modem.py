@@ -26,7 +26,8 @@ from kiosk.clock import Clock, SystemClock
 from kiosk.devices import events as ev
 from kiosk.devices.at_channel import AtChannel
 from kiosk.devices.at_commands import (check_sim, configure, identify, message_reference, read_clock, read_health,
-                                      read_storage, reject_call, submissions, tolerant)
+                                      outgoing_call_state, read_storage, reject_call, submissions,
+                                      tolerant)
 from kiosk.devices.atlines import Urc
 from kiosk.devices.calls import CallTracker, is_report
 from kiosk.devices.errors import (CommandError, CommandTimeout, ModemError, ModemUnavailable, SendError,
@@ -481,6 +482,24 @@ class Modem(ModemUpkeep):
             reject_call(self._command, self.quirks.hang_up)
         finally:
             self._calls.hanging_up(False)
+
+    def dial(self, number: str) -> None:
+        """Start a voice call to `number` (ATD<number>;): returns once the modem has taken it. The
+        caller follows it with `call_state` and ends it with `hang_up` (issue 18)."""
+        if not self.quirks.can_dial:
+            raise CommandError(f"ATD{number};", "not supported", None, "this modem cannot make voice calls", "plain")
+        if not number.replace("+", "", 1).isdigit():
+            raise ValueError(f"not a number to dial: {number!r}")
+        self._command(f"ATD{number};")
+
+    def call_state(self) -> str | None:
+        """Our outgoing call's state from AT+CLCC: dialling, ringing, answered, or None (ended)."""
+        return outgoing_call_state(self._command("AT+CLCC"))
+
+    @property
+    def reports_keys(self) -> bool:
+        """Does this modem tell us of key presses on a call (the quirks table's `dtmf`)?"""
+        return bool(self.quirks.dtmf)
 
     # Health and time
 

@@ -31,6 +31,10 @@ class Quirks:
     radio_off: str = "AT+CFUN=0"
     radio_on: str = "AT+CFUN=1"
     restart: str = "AT+CFUN=1,1"
+    # outbound voice calls (issue 18): can it dial (ATD<number>;), and the commands that make it
+    # report key presses on a call (+DTMF: 1); empty: no key presses, so a call can never be an ACK
+    can_dial: bool = True
+    dtmf: tuple[str, ...] = ()
 
 
 GENERIC = Quirks()
@@ -39,17 +43,19 @@ GENERIC = Quirks()
 TABLE: tuple[tuple[str, Quirks], ...] = (
     # SIMCom 2G: flight mode (CFUN=4) keeps the SIM powered; CFUN=0 would need the PIN again
     ("SIM800", replace(GENERIC, name="SIMCom SIM800", cnmi=("AT+CNMI=2,1,0,1", "AT+CNMI=2,1,0,1,0"),
-                       time_updates=("AT+CLTS=1",), radio_off="AT+CFUN=4")),
+                       time_updates=("AT+CLTS=1",), radio_off="AT+CFUN=4", dtmf=("AT+DDET=1",))),
     ("SIM900", replace(GENERIC, name="SIMCom SIM900", cnmi=("AT+CNMI=2,1,0,1", "AT+CNMI=2,1,0,1,0"),
                        time_updates=("AT+CLTS=1",), radio_off="AT+CFUN=4")),
     ("SIM7600", replace(GENERIC, name="SIMCom SIM7600", hang_up="AT+CHUP")),
+    # data-only sticks: no voice
+    ("E3372", replace(GENERIC, name="Huawei E3372", storage="ME", list_timeout=60.0, hang_up="AT+CHUP",
+                      can_dial=False)),
     ("SIMCOM_SIM7", replace(GENERIC, name="SIMCom SIM7xxx", hang_up="AT+CHUP")),
     ("EC25", replace(GENERIC, name="Quectel EC25", hang_up="ATH", time_updates=("AT+CTZU=1", "AT+CTZR=2"),
                      radio_off="AT+CFUN=4")),
     ("EC21", replace(GENERIC, name="Quectel EC21", time_updates=("AT+CTZU=1", "AT+CTZR=2"))),
     # Huawei sticks may send their URCs to another port (the periodic AT+CMGL sweep finds SMS) and
     # announce a full store with ^SMMEMFULL (atlines knows it for every model).
-    ("E3372", replace(GENERIC, name="Huawei E3372", storage="ME", list_timeout=60.0, hang_up="AT+CHUP")),
     ("E173", replace(GENERIC, name="Huawei E173", list_timeout=60.0, hang_up="AT+CHUP")),
     ("HUAWEI", replace(GENERIC, name="Huawei", list_timeout=60.0, hang_up="AT+CHUP")),
     ("MC35", replace(GENERIC, name="Siemens MC35", cnmi=("AT+CNMI=1,1,0,2,1", "AT+CNMI=1,1"),

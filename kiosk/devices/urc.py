@@ -45,6 +45,9 @@ def urc_event(urc: Urc, body: str | None, now: datetime, *, text_mode: bool, ucs
         return ev.ReportReceived(now, report=report, raw=raw, error=error)
     if kind == "call_ended":
         return ev.CallEnded(now)
+    if kind == "dtmf":
+        key = (urc.fields[0] if urc.fields else "").strip().strip('"')[:1]
+        return ev.KeyPressed(now, key=key) if key else None
     if kind == "registration":
         stat = to_int(urc.fields[0] if urc.fields else None)
         return None if stat is None else ev.RegistrationChanged(now, state=REGISTRATION.get(stat, "unknown"))

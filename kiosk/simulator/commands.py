@@ -246,7 +246,17 @@ class AtCommandSet:
         if u.startswith("+CNMA"):
             return ok
         if u in ("H", "H0", "+CHUP"):
-            self._hang_up()
+            if not self.dialler.hang_up():
+                self._hang_up()
+            return ok
+        if u.startswith("D") and len(u) > 1:
+            return self.dialler.dial(cmd)
+        if u == "+CLCC":
+            return self.dialler.clcc(), "OK"
+        if u.startswith("+DDET="):  # SIMCom's key-press reports: only a SIM800 knows it
+            if "SIM800" not in self.model.upper():
+                return self._error(cme=4)
+            self.dialler.ddet = u == "+DDET=1"
             return ok
         if u == "+CBC":
             return ["+CBC: 0,100,4200"], "OK"
@@ -457,7 +467,10 @@ def tpdu_length(pdu: str) -> int:
 
 
 def split_commands(body: str) -> list[str]:
-    """`+CMGF=0;+CNMI=2,1` -> ["+CMGF=0", "+CNMI=2,1"]; semicolons inside quotes kept."""
+    """`+CMGF=0;+CNMI=2,1` -> ["+CMGF=0", "+CNMI=2,1"]; semicolons inside quotes kept. A dial
+    command is one command, its closing `;` (a voice call) kept: `D+4477...;`."""
+    if body[:1].upper() == "D":
+        return [body.strip()]
     parts, current, quoted = [], [], False
     for ch in body:
         if ch == '"':

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 from kiosk.clock import Clock, SystemClock
+from kiosk.simulator.dialling import ENDINGS, CallScript, Dialler, OutgoingCall
 from kiosk.devices.pdu import Deliver, PduError, decode_pdu, encode_deliver, encode_deliver_parts, encode_status_report
 from kiosk.simulator.commands import (AtCommandSet, SentMessage, SimCall, SimSettings, Slot, scts,
                                         split_commands)
@@ -103,6 +104,7 @@ class ModemSimulator(AtCommandSet):
         self._body: bytearray | None = None  # SMS text/PDU after the `> ` prompt
         self._body_target: tuple[str, str | int] | None = None
         self.listeners: list[Callable[[str], None]] = []  # told of each command (for the CLI)
+        self.dialler = Dialler(self.clock, self._urc)  # outgoing voice calls (issue 18)
 
     # ---------------------------------------------------------------------------------------------
     # Lifecycle
@@ -303,6 +305,19 @@ class ModemSimulator(AtCommandSet):
                                         name="modem-simulator-ring", daemon=True)
         self._ringer.start()
         return call
+
+    def script_call(self, number: str, *, answer_after: float | None = None, key: str | None = None,
+                    ending: str | None = None) -> None:
+        """What happens when the kiosk rings `number`: answered after `answer_after` seconds of
+        ringing (by the clock), `key` pressed once answered, or `ending` (BUSY...) at once."""
+        if ending is not None and ending not in ENDINGS:
+            raise ValueError(f"ending must be one of {', '.join(ENDINGS)}")
+        self.dialler.scripts[number] = CallScript(answer_after, key, ending)
+
+    @property
+    def dialled(self) -> list[OutgoingCall]:
+        """Every outgoing call the kiosk placed, oldest first."""
+        return list(self.dialler.calls)
 
     def set_sim(self, state: str) -> None:
         """READY, ABSENT (no SIM) or PIN (SIM asks for `pin`)."""
