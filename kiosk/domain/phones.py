@@ -9,19 +9,20 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 
-import phonenumbers
-from phonenumbers import PhoneNumberFormat, PhoneNumberType
+if TYPE_CHECKING:
+    import phonenumbers
 
+# phonenumbers is imported inside the functions that use it, on first use: that buys start-up time
+# and memory (issue 19: ~15-25 ms and ~1 MB here), since the reception board's first frame formats
+# no phone number (only an alarm's view and the SMS path do).
 DEFAULT_REGION = "GB"
 
 # Ofcom keeps 07700 900000-900999 for drama (and for us: tests, demos). libphonenumber calls those
 # numbers invalid, but they are well-formed UK mobiles and the simulator uses them.
 _DRAMA_MOBILES = re.compile(r"^\+447700900\d{3}$")
-_NOT_MOBILE = {
-    PhoneNumberType.FIXED_LINE, PhoneNumberType.TOLL_FREE, PhoneNumberType.PREMIUM_RATE,
-    PhoneNumberType.SHARED_COST, PhoneNumberType.UAN, PhoneNumberType.VOICEMAIL,
-}
+_NOT_MOBILE = ("FIXED_LINE", "TOLL_FREE", "PREMIUM_RATE", "SHARED_COST", "UAN", "VOICEMAIL")  # PhoneNumberType
 
 
 class PhoneError(ValueError):
@@ -37,6 +38,8 @@ def _clean(raw: object) -> str:
 
 
 def _parse(raw: str, region: str) -> phonenumbers.PhoneNumber:
+    import phonenumbers  # on first use: start-up time (see DEFAULT_REGION)
+
     text = _clean(raw)
     if not text:
         raise PhoneError("phone number is empty")
@@ -52,7 +55,7 @@ def _parse(raw: str, region: str) -> phonenumbers.PhoneNumber:
             number = phonenumbers.parse(attempt, region)
         except phonenumbers.NumberParseException:
             continue
-        e164 = phonenumbers.format_number(number, PhoneNumberFormat.E164)
+        e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
         if phonenumbers.is_valid_number(number) or _DRAMA_MOBILES.match(e164):
             return number
         last_error = "not a valid phone number (check the digits)"
@@ -61,19 +64,26 @@ def _parse(raw: str, region: str) -> phonenumbers.PhoneNumber:
 
 def normalise_phone(raw: str, region: str = DEFAULT_REGION) -> str:
     """Any valid phone number (landlines too, e.g. the home's number) as E.164."""
-    return phonenumbers.format_number(_parse(raw, region), PhoneNumberFormat.E164)
+    import phonenumbers  # on first use: start-up time (see DEFAULT_REGION)
+
+    return phonenumbers.format_number(_parse(raw, region), phonenumbers.PhoneNumberFormat.E164)
 
 
 def normalise_mobile(raw: str, region: str = DEFAULT_REGION) -> str:
     """A mobile number (one that can receive SMS) as E.164, or PhoneError."""
+    import phonenumbers  # on first use: start-up time (see DEFAULT_REGION)
+
     number = _parse(raw, region)
-    if phonenumbers.number_type(number) in _NOT_MOBILE:
+    if phonenumbers.number_type(number) in {getattr(phonenumbers.PhoneNumberType, t) for t in _NOT_MOBILE}:
         raise PhoneError("not a mobile number: texts cannot reach it")
-    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def national_format(e164: str) -> str:
     """"07700 900123" for a UK number; other countries in international format. Never raises."""
+    import phonenumbers  # on first use: start-up time (see DEFAULT_REGION)
+
+    PhoneNumberFormat = phonenumbers.PhoneNumberFormat
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:

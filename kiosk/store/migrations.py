@@ -16,15 +16,26 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import peewee
-from playhouse.migrate import SchemaMigrator, migrate as run_operations
+
+if TYPE_CHECKING:
+    from playhouse.migrate import SchemaMigrator
 
 from kiosk.store import models as m
 from kiosk.store.db import NoDatabase, bind_database, is_postgres
 
-Step = Callable[[peewee.Database, SchemaMigrator], None]
+Step = Callable[[peewee.Database, "SchemaMigrator"], None]
+
+
+def run_operations(*operations: object) -> None:
+    """playhouse.migrate's `migrate`, imported when a step runs: it buys start-up time and memory
+    (issue 19): playhouse.migrate loads peewee's PostgreSQL and CockroachDB modules and with them
+    psycopg2 (~5 MB), which an up-to-date SQLite database never needs."""
+    from playhouse.migrate import migrate
+
+    migrate(*operations)
 
 
 class SchemaVersion(peewee.Model):
@@ -260,6 +271,8 @@ def _upgrade(db: peewee.Database) -> int:
                 db.create_tables(m.ALL_MODELS)
             _stamp(LATEST)
             return LATEST
+    from playhouse.migrate import SchemaMigrator  # only when upgrading: see run_operations
+
     migrator = SchemaMigrator.from_database(db)
     for step_version, _, step in STEPS:
         with db.atomic():
