@@ -131,9 +131,9 @@ class KioskApp(App):
     # --- lifecycle ----------------------------------------------------------------------------
     def on_mount(self) -> None:
         if self.options.viewer:
-            from kiosk.screens.viewer import ViewerBoardScreen as BoardScreen
+            from kiosk.screens.viewer import ViewerBoardScreen as BoardScreen  # on first use, not at the top: start-up time (the board's first frame does not need it)
         else:
-            from kiosk.screens.board import BoardScreen
+            from kiosk.screens.board import BoardScreen  # on first use, not at the top: start-up time (the board's first frame does not need it)
 
         self.push_screen(BoardScreen())
         self.reload()
@@ -186,7 +186,7 @@ class KioskApp(App):
 
     def stale(self, now: datetime) -> str | None:
         """"not updating since 14:02" when the board's reads fail or have stopped (issue 17)."""
-        from kiosk.domain.staleness import stale_text
+        from kiosk.domain.staleness import stale_text  # on first use, not at the top: start-up time (read only when the board stops updating)
 
         return stale_text(self.loaded_at, self.read_failed_at, now, self.ctx.tz,
                           limit=timedelta(seconds=STALE_AFTER_SECONDS))
@@ -266,7 +266,7 @@ class KioskApp(App):
         return True
 
     def action_demo_panel(self) -> None:
-        from kiosk.screens.demo import DemoPanel
+        from kiosk.screens.demo import DemoPanel  # on first use, not at the top: start-up time (the board's first frame does not need it)
 
         if self.options.inject is not None and not isinstance(self.screen, DemoPanel):
             self.push_screen(DemoPanel(self.options.inject))
@@ -293,8 +293,8 @@ class KioskApp(App):
         """F10: quitting is an admin action (the gateway keeps running and texting alarms). The demo
         with no admin PIN set quits at once: its data is thrown away, and on the console F10 is its
         only way out."""
-        from kiosk.screens.pin import AdminPinScreen
-        from kiosk.services.reception import admin_pin_set
+        from kiosk.screens.pin import AdminPinScreen  # on first use, not at the top: start-up time (the board's first frame does not need it)
+        from kiosk.services.reception import admin_pin_set  # on first use, not at the top: start-up time (the board's first frame does not need it)
 
         if self.options.demo and not admin_pin_set(self.ctx):
             self.exit()
@@ -327,7 +327,7 @@ def build_app(ctx: Context, *, demo: bool = False, db_path: str | Path | None = 
         db_path = None if not name or name == ":memory:" else name
     path = db_path if is_postgres(db_path) else Path(db_path) if db_path else None
     if demo and inject is None and isinstance(path, Path):
-        from kiosk.screens.demo import fifo_injector
+        from kiosk.screens.demo import fifo_injector  # on first use, not at the top: start-up time (the board's first frame does not need it)
 
         inject = fifo_injector(path.parent / "inject")
     return KioskApp(ctx, Options(console=console, live=live, demo=demo and not viewer, db_path=path,

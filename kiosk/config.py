@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from kiosk.domain.ladder import LadderSettings
 
 SYSTEM_CONFIG = Path("/etc/kiosk/kiosk.toml")
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -229,7 +230,7 @@ def _path(value: Any) -> str:
 
 def _own_number(value: Any) -> str:
     """The kiosk SIM's own number for the loop-back self-test: "" (ask the modem, AT+CNUM) or a mobile."""
-    from kiosk.domain.phones import PhoneError, normalise_mobile
+    from kiosk.domain.phones import PhoneError, normalise_mobile  # on first use, not at the top: start-up time (phonenumbers' metadata is slow to load)
 
     if value == "":
         return value
@@ -490,7 +491,6 @@ class Config:
 
     def ladder_settings(self):
         """The ladder's timings and staffed hours as `kiosk.domain.ladder.LadderSettings`."""
-        from kiosk.domain.ladder import LadderSettings
 
         ladder, hours = self.ladder, self.staffed_hours
         return LadderSettings(

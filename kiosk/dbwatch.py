@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Callable
 
 from kiosk import inotify
+from kiosk.store.db import is_postgres
+from kiosk.store.migrations import CHANNEL
 
 POLL_SECONDS = 0.25  # how often a watcher looks at its stop flag (and PostgreSQL's socket timeout)
 SAFETY_NET_SECONDS = 2.0  # SQLite without inotify (or an event lost): data_version read this often
@@ -32,7 +34,6 @@ RECONNECT_SECONDS = 2.0
 def watch_database(target: str | Path, stop: threading.Event, on_change: Callable[[], None], *,
                    poll: float = POLL_SECONDS, stopped: Callable[[], bool] = lambda: False) -> None:
     """Call `on_change()` (from this thread) each time another connection has committed."""
-    from kiosk.store.db import is_postgres
 
     if is_postgres(target):  # notified at once: `poll` is only how often it checks `stop`
         watch_notifications(target, stop, on_change, poll=max(poll, 0.25), stopped=stopped)
@@ -95,7 +96,6 @@ def watch_notifications(url: str, stop: threading.Event, on_change: Callable[[],
     once, since writes made meanwhile sent their notifications to nobody."""
     import psycopg2
 
-    from kiosk.store.migrations import CHANNEL
 
     conn, lost = None, False
     try:

@@ -5,6 +5,11 @@ module to COMMAND_MODULES. Exit codes: 0 success, 1 a state change the rules ref
 validation error (one line on stderr, nothing written), 141 the reader of the output went away
 (`kiosk messages | head -2`): quietly, as other Unix tools end on SIGPIPE, with no traceback. The
 command's work was committed before its output was printed, so nothing is lost by the cut.
+
+Imports inside the command functions are on purpose, for start-up time: each command loads only
+what it runs (`kiosk --help`, `kiosk config` and `kiosk status` never load Textual, the parser or
+phonenumbers). That is the rule for every function-level import under kiosk/cli; elsewhere each
+one says why on its line (tests/test_layers.py holds that none of them hides an import circle).
 """
 
 from __future__ import annotations

@@ -183,9 +183,10 @@ def next_tier(alarm: AlarmFacts, tiers: tuple[int, ...], settings: LadderSetting
     """The tier to add to an unowned red alarm's receivers now, or None: the next tier above the
     highest told, once `tier_step` has passed since that one was told. Decided from the stored
     tier and time alone, so a restart never tells anyone twice."""
-    if not _climbing(alarm) or now < alarm.tier_at + settings.tier_step:  # type: ignore[operator]
+    told, at = alarm.tier_told, alarm.tier_at
+    if not _climbing(alarm) or told is None or at is None or now < at + settings.tier_step:
         return None
-    higher = [t for t in tiers if t > alarm.tier_told]  # type: ignore[operator]
+    higher = [t for t in tiers if t > told]
     return min(higher) if higher else None
 
 
@@ -193,9 +194,10 @@ def nobody_in_charge_from(alarm: AlarmFacts, tiers: tuple[int, ...], settings: L
     """When reception must call 999 itself if nothing changes: every tier has been told, and nobody
     has taken charge (and reception has recorded nothing) another `tier_step` later. None while a
     tier is still to be told or once someone has it."""
-    if not _climbing(alarm) or [t for t in tiers if t > alarm.tier_told]:  # type: ignore[operator]
+    told, at = alarm.tier_told, alarm.tier_at
+    if not _climbing(alarm) or told is None or at is None or [t for t in tiers if t > told]:
         return None
-    return alarm.tier_at + settings.tier_step  # type: ignore[operator]
+    return at + settings.tier_step
 
 
 def nobody_in_charge(alarm: AlarmFacts, tiers: tuple[int, ...], settings: LadderSettings, now: datetime) -> bool:

@@ -27,6 +27,7 @@ from kiosk.services import add_staff, board, sign_out
 from kiosk.services.context import Context
 from kiosk.services.reception import set_reception_pin
 from kiosk.store import open_database
+from kiosk.security.pins import hash_pin
 
 DEMO_STAFF = [  # name, mobile (Ofcom drama range), code word, receives alerts, role
     ("Ann Lee", "+447700900001", "bluebird", False, "attendance officer"),
@@ -66,7 +67,6 @@ def with_demo_admin_pin(config: Config) -> Config:
         return config
     from dataclasses import replace
 
-    from kiosk.security.pins import hash_pin
 
     return replace(config, security=replace(config.security, admin_pin_hash=hash_pin(ADMIN_PIN)))
 

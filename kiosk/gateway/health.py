@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from kiosk.store.models import GatewayHealth
 
 
 class HealthRecorder:
     """Writes the gateway_health row (id 1). Each method is one short write."""
 
     def __init__(self, clock) -> None:
-        from kiosk.store.models import GatewayHealth
 
         self.model = GatewayHealth
         self.clock = clock

@@ -24,6 +24,7 @@ from kiosk.gateway.timeguard import GuardedClock, timedatectl_synchronised
 from kiosk.services.context import Context
 from kiosk.store import open_database
 from kiosk.store.db import is_postgres
+from kiosk.ops.retention import purge
 
 log = logging.getLogger("kiosk.gateway")
 
@@ -45,7 +46,6 @@ def sound_cache_dir(db_path: Path | str, env: dict[str, str] | os._Environ, conf
 
 def nightly_purge(ctx: Context) -> None:
     """The gateway's nightly job: retention (kiosk.ops.retention); counts only in the log."""
-    from kiosk.ops.retention import purge
 
     log.info("retention: %s", purge(ctx, actor="gateway").summary())
 

@@ -17,6 +17,7 @@ from kiosk.domain import selftest as S
 from kiosk.services import selftest
 from kiosk.services.context import Context
 from kiosk.store.models import SelfTest
+from kiosk.devices.at_network import credit_from_text
 
 log = logging.getLogger("kiosk.gateway.selftest")
 NO_NUMBER = "no own number: set [modem] own_number (the modem does not know it)"
@@ -105,7 +106,6 @@ class SelfTestJob:
 def check_credit(modem: Any, code: str, health: Any, now: Any) -> str | None:
     """Ask the network for the SIM's credit (`[modem] balance_ussd`, daily and at start) and record
     it; many 4G modems cannot do USSD: that is recorded as a note, never an error. Returns the note."""
-    from kiosk.devices.at_network import credit_from_text
 
     try:
         answer = modem.ussd(code)

@@ -25,6 +25,11 @@ from kiosk.config import Config, ConfigError, find_config, load_config
 from kiosk.devices.speaker import find_player
 from kiosk.ops.checks import FAIL, OK, SKIP, WARN, Check, exit_code, verdict  # noqa: F401 - the CLI reads them here
 from kiosk.ops.doctor_database import check_database, check_postgres, read_health_row  # noqa: F401 - tests too
+from kiosk.devices.errors import ModemError
+from kiosk.devices.modem import Modem, settings_from_config
+from kiosk.domain.link import link_state
+from kiosk.services.sms_health import doctor_lines
+from kiosk.store.db import is_postgres
 
 CLOCK_TOLERANCE = timedelta(minutes=5)
 SERVICES = ("kiosk-gateway.service", "kiosk-ui.service")
@@ -194,8 +199,6 @@ def _clock_check(now: datetime, network: datetime | None) -> Check:
 
 def check_modem(config: Config, port: str | None, clock: Clock, host: Host, health_row: Any,
                 modem_factory: Callable[..., Any] | None = None) -> list[Check]:
-    from kiosk.devices.modem import Modem, settings_from_config
-    from kiosk.devices.errors import ModemError
 
     settings = settings_from_config(config.modem, **({"port": port} if port else {}))
     device = settings.port
@@ -240,7 +243,6 @@ def check_modem(config: Config, port: str | None, clock: Clock, host: Host, heal
 # --- gateway, services, sound ----------------------------------------------------------------------
 
 def check_heartbeat(row: Any, now: datetime, stale_seconds: int, tz=None) -> list[Check]:
-    from kiosk.domain.link import link_state
 
     fix = "sudo systemctl restart kiosk-gateway; see why it stopped: journalctl -u kiosk-gateway -n 50"
     if row is None or getattr(row, "heartbeat_at", None) is None:
@@ -268,7 +270,6 @@ def check_sms_path(row: Any, now: datetime, config: Config) -> list[Check]:
     running gateway recorded them (kiosk.services.sms_health)."""
     if row is None or getattr(row, "heartbeat_at", None) is None:
         return []
-    from kiosk.services.sms_health import doctor_lines
 
     return [Check(*line) for line in doctor_lines(row, now, config)]
 
@@ -312,7 +313,6 @@ def run_checks(*, clock: Clock, config_path: str | None = None, db_path: str | P
     host = host or Host()
     config_check, config = check_config(config_path, env)
     checks = [config_check]
-    from kiosk.store.db import is_postgres
 
     target = db_path if db_path else config.database.target(env)
     if is_postgres(target):

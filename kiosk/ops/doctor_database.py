@@ -9,6 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.ops.checks import FAIL, OK, SKIP, WARN, Check
+from kiosk.store.db import describe, is_postgres
+from kiosk.store.migrations import LATEST
+from kiosk.store.models import GatewayHealth
 
 
 def check_database(path: Path) -> list[Check]:
@@ -51,7 +54,6 @@ def check_database(path: Path) -> list[Check]:
 
 
 def _schema_checks(version: int) -> list[Check]:
-    from kiosk.store.migrations import LATEST
 
     if version == LATEST:
         return [Check(OK, "database schema", f"current (v{version})")]
@@ -79,7 +81,6 @@ def check_postgres(url: str) -> list[Check]:
     """database.url: the server answers, the schema is current; the SQLite-only checks say so."""
     import psycopg2
 
-    from kiosk.store.db import describe
 
     try:
         con = _pg_connect(url)
@@ -139,8 +140,6 @@ def _check_writable(path: Path) -> Check:
 
 def read_health_row(db_path: Path | str) -> Any:
     """The gateway_health row as an object with attributes, or None (read-only, no peewee binding)."""
-    from kiosk.store.db import is_postgres
-    from kiosk.store.models import GatewayHealth
 
     row = _pg_health_row(str(db_path)) if is_postgres(db_path) else _sqlite_health_row(Path(db_path))
     if row is None:

@@ -72,7 +72,7 @@ class VisitDialog(LiveErrors, IdleClose, ModalScreen[bool]):
         self.action_save()
 
     def action_help(self) -> None:
-        from kiosk.screens.help import HelpScreen
+        from kiosk.screens.help import HelpScreen  # on first use, not at the top: start-up time (the board's first frame does not need it)
 
         self.app.push_screen(HelpScreen())
 

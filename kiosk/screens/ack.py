@@ -37,6 +37,7 @@ from kiosk.services.board_view import AckPreview, ack_preview
 from kiosk.widgets.choice import ChoiceButton
 from kiosk.widgets.footer import KioskFooter
 from kiosk.widgets.look import plain
+from kiosk.screens.confirm import initials_error
 
 ACTION_LABELS = (
     ("answered", "Answered: spoke to them, all OK"),
@@ -65,7 +66,6 @@ class AckRequest:
 
 def ack_error(by: str, action: str | None, ref: str, note: str) -> tuple[str, str] | None:
     """(field id, message) for the first problem, or None when the acknowledgement can be recorded."""
-    from kiosk.screens.confirm import initials_error
 
     error = initials_error(by)
     if error:

@@ -105,7 +105,7 @@ class AdminScreen(Activity, Screen[None]):
         self.dismiss(None)
 
     def action_help(self) -> None:
-        from kiosk.screens.help import HelpScreen
+        from kiosk.screens.help import HelpScreen  # on first use, not at the top: start-up time (the board's first frame does not need it)
 
         self.open_child(HelpScreen())
 

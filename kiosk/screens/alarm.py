@@ -329,7 +329,7 @@ class AlarmScreen(ModalScreen[None]):
 
     def action_acknowledge(self) -> None:
         """Who is at the keyboard (initials + reception PIN), then what they did."""
-        from kiosk.screens.pin import ReceptionPinScreen
+        from kiosk.screens.pin import ReceptionPinScreen  # on first use, not at the top: start-up time (the board's first frame does not need it)
 
         alarm_id = self.alarm_id  # the one on screen now: the view may move on while the dialogs are open
 

@@ -135,7 +135,7 @@ class BoardScreen(Screen):
         return done
 
     def action_sign_out(self) -> None:
-        from kiosk.screens.signout import SignOutScreen
+        from kiosk.screens.signout import SignOutScreen  # on first use, not at the top: start-up time (the board's first frame does not need it)
 
         def done(result) -> None:
             if result is not None:
@@ -145,14 +145,14 @@ class BoardScreen(Screen):
         self.app.push_screen(SignOutScreen(self.app.ctx), done)
 
     def action_back(self) -> None:
-        from kiosk.screens.visit_back import VisitBackScreen
+        from kiosk.screens.visit_back import VisitBackScreen  # on first use, not at the top: start-up time (the board's first frame does not need it)
 
         row = self._selected()
         if row is not None:
             self.app.push_screen(VisitBackScreen(self.app.ctx, row.id), self._then_reload(f"{row.label} is back."))
 
     def action_extend(self) -> None:
-        from kiosk.screens.visit_extend import VisitExtendScreen
+        from kiosk.screens.visit_extend import VisitExtendScreen  # on first use, not at the top: start-up time (the board's first frame does not need it)
 
         row = self._selected()
         if row is not None:
@@ -161,7 +161,7 @@ class BoardScreen(Screen):
 
     def on_data_table_row_selected(self, event) -> None:
         """Enter on a visit: its timeline."""
-        from kiosk.screens.visit_details import VisitDetailsScreen
+        from kiosk.screens.visit_details import VisitDetailsScreen  # on first use, not at the top: start-up time (the board's first frame does not need it)
 
         event.stop()
         row = self._selected()
@@ -169,7 +169,7 @@ class BoardScreen(Screen):
             self.app.push_screen(VisitDetailsScreen(self.app.ctx, row.id))
 
     def action_help(self) -> None:
-        from kiosk.screens.help import HelpScreen
+        from kiosk.screens.help import HelpScreen  # on first use, not at the top: start-up time (the board's first frame does not need it)
 
         self.app.push_screen(HelpScreen())
 
@@ -177,7 +177,7 @@ class BoardScreen(Screen):
         # Imported here, not at the top: the board's first frame needs no admin screen (start-up time).
         # All three: each adds itself to AdminScreen.SCREENS, which F6/F7/F8 switch between.
         from kiosk.screens import messages, register, staff  # noqa: F401
-        from kiosk.screens.admin import AdminScreen, open_admin
+        from kiosk.screens.admin import AdminScreen, open_admin  # on first use, not at the top: start-up time (the board's first frame does not need it)
 
         ctx = self.app.ctx
         make = AdminScreen.SCREENS[which]
@@ -206,7 +206,7 @@ class BoardScreen(Screen):
                                            until=self.app.ctx.clock.monotonic() + seconds, seconds=seconds)
 
     def action_reveal_code_word(self) -> None:
-        from kiosk.screens.pin import AdminPinScreen
+        from kiosk.screens.pin import AdminPinScreen  # on first use, not at the top: start-up time (the board's first frame does not need it)
 
         row = self._selected()
         if row is None:
@@ -249,8 +249,8 @@ class BoardScreen(Screen):
         """Found by QA: after "No answer" or "Police called" a red alarm stays open, the visit cannot
         be marked back, and the board had no way to record what happened next (only `kiosk ack`).
         R records a further action on the selected visit's open red alarm (or the only one)."""
-        from kiosk.screens.ack import AckDialog
-        from kiosk.services import alarms
+        from kiosk.screens.ack import AckDialog  # on first use, not at the top: start-up time (the board's first frame does not need it)
+        from kiosk.services import alarms  # on first use, not at the top: start-up time (the board's first frame does not need it)
 
         reds = self._open_reds()
         visit_id = self.query_one(VisitsTable).selected_visit()
@@ -271,7 +271,7 @@ class BoardScreen(Screen):
 
     def _who(self, action: str, then) -> None:
         """Ask who is at the keyboard (initials + reception PIN), then `then(initials)`."""
-        from kiosk.screens.pin import ReceptionPinScreen
+        from kiosk.screens.pin import ReceptionPinScreen  # on first use, not at the top: start-up time (the board's first frame does not need it)
 
         def entered(initials: str | None) -> None:
             if initials:
@@ -280,7 +280,7 @@ class BoardScreen(Screen):
         self.app.push_screen(ReceptionPinScreen(self.app.ctx, action=action), entered)
 
     def action_phoned_in(self) -> None:
-        from kiosk.services import visits
+        from kiosk.services import visits  # on first use, not at the top: start-up time (the board's first frame does not need it)
 
         row = self._selected()
         if row is None:
@@ -291,8 +291,8 @@ class BoardScreen(Screen):
                                          lambda: visits.check_in_by_phone(app.ctx, row.id, by=by, actor="kiosk")))
 
     def action_code_word_call(self) -> None:
-        from kiosk.screens.confirm import ConfirmDialog
-        from kiosk.services import visits
+        from kiosk.screens.confirm import ConfirmDialog  # on first use, not at the top: start-up time (the board's first frame does not need it)
+        from kiosk.services import visits  # on first use, not at the top: start-up time (the board's first frame does not need it)
 
         row = self._selected()
         if row is None:

@@ -275,7 +275,7 @@ class SignOutScreen(LiveErrors, IdleClose, ModalScreen[SignOutResult | None]):
         self.query_one("#due-error", ErrorLine).show("")
 
     def action_help(self) -> None:
-        from kiosk.screens.help import HelpScreen
+        from kiosk.screens.help import HelpScreen  # on first use, not at the top: start-up time (the board's first frame does not need it)
 
         self.app.push_screen(HelpScreen())
 

@@ -33,6 +33,7 @@ from kiosk.services.people import MAX_TIER, add_staff
 from kiosk.services.staff_admin import set_staff_active, update_staff
 from kiosk.services.admin_view import StaffRow, load_staff
 from kiosk.widgets.footer import KioskFooter
+from kiosk.security.idle import IdleTimer
 
 FIELDS = ("name", "mobile", "role", "alert_tier", "code_word", "vehicle_reg", "vehicle_make", "vehicle_colour")
 LIMITS = {"name": 80, "role": 80, "vehicle_reg": 12, "vehicle_make": 80, "vehicle_colour": 80}
@@ -142,7 +143,6 @@ class StaffFormScreen(LiveErrors, Activity, ModalScreen[int | None]):
     def __init__(self, ctx: Context, existing: StaffRow | None = None) -> None:
         super().__init__()
         self.ctx, self.existing = ctx, existing
-        from kiosk.security.idle import IdleTimer
 
         self.idle = IdleTimer(ctx.clock.monotonic)  # replaced by the admin screen's own when opened from it
         self.saving = False

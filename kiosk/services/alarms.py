@@ -21,6 +21,7 @@ from kiosk.services.context import Context
 from kiosk.services.errors import Invalid, NotFound, Refused
 from kiosk.services.reception import normalise_initials
 from kiosk.store.models import Alarm, Message, Staff, Visit
+from kiosk.domain.visits import OPEN_STATES
 
 ACTIONS = ("answered", "no-answer", "police", "stood-down", "false-alarm", "other")
 RESOLVING = ("answered", "stood-down", "false-alarm")
@@ -30,7 +31,7 @@ def national(number: str | None) -> str:
     if not number:
         return ""
     try:
-        from kiosk.domain.phones import national_format
+        from kiosk.domain.phones import national_format  # on first use, not at the top: start-up time (phonenumbers' metadata is slow to load)
     except ImportError:  # pragma: no cover - phones lands with the parser
         return number
     return national_format(number)
@@ -86,9 +87,9 @@ def texted_since(ctx: Context, alarm: Alarm) -> tuple[str, str, datetime] | None
 def command_word(ctx: Context, text: str) -> str:
     """The command a stored text was read as, in capitals (BACK, OK...), or "" for a plain note: the
     alert names it, never the text itself."""
-    from kiosk.domain import commands as C
-    from kiosk.domain.codewords import REDACTED
-    from kiosk.domain.parser import parse_command
+    from kiosk.domain import commands as C  # on first use, not at the top: start-up time (kiosk ui never parses a text)
+    from kiosk.domain.codewords import REDACTED  # on first use, not at the top: start-up time (kiosk ui never parses a text)
+    from kiosk.domain.parser import parse_command  # on first use, not at the top: start-up time (kiosk ui never parses a text)
 
     words = {C.Back: "BACK", C.CheckIn: "OK", C.Arrived: "ARRIVED", C.Leaving: "LEAVING", C.Extend: "EXTEND",
              C.Status: "STATUS", C.Out: "OUT"}
@@ -323,7 +324,6 @@ def acknowledge(ctx: Context, alarm_id: int, *, by: str, action: str, ref: str |
 def _close_if_back_held(ctx: Context, visit_id: int, *, actor: str) -> None:
     """They texted BACK while red was open (held): once reception has resolved the last red alarm,
     the visit closes, as the BACK would have closed it."""
-    from kiosk.domain.visits import OPEN_STATES
 
     visit = Visit.get_by_id(visit_id)
     if visit.back_claimed_at is not None and visit.state in OPEN_STATES and not has_open_red(visit):

@@ -74,7 +74,7 @@ def _scrubber(staff: Staff):
     registration in a text by neutral words."""
     import re
 
-    from kiosk.domain.phones import national_format
+    from kiosk.domain.phones import national_format  # on first use, not at the top: start-up time (phonenumbers' metadata is slow to load)
 
     pairs = [(staff.name, erased_name(staff.id))]
     if staff.mobile:

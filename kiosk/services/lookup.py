@@ -106,7 +106,7 @@ def alarm_sender(alarm: Alarm) -> tuple[str, str] | None:
 
 def unknown_name(number: str) -> str:
     """How alarms name an unregistered sender: by the number, the one thing known about them."""
-    from kiosk.domain.phones import national_format
+    from kiosk.domain.phones import national_format  # on first use, not at the top: start-up time (phonenumbers' metadata is slow to load)
 
     return f"unknown number {national_format(number)}"
 

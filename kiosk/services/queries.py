@@ -49,8 +49,8 @@ class BoardRow:
 
 def board(ctx: Context) -> list[BoardRow]:
     """Open visits, most urgent first (red, amber, due-soon, ok; then earliest due-back)."""
-    from kiosk.domain.visits import matching_flags
-    from kiosk.services.visits import register_flags
+    from kiosk.domain.visits import matching_flags  # on first use, not at the top: start-up time (the board query needs no sign-out rules)
+    from kiosk.services.visits import register_flags  # on first use, not at the top: start-up time (the board query needs no sign-out rules)
 
     now = ctx.now()
     flags = register_flags()

@@ -12,6 +12,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from kiosk.domain.selftest import SelfTestFacts, verdict as selftest_verdict
+from kiosk.clock import format_instant
 
 OLD_GENERATIONS = {"GSM": "2G", "GPRS": "2G", "EDGE": "2G", "UMTS": "3G", "HSDPA": "3G", "HSUPA": "3G",
                    "HSPA": "3G", "HSPA+": "3G", "3G": "3G", "2G": "2G"}
@@ -56,7 +57,6 @@ def board_warnings(row: Any, config: Any) -> list[str]:
 def status(row: Any, link: Any, now: datetime, tz: tzinfo) -> dict[str, Any]:
     """`kiosk status --json`: exactly link, reason, self_test, signal_bars, registration,
     access_technology, sent_this_month, credit (times ISO 8601 UTC or null)."""
-    from kiosk.clock import format_instant
 
     facts = SelfTestFacts.from_row(row)
     test = selftest_verdict(facts, now, tz)

@@ -14,6 +14,7 @@ from kiosk.services.context import Context
 from kiosk.services.errors import Invalid, NotFound, Refused
 from kiosk.services.people import _mobile, _text, alert_tier
 from kiosk.store.models import Phone, RegisterEntry, Staff
+from kiosk.services.visits import _staff
 
 
 def _get_staff(staff_id: int) -> Staff:
@@ -73,7 +74,6 @@ def update_staff(ctx: Context, staff_id: int, *, name: str, mobile: str | None, 
 
 def set_staff_approver(ctx: Context, staff_ref: str | int, approver: bool, *, actor: str = "cli") -> Staff:
     """Mark a member of staff (name or id) as someone who may approve visits, or not."""
-    from kiosk.services.visits import _staff
 
     with ctx.atomic():
         staff = _staff(staff_ref)
@@ -89,7 +89,6 @@ def set_staff_approver(ctx: Context, staff_ref: str | int, approver: bool, *, ac
 def set_staff_tier(ctx: Context, staff_ref: str | int, tier, *, actor: str = "cli") -> Staff:
     """Set a member of staff's (name or id) alert tier: 1 is told first, 2 when nobody has taken charge
     after [ladder] tier_minutes, and so on."""
-    from kiosk.services.visits import _staff
 
     tier = alert_tier(tier)
     with ctx.atomic():

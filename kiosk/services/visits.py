@@ -266,7 +266,7 @@ def _by(by: str) -> str:
 
 
 def _code_word(word: str) -> str:
-    from kiosk.domain.codewords import CodeWordError, validate_code_word
+    from kiosk.domain.codewords import CodeWordError, validate_code_word  # on first use, not at the top: start-up time (the word lists load on first use)
 
     try:
         return validate_code_word(word)

@@ -14,6 +14,7 @@ from urllib.parse import quote
 import peewee
 
 from kiosk.store.db import KioskPostgresqlDatabase, database_proxy, describe, is_postgres
+from kiosk.store.migrations import LATEST, current_version
 
 READ_ONLY_PRAGMAS = {"query_only": 1, "busy_timeout": 5000, "foreign_keys": 1}
 
@@ -50,7 +51,6 @@ def open_readonly(target: str | Path) -> peewee.Database:
 
 
 def _check_schema(db: peewee.Database, name: str) -> None:
-    from kiosk.store.migrations import LATEST, current_version
 
     version = current_version(db)
     if version == 0:

@@ -22,6 +22,9 @@ from textual.widgets import Footer, Header, Static
 from kiosk.domain.display import terminal_line
 from kiosk.trust.board import SiteBoard, TrustView
 from kiosk.trust.render import alarm_line, site_heading, visit_line
+from kiosk.clock import SystemClock
+from kiosk.domain.staleness import stale_text
+from kiosk.trust.pgconn import TrustError
 
 STYLES = {"red": "bold white on dark_red", "amber": "bold black on dark_orange", "due-soon": "yellow"}
 
@@ -76,7 +79,6 @@ class TrustApp(App):
 
     def __init__(self, load: Callable[[], TrustView], tz: ZoneInfo, *, refresh_seconds: float = 5,
                  clock=None) -> None:
-        from kiosk.clock import SystemClock
 
         super().__init__()
         self.load = load
@@ -100,7 +102,6 @@ class TrustApp(App):
 
     @work(thread=True, exclusive=True, group="trust-load", exit_on_error=False)
     def reload(self) -> None:
-        from kiosk.trust.pgconn import TrustError
 
         try:
             view = self.load()
@@ -114,7 +115,6 @@ class TrustApp(App):
     def stale(self) -> str | None:
         from datetime import timedelta
 
-        from kiosk.domain.staleness import stale_text
 
         return stale_text(self.loaded_at, None, self.clock.now(), self.tz,
                           limit=timedelta(seconds=3 * self.refresh_seconds + 5))

@@ -22,6 +22,7 @@ from kiosk.domain import ladder as L
 from kiosk.domain.link import link_state
 from kiosk.trust.pgconn import TrustError, connect, rows
 from kiosk.trust.server import TRUST, SiteState, list_sites
+from kiosk.trust.pgconn import one_line
 
 UTC = timezone.utc
 
@@ -136,7 +137,6 @@ def read_site(trust_url: str, site: SiteState, now: datetime, *, stale_seconds: 
             health = rows(db, "SELECT heartbeat_at, stopped_at, modem_connected, modem_gone_at, registration, "
                               "signal_bars, queue_length FROM gateway_health WHERE id = 1")
     except Exception as exc:  # noqa: BLE001 - a half-copied or damaged site database: say so, show the rest
-        from kiosk.trust.pgconn import one_line
 
         return SiteBoard(site, True, fresh, None, None, error=f"cannot read {site.database}: {one_line(exc)}")
     finally:
