@@ -11,16 +11,43 @@ from __future__ import annotations
 
 import logging
 import queue
+import threading
 import time
+from typing import TYPE_CHECKING
 
+from kiosk.clock import Clock
 from kiosk.devices import at_network
+from kiosk.devices.at_channel import AtChannel
 from kiosk.devices.errors import CommandError, ModemError
+from kiosk.devices.modem_config import ModemSettings
+from kiosk.devices.quirks import Quirks
 
 log = logging.getLogger("kiosk.devices.modem")
 
 
 class ModemUpkeep:
     """Own number, USSD and the reset rungs (see the module docstring)."""
+
+    if TYPE_CHECKING:  # what the mixin uses of kiosk.devices.modem.Modem, for the type checker
+        settings: ModemSettings
+        clock: Clock
+        quirks: Quirks
+        _channel: AtChannel
+        _cmd_lock: threading.RLock
+        _ussd: queue.Queue[str]
+        _next_attempt: float
+
+        @property
+        def ready(self) -> bool: ...
+        def reconnect(self) -> bool: ...
+        def _came_back(self) -> None: ...
+        def _connect(self) -> None: ...
+        def _teardown(self) -> None: ...
+        def _drop_connection(self, reason: str) -> None: ...
+        def _initialise(self) -> None: ...
+        def _command(self, command: str, *, timeout: float | None = None,
+                     payload: str | None = None) -> list[str]: ...
+        def _execute(self, command: str, *, timeout: float, payload: str | None = None) -> list[str]: ...
 
     def own_number(self) -> str | None:
         """The SIM's number (AT+CNUM), None when the SIM does not store it."""
