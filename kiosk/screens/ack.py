@@ -149,6 +149,7 @@ class AckDialog(ModalScreen["AckRequest | None"]):
         self.back_to = back_to  # where Esc goes: the alarm view, or the board (R on an open alarm)
         self.preview: AckPreview | None = None
         self.confirming = False
+        self.chosen: int | None = None  # index into ACTION_LABELS, set the moment it is chosen
         self._asked_at = 0.0
 
     def compose(self) -> ComposeResult:
@@ -205,8 +206,7 @@ class AckDialog(ModalScreen["AckRequest | None"]):
     # --- state --------------------------------------------------------------------------------
     @property
     def action(self) -> str | None:
-        index = self.query_one(NoDefaultRadioSet).pressed_index
-        return ACTION_LABELS[index][0] if index >= 0 else None
+        return ACTION_LABELS[self.chosen][0] if self.chosen is not None else None
 
     def _field_for(self, action: str | None) -> Input:
         return self.query_one("#ack-ref" if action == "police" else "#ack-note", Input)
@@ -229,7 +229,7 @@ class AckDialog(ModalScreen["AckRequest | None"]):
         self.query_one("#ack-hint", Static).update(Text(text))
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        if self.confirming and not isinstance(event.widget, ConfirmLine):
+        if self.confirming and not isinstance(self.focused, ConfirmLine):
             self._stop_confirming()  # Tab / Shift+Tab away from the question: back to editing
         self._hint()
 
@@ -250,12 +250,12 @@ class AckDialog(ModalScreen["AckRequest | None"]):
             return  # a field: typed characters stay in it (Input takes them before this handler)
         chosen = self.action
         highlighted = focused.highlighted
-        if event.key == "space" and highlighted is not None and highlighted != focused.pressed_index:
+        if event.key == "space" and highlighted is not None and highlighted != self.chosen:
             return  # the list's own key: choose the highlighted action
         if event.key == "enter":
             event.stop()
-            if highlighted is not None and highlighted != focused.pressed_index:
-                self.query(RadioButton)[highlighted].value = True  # arrows then Enter: chosen on purpose
+            if highlighted is not None and highlighted != self.chosen:
+                self._choose(highlighted)  # arrows then Enter: chosen on purpose
             elif chosen is None:
                 self._say(CHOOSE)
             else:
@@ -267,7 +267,7 @@ class AckDialog(ModalScreen["AckRequest | None"]):
         event.prevent_default()
         if chosen is None:
             if event.character in DIGITS:
-                self.query(RadioButton)[int(event.character) - 1].value = True
+                self._choose(int(event.character) - 1)
             else:
                 self._say(CHOOSE)
             return
@@ -277,22 +277,29 @@ class AckDialog(ModalScreen["AckRequest | None"]):
         field.insert_text_at_cursor(event.character)
 
     def _question(self) -> None:
-        index = self.query_one(NoDefaultRadioSet).pressed_index
+        index = self.chosen
         text = Text("What did you do? ")
-        if index < 0:
+        if index is None:
             text.append("Press its number.")
         else:
             text.append(f"Chosen: {index + 1} {ACTION_LABELS[index][1]}", style="bold")
         self.query_one("#ack-question", Static).update(text)
 
-    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+    def _choose(self, index: int) -> None:
+        """Choose at once, not when the RadioSet's message comes round: typed fast, "4 Enter" had
+        its Enter handled before the list knew of the 4 (it said "choose what you did")."""
+        self.chosen = index
+        self.query(RadioButton)[index].value = True
         self._question()
-        police = self.action == "police"
-        self.query_one("#ack-ref-row").display = police
+        self.query_one("#ack-ref-row").display = self.action == "police"
         self._say("")
         self._stop_confirming()
         self._field_for(self.action).focus()
         self._hint()
+
+    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        if event.index != self.chosen:  # a click or the list's own space key
+            self._choose(event.index)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -356,6 +363,7 @@ class AckDialog(ModalScreen["AckRequest | None"]):
             self._stop_confirming()
             radios = self.query_one(NoDefaultRadioSet)
             radios.clear()
+            self.chosen = None
             self._question()
             self.query_one("#ack-ref-row").display = False
             self._say("")

@@ -235,3 +235,20 @@ def test_snapshot_the_confirmation_of_a_resolving_action(ctx, clock, snap_compar
 
 def test_snapshot_the_confirmation_console_theme(ctx, clock, snap_compare):
     assert _dialog_snapshot(ctx, clock, snap_compare, True, "4", "enter")
+
+
+async def test_typed_fast_a_digit_then_enter_asks_on_the_confirmation_line(ctx, clock):
+    """Found in tmux: "4" and Enter arriving in one read lost the Enter (it was handled before the
+    list had heard of the 4, said "choose what you did", and the 4 then cleared that)."""
+    from textual import events
+
+    app = demo_app(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        alarm = await duress_from_the_panel(app, pilot)
+        dialog = await open_dialog(app, pilot)
+        for key, char in (("4", "4"), ("enter", "\r")):  # one burst, as a terminal delivers them
+            app.post_message(events.Key(key, char))
+        await settle(app, pilot)
+        assert dialog.action == "stood-down" and dialog.confirming and dialog.focused.id == "ack-confirm"
+        assert "This ends alarm" in str(dialog.query_one("#ack-confirm").render())
+        assert Alarm.get_by_id(alarm.id).acknowledged_by is None
