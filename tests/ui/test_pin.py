@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from kiosk.screens.pin import AdminPinScreen, ReceptionPinScreen
 from kiosk.store.models import Event
-from tests.ui.forms_harness import ADMIN_PIN, RECEPTION_PIN, Host, School, error_text, pilot_test, school, settle, type_text  # noqa: F401
+from tests.ui.forms_harness import ADMIN_PIN, RECEPTION_PIN, Host, School, error_text, pilot_test, settle, type_text  # noqa: F401
+from tests.ui.forms_harness import school  # noqa: F401 - the pytest fixture
 
 
 @pilot_test
