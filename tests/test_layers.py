@@ -104,6 +104,7 @@ def test_the_services_probe_would_notice_textual():
 # its own layer or above: that is what "no arrow runs up a layer" means, and it also rules out circles.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("kiosk", "kiosk.domain", "kiosk.clock", "kiosk.themes", "kiosk.gcpolicy", "kiosk.privileges"),
+    ("kiosk.config_checks",),
     ("kiosk.config", "kiosk.devices", "kiosk.security", "kiosk.inotify"),
     ("kiosk.store", "kiosk.simulator"),
     ("kiosk.services", "kiosk.dbwatch", "kiosk.trust", "kiosk.web"),
