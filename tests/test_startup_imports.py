@@ -3,7 +3,8 @@
 A bare Textual app starts in about half the time `kiosk ui` took; the difference was largely modules
 the first frame never uses. This runs the first frame's imports and work (the CLI's parser, the
 context on an existing database, the app and board modules, one board read) in a fresh interpreter
-and checks that the modules deferred for start-up time and memory stay unloaded: phonenumbers (only
+and checks that the modules deferred for start-up time and memory stay unloaded: psycopg2 on SQLite
+(kiosk.store.pgdriver), phonenumbers (only
 an alarm's phones or an SMS need it) and playhouse.migrate (only an upgrade of the schema does,
 and it loads peewee's PostgreSQL modules with it).
 """
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from kiosk.store import open_database
 
-DEFERRED = ("phonenumbers", "playhouse.migrate")
+DEFERRED = ("phonenumbers", "playhouse.migrate", "psycopg2")
 
 FIRST_FRAME = textwrap.dedent("""
     import sys

@@ -57,6 +57,7 @@ from typing import Any
 import peewee
 
 from kiosk.config import hide_password
+from kiosk.store.pgdriver import give_peewee_psycopg2
 
 database_proxy = peewee.DatabaseProxy()
 
@@ -131,6 +132,10 @@ class KioskSqliteDatabase(peewee.SqliteDatabase):
 
 class KioskPostgresqlDatabase(peewee.PostgresqlDatabase):
     """PostgreSQL with kiosk's write lock, UTC sessions and errors that never quote values."""
+
+    def init(self, database: Any, **kwargs: Any) -> None:
+        give_peewee_psycopg2()  # hidden from peewee's import (kiosk.store.pgdriver): before it picks a driver
+        super().init(database, **kwargs)
 
     def _lost(self) -> bool:
         """The server dropped this connection (restart, network, pg_terminate_backend)."""

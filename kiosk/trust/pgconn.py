@@ -12,6 +12,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import peewee
 
+from kiosk.store.pgdriver import give_peewee_psycopg2
+
 CONNECT_TIMEOUT = 5  # seconds: an unreachable server is reported, not waited for
 
 
@@ -71,6 +73,7 @@ def connect(url: str, *, dbname: str | None = None, what: str = "database") -> p
     """An open, autocommit connection to `url` (or to database `dbname` on the same server).
     Raises Unreachable with one line if the server cannot be reached or refuses us."""
     extra = {"dbname": dbname} if dbname else {}
+    give_peewee_psycopg2()  # kiosk.store hides it from peewee's import (start-up time, memory)
     db = peewee.PostgresqlDatabase(url, connect_timeout=CONNECT_TIMEOUT, application_name="kiosk-trust",
                                    **extra)
     try:
