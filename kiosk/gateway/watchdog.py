@@ -95,7 +95,9 @@ class Watchdog:
 
     def facts(self) -> W.Facts:
         modem = self.gateway.modem
-        return W.Facts(connected=bool(self.gateway.modem_connected and modem.ready),
+        # the channel, not `ready`: a modem that answers but has no SIM (or wants its PIN) is the
+        # board's "SIM" problem for a person, not a wedge for the ladder to reset
+        return W.Facts(connected=bool(self.gateway.modem_connected and modem.connected),
                        port_present=self._port_present(), off_network_since=self.off_network_since,
                        send_failures=self.send_failures)
 

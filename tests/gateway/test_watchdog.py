@@ -151,3 +151,15 @@ def test_last_rung_exits_non_zero_and_a_restarted_gateway_loses_nothing(start_ga
     g.gateway.start()
     g.gateway.first_pass()
     nothing_lost(g)
+
+
+def test_a_modem_without_its_sim_is_not_reset(start_gateway):
+    """No SIM (or a PIN wanted) is for a person to fix; the board and the doctor say so. The ladder
+    is for a modem that stops answering."""
+    g = start(start_gateway)
+    g.sim.set_sim("ABSENT")
+    g.sim.reboot()  # it starts again and finds no SIM
+    g.until(lambda: not g.gateway.modem.ready, what="the modem without its SIM", advance=1)
+    for _ in range(20):
+        g.step(10)
+    assert not g.gateway.modem.ready and rungs() == []
