@@ -91,3 +91,17 @@ def test_switched_off(school):
     facts = selftest.facts(school.ctx, enabled=False, timeout_minutes=10)
     assert S.verdict(facts, school.clock.now(), school.ctx.tz).strip == (
         "SMS path not self-tested: switched off ([selftest] enabled = false)")
+
+
+def test_retention_purges_old_self_test_texts_and_keeps_the_record(school, clock):
+    from kiosk.ops.retention import purge
+
+    test = selftest.request(school.ctx)
+    selftest.send_requested(school.ctx, OWN)
+    sent = send_out(school)
+    svc.sms_in(school.ctx, OWN, sent.text)
+    clock.advance(days=400)
+    purge(school.ctx)
+    kept = SelfTest.get_by_id(test.id)
+    assert kept.message_id is None and kept.reply_id is None and kept.received_at is not None
+    assert not Message.select().where(Message.kind == "self-test").exists()
