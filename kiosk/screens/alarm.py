@@ -96,7 +96,14 @@ def alarm_text(detail: AlarmDetail, now: datetime, tz, *, full: bool) -> Text:
     undelivered = detail.delivery_warning(now)
     if undelivered:
         out.append(undelivered.upper() + "\n", style="bold")
-    if detail.acknowledged_by:
+    if len(detail.steps) > 1:  # every acknowledgement in order, not only the latest
+        ack = Text()
+        for n, (at, who, action, ref) in enumerate(detail.steps):
+            ack.append(("; " if n else "") + f"{local_hhmm(at, tz)} ")
+            ack.append_text(plain(who, 40))
+            ack.append(f": {action}" + (" (police ref recorded)" if ref else ""))
+        line("At the kiosk", ack)
+    elif detail.acknowledged_by:
         ack = plain(detail.acknowledged_by, 40)
         ack.append(f": {detail.action}" + (" (police ref recorded)" if detail.police_ref else ""))
         line("At the kiosk", ack)

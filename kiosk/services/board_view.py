@@ -15,10 +15,10 @@ from kiosk.domain.alarm_words import instruction
 from kiosk.domain.link import LinkState, link_state
 from kiosk.domain.deliveries import Delivery, summary, warning
 from kiosk.services import alert_delivery, audit, lookup, queries, sms_health
-from kiosk.services.alarms import national, nobody_in_charge_from, stand_down_receivers
+from kiosk.services.alarms import ACTIONS, national, nobody_in_charge_from, stand_down_receivers
 from kiosk.services.context import Context
 from kiosk.services.errors import NotFound
-from kiosk.store.models import Alarm, GatewayHealth, Visit
+from kiosk.store.models import Alarm, AlarmAction, GatewayHealth, Visit
 
 @dataclass(frozen=True)
 class Link:
@@ -121,6 +121,7 @@ class AlarmDetail:
     delivery_warning_minutes: int = 5  # [ladder] delivery_warning_minutes
     alerted: tuple[alert_delivery.Alerted, ...] = ()  # who has been told, how and when (issue 18)
     nobody_in_charge_from: datetime | None = None  # every tier told, nobody has it: "call 999" from then
+    steps: tuple[tuple[datetime, str, str, bool], ...] = ()  # each acknowledgement: (at, who, action, ref given)
 
     def nobody_in_charge(self, now: datetime) -> bool:
         return (not self.resolved and self.nobody_in_charge_from is not None
@@ -195,7 +196,10 @@ def alarm_detail(ctx: Context, alarm_id: int) -> AlarmDetail:
         deliveries=tuple(alert_delivery.deliveries([alarm.id]).get(alarm.id, [])),
         delivery_warning_minutes=ctx.config.ladder.delivery_warning_minutes,
         alerted=tuple(alert_delivery.alerted([alarm.id]).get(alarm.id, [])),
-        nobody_in_charge_from=None if alarm.resolved_at is not None else nobody_in_charge_from(ctx, alarm))
+        nobody_in_charge_from=None if alarm.resolved_at is not None else nobody_in_charge_from(ctx, alarm),
+        steps=tuple((a.at, a.who, a.action, bool(a.police_ref)) for a in  # every one, not only the latest
+                    AlarmAction.select().where((AlarmAction.alarm == alarm.id) & AlarmAction.action.in_(ACTIONS))
+                    .order_by(AlarmAction.at, AlarmAction.id)))
 
 
 @dataclass(frozen=True)

@@ -390,3 +390,20 @@ def test_item6_in_the_repeated_autumn_hour_alerts_say_gmt_or_bst(school, clock):
     svc.tick(school.ctx)  # 01:30 GMT
     first, repeat = alerts_to(school)
     assert "DURESS code word from Ann Lee 01:40 BST." in first and "DURESS code word from Ann Lee 01:40 BST." in repeat
+
+
+def test_item14_the_alarm_view_lists_every_acknowledgement_in_order(school, clock):
+    from kiosk.screens.alarm import alarm_text
+    from kiosk.services.board_view import alarm_detail
+
+    alarm = svc.duress_by_phone(school.ctx, school.out().id, by="RC")
+    clock.advance(minutes=5)
+    svc.acknowledge(school.ctx, alarm.id, by="RC", action="no-answer")
+    clock.advance(minutes=5)
+    svc.acknowledge(school.ctx, alarm.id, by="HH", action="police", ref="CAD 1234")
+    detail = alarm_detail(school.ctx, alarm.id)
+    assert [(who, action, ref) for _, who, action, ref in detail.steps] == [("RC", "no-answer", False),
+                                                                          ("HH", "police", True)]
+    text = alarm_text(detail, clock.now(), school.ctx.tz, full=True).plain
+    assert "At the kiosk  14:05 RC: no-answer; 14:10 HH: police (police ref recorded)" in text
+    assert "CAD 1234" not in text  # the view says a reference was recorded, as before
