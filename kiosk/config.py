@@ -165,6 +165,16 @@ class SelftestConfig:
 
 
 @dataclass(frozen=True)
+class VoiceConfig:
+    """Voice calls from the modem to the alert receivers of an unowned red alarm (issue 18)."""
+
+    enabled: bool = _key(True, _boolean, "ring the alert receivers told of a red alarm nobody has taken charge of (only where the modem can dial)")
+    after_minutes: int = _key(2, _integer(0, 120), "first call this long after the alert texts (0: at once)")
+    ring_seconds: int = _key(30, _integer(5, 120), "let each call ring this long, then hang up")
+    repeat_minutes: int = _key(10, _integer(1, 240), "ring them all again this often until someone takes charge")
+
+
+@dataclass(frozen=True)
 class SoundConfig:
     """The kiosk's alarm sound."""
 
@@ -234,7 +244,7 @@ SECRET_KEYS = ("admin_pin_hash", "token")  # never printed by `kiosk config` nor
 SECTIONS: dict[str, type] = {
     "school": SchoolConfig, "database": DatabaseConfig, "ladder": LadderConfig,
     "staffed_hours": StaffedHoursConfig, "visits": VisitsConfig, "modem": ModemConfig,
-    "gateway": GatewayConfig, "selftest": SelftestConfig, "sound": SoundConfig, "retention": RetentionConfig,
+    "gateway": GatewayConfig, "selftest": SelftestConfig, "voice": VoiceConfig, "sound": SoundConfig, "retention": RetentionConfig,
     "security": SecurityConfig, "ui": UiConfig, "trust": TrustConfig, "serve": ServeConfig,
 }
 
@@ -251,6 +261,7 @@ class Config:
     modem: ModemConfig = field(default_factory=ModemConfig)
     gateway: GatewayConfig = field(default_factory=GatewayConfig)
     selftest: SelftestConfig = field(default_factory=SelftestConfig)
+    voice: VoiceConfig = field(default_factory=VoiceConfig)
     sound: SoundConfig = field(default_factory=SoundConfig)
     retention: RetentionConfig = field(default_factory=RetentionConfig)
     security: SecurityConfig = field(default_factory=SecurityConfig)

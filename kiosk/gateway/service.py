@@ -25,6 +25,7 @@ from kiosk.gateway.health import HealthRecorder
 from kiosk.gateway.loop import ClockJump, JobSpec, Loop
 from kiosk.gateway.notify import Notifier
 from kiosk.gateway.parts import DatabasePartStore
+from kiosk.gateway.voice_job import VoiceJob
 from kiosk.gateway.selftest_job import SelfTestJob, check_credit
 from kiosk.gateway.watchdog import Watchdog, settings_from_config as watchdog_settings
 from kiosk.gateway.sound import AlarmFact, SoundPlayer
@@ -123,6 +124,7 @@ class Gateway:
         self._sweep_queued = False
         self._gone_at: datetime | None = None
         self.selftest = SelfTestJob(ctx, self.modem, self.health)
+        self.voice = VoiceJob(self)  # calls about red alarms nobody has taken charge of (issue 18)
         self._selftest_failed: int | None = None
         self.exit_code = 0  # EXIT_WEDGED after the watchdog's last rung: systemd restarts the gateway
         self.watchdog = Watchdog(self, watchdog_settings(ctx.config, settle=settings.watchdog_settle,
@@ -140,6 +142,7 @@ class Gateway:
             JobSpec("sweep", self.sweep, every_seconds=s.sweep_seconds, run_at_start=True),
             JobSpec("tick", self.tick, every_seconds=s.tick_seconds, run_at_start=True),
             JobSpec("pump", self.pump, every_seconds=s.pump_seconds, run_at_start=True),
+            JobSpec("voice", self.voice.step, every_seconds=1),
             JobSpec("health", self.check_health, every_seconds=s.health_seconds, run_at_start=True),
             JobSpec("heartbeat", self.heartbeat, every_seconds=s.heartbeat_seconds),
             JobSpec("sound", self.update_sound, every_seconds=s.sound_seconds, run_at_start=True),
@@ -251,6 +254,8 @@ class Gateway:
                 self.delivery_report(event.report)
         elif isinstance(event, ev.IncomingCall):
             self.incoming_call(event.number, event.at)
+        elif isinstance(event, ev.KeyPressed):
+            self.voice.key(event.key)
         elif isinstance(event, ev.ModemGone):
             self._modem_down(event.at, f"modem gone: {event.reason}"[:200])
         elif isinstance(event, ev.ModemBack):
@@ -408,11 +413,14 @@ class Gateway:
                                          error=f"delivery report: status 0x{status:02x}")
 
     def incoming_call(self, number: str | None, at: datetime) -> None:
-        """Missed-call check-in: hang up at once (free for the caller), then count it as contact."""
-        try:
-            self.modem.hang_up()
-        except Exception as exc:  # noqa: BLE001
-            log.warning("hang-up failed: %s", type(exc).__name__)
+        """Missed-call check-in: hang up at once (free for the caller), then count it as contact.
+        During our own voice call it is counted all the same, and not hung up here: that would end
+        our call too (the call's own hang-up, at its end, rejects it)."""
+        if not self.voice.busy:
+            try:
+                self.modem.hang_up()
+            except Exception as exc:  # noqa: BLE001
+                log.warning("hang-up failed: %s", type(exc).__name__)
         result = contact_by_call(self.ctx, number, confirm_sms=self.settings.call_confirm_sms)
         log.info("incoming call: %s", result)
         self.pump()
@@ -424,6 +432,8 @@ class Gateway:
         (or on its own after the last one)."""
         sent = 0
         accepted: tuple[int, int | None] | None = None  # sent by the modem, not yet marked
+        if self.voice.busy and outbox.anything_due(self.ctx):
+            self.voice.give_way()  # calls never delay a text
         try:
             for _ in range(limit):
                 if not self.modem_connected or self.loop.stopping:

@@ -64,4 +64,13 @@ def alerted(alarm_ids: list[int]) -> dict[int, list[Alerted]]:
         who = m.staff.name if m.staff_id else _national(m.number)
         out.setdefault(m.alarm_id, []).append(Alerted(who, m.staff.alert_tier if m.staff_id else None, "sms",
                                                       m.created_at))
+    from kiosk.store.models import AlarmAction
+
+    tiers = {s.name: s.alert_tier for s in Staff.select(Staff.name, Staff.alert_tier)}
+    rung: set[tuple[int, str]] = set()
+    for step in (AlarmAction.select().where(AlarmAction.alarm.in_(alarm_ids) & (AlarmAction.action == "call-dialled"))
+                 .order_by(AlarmAction.id)):
+        if (step.alarm_id, step.who) not in rung:  # rung: once per person, the first time
+            rung.add((step.alarm_id, step.who))
+            out.setdefault(step.alarm_id, []).append(Alerted(step.who, tiers.get(step.who), "call", step.at))
     return out

@@ -53,6 +53,11 @@ def next_outgoing(ctx: Context) -> Message | None:
     return _due(ctx.now()).first()
 
 
+def anything_due(ctx: Context) -> bool:
+    """Is a text waiting to be sent now? (A voice call gives way to it: sending wins.)"""
+    return _due(ctx.now()).exists()
+
+
 def claim_next(ctx: Context, *, sent: tuple[int, int | None] | None = None) -> Message | None:
     """Take the message to send now and mark it `sending`, in one transaction: two senders never
     get the same message. On PostgreSQL the row is locked with SELECT ... FOR UPDATE SKIP LOCKED (a
