@@ -38,6 +38,13 @@ COMMAND_MODULES: list[str] = [
     "kiosk.cli.staff", "kiosk.cli.visit", "kiosk.cli.board", "kiosk.cli.sms", "kiosk.cli.register", "kiosk.cli.config_cmd",
 ]
 
+# The long-running commands systemd (re)starts. `kiosk ui` is measured against a bare Textual app
+# (issue 19, bench figure 5), and the whole parser (every command module imported, ~100 subparsers
+# built) cost ~130 ms of CPU here before the board could start: invoked with the command first
+# (`kiosk ui --db ...`, as the units and `kiosk serve` do), only its module is registered; anything
+# else builds the whole parser. tests/cli/test_cli_fast_path.py checks both parse alike.
+STARTED_BY_SERVICES = {"ui": "kiosk.cli.ui", "gateway": "kiosk.cli.gateway"}
+
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 EXIT_PIPE_CLOSED = 128 + 13  # what a shell shows for a program ended by SIGPIPE
 
@@ -64,11 +71,12 @@ def common_options() -> argparse.ArgumentParser:
     return common
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser, or, with `only` (a module of STARTED_BY_SERVICES), just that command's."""
     common = common_options()
     parser = _Parser(prog="kiosk", parents=[common], description="Home-visit safety board.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in COMMAND_MODULES:
+    for name in [only] if only else COMMAND_MODULES:
         importlib.import_module(name).register(sub, common)
     return parser
 
@@ -84,7 +92,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(argv: Sequence[str] | None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(STARTED_BY_SERVICES.get(argv[0]) if argv else None)
     try:
         args = parser.parse_args(argv)
         if not getattr(args, "func", None):
