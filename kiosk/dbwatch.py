@@ -36,7 +36,7 @@ def watch_database(target: str | Path, stop: threading.Event, on_change: Callabl
     """Call `on_change()` (from this thread) each time another connection has committed."""
 
     if is_postgres(target):  # notified at once: `poll` is only how often it checks `stop`
-        watch_notifications(target, stop, on_change, poll=max(poll, 0.25), stopped=stopped)
+        watch_notifications(str(target), stop, on_change, poll=max(poll, 0.25), stopped=stopped)
     else:
         watch_data_version(target, stop, on_change, poll=poll, stopped=stopped)
 

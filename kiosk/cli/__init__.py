@@ -18,7 +18,7 @@ import argparse
 import importlib
 import os
 import sys
-from typing import Sequence
+from typing import NoReturn, Sequence
 
 COMMAND_MODULES: list[str] = [
     # "kiosk.cli.staff", ... each module registers its subcommands
@@ -58,7 +58,7 @@ class Refused(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse would print usage and exit 2: keep one line
+    def error(self, message: str) -> NoReturn:  # argparse would print usage and exit 2: keep one line
         raise UsageError(message)
 
 

@@ -86,8 +86,11 @@ def run_gateway(config: Config, db_path: Path | str, port: str | None, *, out: T
         signal.signal(signal.SIGTERM, _stop)
         signal.signal(signal.SIGINT, _stop)
     if stop is not None:
-        threading.Thread(target=lambda: (stop.wait(), gateway.loop.stop()), daemon=True,
-                         name="gateway-stop").start()
+        def stop_when_told() -> None:
+            stop.wait()
+            gateway.loop.stop()
+
+        threading.Thread(target=stop_when_told, daemon=True, name="gateway-stop").start()
     try:
         gateway.run()
     finally:

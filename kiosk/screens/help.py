@@ -41,7 +41,7 @@ def screen_keys(screen: Screen) -> list[tuple[str, str]]:
     the footer's keys and the ones it leaves out for room (K, F6-F8 on the board), so no key does
     anything that neither the footer nor this help lists."""
     app = screen.app
-    seen: set[str] = set()
+    seen: set[tuple[str, str]] = set()
     out: list[tuple[str, str]] = []
     for active in screen.active_bindings.values():
         binding = active.binding
