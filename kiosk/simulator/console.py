@@ -15,6 +15,10 @@ sms-reversed NUMBER TEXT  a multi-part SMS whose parts arrive last first
 sms-partial NUMBER TEXT   a multi-part SMS whose last part never comes
 push NUMBER TEXT          an SMS pushed straight to the client (+CMT), not stored
 call NUMBER|withheld      an incoming call: RING (+CLIP) until the client hangs up
+answer NUMBER [S] [KEY]   the kiosk's calls to NUMBER are answered after S seconds of ringing
+                          (default 5), then KEY pressed (e.g. 1) or none (a voicemail)
+busy NUMBER               the kiosk's calls to NUMBER end at once with BUSY
+dialled                   list the calls the kiosk placed
 report MR [STATUS]        a delivery report for message reference MR (status 0 = delivered)
 error CODE                the next send fails with +CMS ERROR: CODE
 fullsim                   fill the SIM store
@@ -82,6 +86,18 @@ class SimConsole:
                     return "usage: signal N (0..31, 99 = none)"
                 sim.set_network(rssi=int(args[0]))
                 return f"signal rssi {args[0]}"
+            if verb == "answer":
+                if not 1 <= len(args) <= 3 or (len(args) > 1 and not args[1].isdigit()) or \
+                        (len(args) == 3 and (len(args[2]) != 1 or args[2] not in "0123456789*#")):
+                    return "usage: answer NUMBER [SECONDS] [KEY]"
+                sim.script_call(args[0], answer_after=float(args[1]) if len(args) > 1 else 5.0,
+                                key=args[2] if len(args) == 3 else None)
+                return f"calls to {args[0]} answered" + (f", key {args[2]}" if len(args) == 3 else ", no key")
+            if verb == "busy":
+                if len(args) != 1:
+                    return "usage: busy NUMBER"
+                sim.script_call(args[0], ending="BUSY")
+                return f"calls to {args[0]} end BUSY"
             if verb == "silent":
                 if len(args) != 1:
                     return "usage: silent PREFIX"
@@ -90,6 +106,9 @@ class SimConsole:
             if args:
                 return f"error: {verb} takes no arguments (type help)"
             simple = {
+                "dialled": lambda: "\n".join(
+                    f"{c.number} {c.dialled_at:%H:%M:%S} " + (f"ended ({c.ended_by})" if c.ended_at else "in progress")
+                    for c in sim.dialled) or "no calls placed",
                 "fullsim": lambda: f"SIM full ({sim.fill_sim()} old messages added)",
                 "garbage": lambda: (sim.inject_garbage(), "garbage sent")[1],
                 "reboot": lambda: (sim.reboot(), "modem rebooted")[1],

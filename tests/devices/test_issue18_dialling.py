@@ -77,3 +77,17 @@ def test_a_modem_without_voice_refuses_to_dial(sim, modem_factory):
 ])
 def test_clcc_states(lines, state):
     assert outgoing_call_state(lines) == state
+
+
+def test_the_simulator_console_scripts_calls_and_refuses_garbage(sim):
+    from kiosk.simulator.console import SimConsole
+
+    console = SimConsole(sim)
+    assert console.execute("answer +447700900100 8 1") == "calls to +447700900100 answered, key 1"
+    assert console.execute("answer +447700900101") == "calls to +447700900101 answered, no key"
+    assert console.execute("busy +447700900102") == "calls to +447700900102 end BUSY"
+    for bad in ("answer", "answer +447700900100 x", "answer +447700900100 5 12", "busy", "busy a b"):
+        assert console.execute(bad).startswith("usage:"), bad
+    assert console.execute("dialled") == "no calls placed"
+    assert sim.dialler.scripts["+447700900100"].key == "1"
+    assert sim.dialler.scripts["+447700900101"].answer_after == 5.0
