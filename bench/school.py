@@ -33,6 +33,16 @@ enabled = false
 
 [security]
 flood_texts_per_minute = 1000
+
+# the bench runs on the real clock and counts texts: no loop-back self-test at start, and no
+# end-of-day list to the alert receivers whatever the time of day the run happens at
+[selftest]
+enabled = false
+
+[staffed_hours]
+days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+start = "00:00"
+end = "23:59"
 """
 
 

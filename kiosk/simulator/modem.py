@@ -33,6 +33,12 @@ BOOT_BANNER = ("RDY", "+CFUN: 1", "+CPIN: READY", "Call Ready", "SMS Ready")
 DEFAULT_GARBAGE = b"\xff\xfe\x00\x80junk\xc3\x28 line\r\n\x1b[0m\xe2\x82\r\nOK\r\n+CMTI: \"SM\r\n"
 
 
+# The SIM's own number (AT+CNUM; a text sent to it comes back, as on a real network). A drama
+# number no test or demo gives a member of staff: 07700 900000 is the first one they do use, and a
+# reply to that member came back as an incoming text.
+OWN_NUMBER = "+447700900990"
+
+
 class ModemSimulator(AtCommandSet):
     """A simulated modem. `start()` returns the pty path; `link_path` (if given) always points at it."""
 
@@ -44,7 +50,7 @@ class ModemSimulator(AtCommandSet):
                  smsc: str = "+447785016005", pin: str = "", operator: str = "KIOSK NET",
                  empty_delete_error: bool = False, reject_delete_flag: bool = False,
                  smmemfull: bool = False, echo_locked: bool = False, slow_commands: tuple[str, ...] = (),
-                 charsets: tuple[str, ...] = ("IRA", "GSM", "UCS2"), own_number: str = "+447700900000",
+                 charsets: tuple[str, ...] = ("IRA", "GSM", "UCS2"), own_number: str = OWN_NUMBER,
                  access_technology: int = 7, ussd_answer: str | None = None) -> None:
         self.clock = clock or SystemClock()
         self.model, self.manufacturer, self.revision = model, manufacturer, revision

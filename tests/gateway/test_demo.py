@@ -19,7 +19,7 @@ def test_headless_demo_answers_a_text_and_cleans_up(tmp_path):
     assert "Ben Ode" in out and "Cat Roy, Dan Fry" in out, "seeded visits, a pair among them"
     assert "DUE-SOON" in out
     assert "to +447700900002: Check-in noted" in out
-    assert "to +447700900000: kiosk self-test" in out, "the start-up loop-back self-test"
+    assert "to +447700900990: kiosk self-test" in out, "the start-up loop-back self-test"
     assert "wait-sent N: N must be a whole number" in out
     log = (folder / "gateway.log").read_text()
     assert "ready" in log and "stopped" in log, "the gateway was stopped cleanly"
