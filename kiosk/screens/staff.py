@@ -163,7 +163,7 @@ class StaffFormScreen(LiveErrors, Activity, ModalScreen[int | None]):
                 yield ErrorLine("role")
                 yield row("Alerts", Checkbox("receives alarm texts", e.alerts if e else False, id="alerts",
                                              compact=True))
-                yield row("Alert tier", Field(str(e.tier) if e else "1", id="alert_tier", max_length=1,
+                yield row("Alert tier", Field(str(e.tier) if e else "1", id="alert_tier", max_length=2,
                                               placeholder="1 is texted first, 2 if nobody takes charge"))
                 yield ErrorLine("alert_tier")
                 yield row("Approver", Checkbox("may approve visits", e.approver if e else False, id="approver",

@@ -294,7 +294,7 @@ async def test_staff_alert_tier_is_set_on_the_form_and_garbage_is_refused_beside
         await settle(pilot)
         form = app.screen
         assert form.query_one("#alert_tier").value == "1"
-        for bad in ("x", "0", ""):
+        for bad in ("x", "0", "", "12"):
             form.query_one("#alert_tier").value = bad
             await pilot.press("f9")
             await settle(pilot)
