@@ -151,3 +151,19 @@ def test_calls_are_in_alerted_on_the_alarm_view_and_in_the_export(start_gateway,
     assert "Head Teacher (call " in alarm_text(detail, g.clock.now(), g.ctx.tz, full=True).plain
     exported = to_json([visit_record(g.ctx, g.ids["visit:Ann Lee"])])
     assert "call-dialled" in exported and "call-ended" in exported and "no answer" in exported
+
+
+def test_busy_is_recorded_and_an_action_at_reception_stops_the_calls(start_gateway, database):
+    from kiosk.services import acknowledge
+
+    g = start_gateway(before_start=_lead_is_tier_2(database))
+    g.sim.script_call(HEAD, ending="BUSY")
+    red = _to_red(g)
+    g.clock.advance(minutes=2, seconds=1)
+    g.until(lambda: len(calls(red.id)) == 2, advance=1, what="busy call over")
+    assert calls(red.id)[1][2].startswith("not answered: ended by the network")
+    acknowledge(g.ctx, red.id, by="RC", action="no-answer")  # reception acts: it stops the calls too
+    for _ in range(6):
+        g.step(5 * 60)
+    assert len(g.sim.dialled) == 1
+    assert g.sent_to(LEAD) == [], "nor does the alarm climb to tier 2"
