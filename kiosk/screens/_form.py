@@ -68,7 +68,7 @@ def errors_banner(screen: Widget, fields: Iterable[str], errors: dict[str, str])
     and how many more ("Place: the full address is required (and 1 more field). Nothing saved yet.")."""
     first = first_error(fields, errors)
     if first is None:
-        return ""
+        return f"{len(errors)} to correct. Nothing saved yet." if errors else ""
     more = len(errors) - 1
     extra = f" (and {more} more field{'s' if more > 1 else ''})" if more else ""
     return f"{label_of(screen.query_one(f'#{first}'))}: {errors[first]}{extra}. Nothing saved yet."

@@ -20,7 +20,7 @@ from textual.widgets import Checkbox, Input, Static
 
 from kiosk.domain.visits import normalise_postcode
 from kiosk.services.context import Context
-from kiosk.screens._form import FORMS_CSS, Banner, ErrorLine, Field, LiveErrors, row
+from kiosk.screens._form import FORMS_CSS, Banner, ErrorLine, Field, LiveErrors, errors_banner, first_error, row
 from kiosk.screens._work import Failure, in_db_thread
 from kiosk.screens.admin import Activity, AdminListScreen
 from kiosk.screens.confirm import ConfirmDialog
@@ -145,7 +145,11 @@ class RegisterFormScreen(LiveErrors, Activity, ModalScreen[int | None]):
         for line in self.query(ErrorLine):
             line.show(errors.get(line.field_id, ""))
         if errors:
-            self.query_one(Banner).show(f"{len(errors)} to correct: nothing saved", "info")
+            fields = ("address", "postcode", "reason")
+            self.query_one(Banner).show(errors_banner(self, fields, errors), "refused")
+            first = first_error(fields, errors)
+            if first:
+                self.query_one(f"#{first}").focus()
             return
         self.saving = True
         self.save(values)

@@ -24,7 +24,7 @@ from textual.widgets import Checkbox, DataTable, Input, Static
 from kiosk.domain.codewords import CodeWordError, validate_code_word
 from kiosk.domain.phones import PhoneError, national_format, normalise_mobile
 from kiosk.services.context import Context
-from kiosk.screens._form import FORMS_CSS, Banner, ErrorLine, Field, LiveErrors, row
+from kiosk.screens._form import FORMS_CSS, Banner, ErrorLine, Field, LiveErrors, errors_banner, row
 from kiosk.screens._work import Failure, in_db_thread
 from kiosk.screens.admin import Activity, AdminListScreen
 from kiosk.screens.confirm import ConfirmDialog
@@ -211,7 +211,7 @@ class StaffFormScreen(LiveErrors, Activity, ModalScreen[int | None]):
         errors = check_staff_form(values, editing=self.existing is not None)
         self.show_errors(errors)
         if errors:
-            self.query_one(Banner).show(f"{len(errors)} to correct: nothing saved", "info")
+            self.query_one(Banner).show(errors_banner(self, FIELDS, errors), "refused")
             return
         self.saving = True
         self.save(values)

@@ -115,6 +115,8 @@ async def test_staff_add_with_a_bad_mobile_then_a_good_one(school):
         await pilot.press("f9")
         await settle(pilot)
         assert "valid phone number" in error_text(form, "mobile") or "not a" in error_text(form, "mobile")
+        assert form.query_one("#banner").message.startswith("Mobile: ")  # Save names the field and goes there
+        assert form.focused.id == "mobile"
         assert Staff.select().where(Staff.name == "Dee Lane").count() == 0
         form.query_one("#mobile").value = "+44 7700 900321"
         await pilot.press("f9")
