@@ -159,7 +159,8 @@ def test_add_site_copies_the_site_then_refuses_a_second_add(site, trust):
     url = make_site_database(site, "north")
     assert kiosk("trust", "publish", "--url", url, "--grant", REPLICATION_ROLE).returncode == 0
     site.psql("INSERT INTO staff (name, role, receives_alerts, code_word, vehicle_reg, vehicle_make, "
-              "vehicle_colour, active, created_at) VALUES ('Ann Smith', '', true, 'pelican', '', '', '', true, now())",
+              "vehicle_colour, active, created_at, approver, alert_tier) "
+              "VALUES ('Ann Smith', '', true, 'pelican', '', '', '', true, now(), false, 1)",
               db="north")
     replication_url = site.url("north", REPLICATION_ROLE)
     added = kiosk("trust", "add-site", "north", replication_url, "--trust-url", trust.url())
@@ -220,7 +221,8 @@ def test_refresh_site_takes_in_a_newly_published_column_and_replication_resumes(
                                   db="kiosk_site_east") == "0")
     trust.psql("ALTER TABLE staff DROP COLUMN role", db="kiosk_site_east")  # an older copy, without it
     site.psql("INSERT INTO staff (name, role, receives_alerts, code_word, vehicle_reg, vehicle_make, "
-              "vehicle_colour, active, created_at) VALUES ('Eve East', 'DSL', false, 'osprey', '', '', '', true, now())",
+              "vehicle_colour, active, created_at, approver, alert_tier) "
+              "VALUES ('Eve East', 'DSL', false, 'osprey', '', '', '', true, now(), false, 1)",
               db="east")
     done = kiosk("trust", "refresh-site", "east", site.url("east"), "--trust-url", trust.url())
     assert done.returncode == 0, done.stderr
